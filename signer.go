@@ -204,7 +204,9 @@ func appendUUID(dst []byte) []byte {
 }
 
 // String describes the signer by its access key id; the secret is never shown.
-func (s *Signer) String() string { return "cdslb.Signer{AccessKeyID: " + s.AccessKeyID + ", AccessKeySecret: REDACTED}" }
+func (s *Signer) String() string {
+	return "cdslb.Signer{AccessKeyID: " + s.AccessKeyID + ", AccessKeySecret: REDACTED}"
+}
 
 // GoString is String: %#v must not reveal the secret either.
 func (s *Signer) GoString() string { return s.String() }
