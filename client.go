@@ -1,0 +1,510 @@
+package cdslb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-querystring/query"
+)
+
+// Version is the library's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// The service's regional endpoints, for WithEndpoint.
+const (
+	EndpointChinaMainland = "https://cdsapi.capitalonline.net"      // the default
+	EndpointAsiaPacific   = "https://cdsapi-asia.capitalonline.net" // Asia-Pacific
+	EndpointEuropeAmerica = "https://cdsapi-us.capitalonline.net"   // Europe and America
+)
+
+// DefaultMaxResponseBytes is the largest answer a client reads unless
+// WithMaxResponseBytes says otherwise.
+const DefaultMaxResponseBytes = 32 << 20
+
+// Client calls the CDS load-balancer API. Create one with NewClient or
+// NewClientFromEnv and share it: a Client is safe for concurrent use by many
+// goroutines, and sharing it shares its connections.
+type Client struct {
+	signer    *Signer
+	base      url.URL
+	http      *http.Client
+	userAgent string
+	retry     RetryPolicy
+	logger    *slog.Logger
+	loc       *time.Location
+	maxBody   int64
+	sleep     func(context.Context, time.Duration) error // replaced in tests
+}
+
+// Option configures a Client. Options are applied in order; an invalid one
+// makes NewClient return an error.
+type Option func(*Client) error
+
+// RetryPolicy says how often and how patiently a call is repeated. Only
+// requests that are safe to repeat are retried: read-only actions on
+// transport errors, HTTP 429 and 5xx answers and InternalError or throttling
+// codes; actions that change state only when the connection was never made.
+// With RetryConflicts, any action is also retried when the service answers
+// 409 ResourceInUse, which refuses a request without running it.
+type RetryPolicy struct {
+	MaxAttempts    int           // attempts in all, the first included; 1 disables retries
+	BaseDelay      time.Duration // the first backoff's upper bound; it doubles each attempt
+	MaxDelay       time.Duration // the cap on one backoff, and on a Retry-After the service asks for
+	RetryConflicts bool          // also retry 409 ResourceInUse, for every action
+}
+
+// DefaultRetryPolicy is the policy of a new Client: three attempts with
+// capped exponential backoff and full jitter.
+var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second}
+
+// NoRetry sends every request once.
+var NoRetry = RetryPolicy{MaxAttempts: 1}
+
+// chinaStandardTime is UTC+8 as a fixed zone, so no tzdata is needed.
+var chinaStandardTime = time.FixedZone("CST", 8*60*60)
+
+// NewClient returns a client that signs with the given access key. It
+// returns an error, never panics, when a key is empty or an option is invalid.
+func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, error) {
+	if strings.TrimSpace(accessKeyID) == "" || strings.TrimSpace(accessKeySecret) == "" {
+		return nil, errors.New("cdslb: NewClient: the access key id and secret must not be empty")
+	}
+	c := &Client{
+		signer:  &Signer{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret},
+		http:    defaultHTTPClient(),
+		retry:   DefaultRetryPolicy,
+		loc:     chinaStandardTime,
+		maxBody: DefaultMaxResponseBytes,
+		sleep:   sleepContext,
+	}
+	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// NewClientFromEnv returns a client configured from the environment:
+// CDS_SECRET_ID and CDS_SECRET_KEY hold the access key, and the optional
+// CDS_API_HOST an endpoint, as a host ("cdsapi-us.capitalonline.net",
+// reached over HTTPS) or a URL ("http://127.0.0.1:8080"). Options given here
+// apply after the environment, so WithEndpoint overrides CDS_API_HOST.
+func NewClientFromEnv(opts ...Option) (*Client, error) {
+	id, secret := os.Getenv("CDS_SECRET_ID"), os.Getenv("CDS_SECRET_KEY")
+	if id == "" || secret == "" {
+		return nil, errors.New("cdslb: NewClientFromEnv: CDS_SECRET_ID and CDS_SECRET_KEY must be set")
+	}
+	if host := strings.TrimSpace(os.Getenv("CDS_API_HOST")); host != "" {
+		if !strings.Contains(host, "://") {
+			host = "https://" + host
+		}
+		opts = append([]Option{WithEndpoint(host)}, opts...)
+	}
+	return NewClient(id, secret, opts...)
+}
+
+// WithEndpoint sets the base URL of the API: one of the Endpoint constants,
+// or any http or https URL, such as a local fake service. A path in the URL
+// is kept as a prefix of the API's paths.
+func WithEndpoint(baseURL string) Option {
+	return func(c *Client) error {
+		u, err := url.Parse(strings.TrimSpace(baseURL))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("cdslb: WithEndpoint: %q is not an http or https URL without query, fragment or user info", baseURL)
+		}
+		u.Path = strings.TrimRight(u.Path, "/")
+		u.RawPath = ""
+		c.base = *u
+		return nil
+	}
+}
+
+// WithHTTPClient makes the client send its requests with hc, which is used
+// as given: never replaced, copied or changed. Without it, a client uses its
+// own HTTP client with dial, TLS-handshake and response-header timeouts and
+// room for 128 idle connections to the API's host.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("cdslb: WithHTTPClient: the HTTP client is nil")
+		}
+		c.http = hc
+		return nil
+	}
+}
+
+// WithUserAgent appends product to the library's User-Agent header
+// ("cdslb-go/<version> (<go version>; <os>/<arch>)"), to tell the service
+// which program is calling.
+func WithUserAgent(product string) Option {
+	return func(c *Client) error {
+		if strings.ContainsAny(product, "\r\n") {
+			return errors.New("cdslb: WithUserAgent: the user agent must be one line")
+		}
+		if product = strings.TrimSpace(product); product != "" {
+			c.userAgent += " " + product
+		}
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy; NoRetry disables retries. MaxAttempts
+// must be at least 1 and the delays not negative.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.MaxAttempts < 1 || p.BaseDelay < 0 || p.MaxDelay < 0 {
+			return fmt.Errorf("cdslb: WithRetry: MaxAttempts must be at least 1 and delays not negative, got %+v", p)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithLogger makes the client write a debug record for each attempt:
+// action, method, attempt, HTTP status, duration, task id and error. Records
+// never hold the signed query, credentials or request bodies. Without a
+// logger the client writes nothing.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithLocation sets the time zone in which the API's "yyyy-MM-dd HH:mm:ss"
+// times are written and read. The default is China Standard Time (UTC+8).
+func WithLocation(loc *time.Location) Option {
+	return func(c *Client) error {
+		if loc == nil {
+			return errors.New("cdslb: WithLocation: the location is nil")
+		}
+		c.loc = loc
+		return nil
+	}
+}
+
+// WithMaxResponseBytes sets the largest answer the client reads; a larger
+// one fails the call without being read into memory. The default is
+// DefaultMaxResponseBytes (32 MiB).
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *Client) error {
+		if n < 1 {
+			return fmt.Errorf("cdslb: WithMaxResponseBytes: the limit must be positive, got %d", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.ResponseHeaderTimeout = 60 * time.Second
+	// Go's default keeps 2 idle connections per host, so concurrent callers
+	// would open and close a connection for nearly every call.
+	t.MaxIdleConns = 256
+	t.MaxIdleConnsPerHost = 128
+	return &http.Client{Transport: t}
+}
+
+// operation is one action on the wire.
+type operation struct {
+	action string
+	method string // http.MethodGet or http.MethodPost
+	path   string // "/lb/" or "/paas/monitor/"
+}
+
+func lbGet(action string) operation  { return operation{action, http.MethodGet, "/lb/"} }
+func lbPost(action string) operation { return operation{action, http.MethodPost, "/lb/"} }
+
+// readOnly reports whether repeating the action is harmless: every Describe
+// action only reads, whatever its HTTP method.
+func (op operation) readOnly() bool { return strings.HasPrefix(op.action, "Describe") }
+
+// request is implemented by every request type.
+type request interface {
+	validate() error
+}
+
+// wireRequest is implemented by requests whose wire form differs from their
+// Go form in a way that depends on the client (times in its location).
+type wireRequest interface {
+	wire(loc *time.Location) any
+}
+
+// response is implemented by every response type.
+type response interface {
+	meta() *ResponseMeta
+	data() any // where the envelope's Data is decoded; nil to skip it
+}
+
+// finisher is implemented by responses that convert their wire form after
+// decoding (times, read in the client's location).
+type finisher interface {
+	finish(loc *time.Location)
+}
+
+// data is the default for responses whose Data holds nothing of use.
+func (*ResponseMeta) data() any { return nil }
+
+type responsePtr[T any] interface {
+	*T
+	response
+}
+
+type requestPtr[T any] interface {
+	*T
+	request
+}
+
+// call is the one path every action takes: validate, encode, then send and
+// decode, retrying as the policy and the action allow. A nil request is the
+// zero request, which validation refuses when the action needs a parameter.
+func call[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context, c *Client, op operation, req *R) (*T, error) {
+	if req == nil {
+		req = new(R)
+	}
+	if err := PR(req).validate(); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			ve.Action = op.action
+		}
+		return nil, err
+	}
+	params, body, err := c.encode(op, PR(req))
+	if err != nil {
+		return nil, fmt.Errorf("cdslb: %s: encoding the request: %w", op.action, err)
+	}
+	for attempt := 1; ; attempt++ {
+		out := P(new(T))
+		err := c.send(ctx, op, params, body, out, attempt)
+		if err == nil {
+			if f, ok := any(out).(finisher); ok {
+				f.finish(c.loc)
+			}
+			return (*T)(out), nil
+		}
+		delay, again := c.retryDelay(ctx, op, err, attempt)
+		if !again {
+			return nil, err
+		}
+		if serr := c.sleep(ctx, delay); serr != nil {
+			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
+		}
+	}
+}
+
+func (c *Client) encode(op operation, req request) (url.Values, []byte, error) {
+	var v any = req
+	if w, ok := req.(wireRequest); ok {
+		v = w.wire(c.loc)
+	}
+	if op.method == http.MethodGet {
+		params, err := query.Values(v)
+		return params, nil, err
+	}
+	body, err := json.Marshal(v)
+	return nil, body, err
+}
+
+// bodyPool recycles the buffers answers are read into; decoding copies out
+// everything it keeps, so a buffer is free again once decoded.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// send makes one attempt: sign afresh, send, read and decode the answer.
+func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, out response, attempt int) (err error) {
+	start := time.Now()
+	status, taskID := 0, ""
+	if c.logger != nil {
+		defer func() { c.logAttempt(ctx, op, attempt, status, time.Since(start), taskID, err) }()
+	}
+
+	u := c.base
+	u.Path += op.path
+	u.RawQuery = c.signer.Sign(op.method, op.action, params)
+	var rb io.Reader
+	if body != nil {
+		rb = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, op.method, "", rb)
+	if err != nil {
+		return fmt.Errorf("cdslb: %s: %w", op.action, err)
+	}
+	req.URL, req.Host = &u, u.Host
+	req.Header = http.Header{"User-Agent": {c.userAgent}, "Accept": {"application/json"}}
+	if body != nil {
+		req.Header["Content-Type"] = []string{"application/json"}
+	}
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.transportError(ctx, op, attempt, err)
+	}
+	defer closeBody(resp.Body)
+	status = resp.StatusCode
+
+	buf := bodyPool.Get().(*bytes.Buffer)
+	defer putBody(buf)
+	if err := readBody(resp, c.maxBody, buf); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
+		}
+		return c.transportError(ctx, op, attempt, err)
+	}
+
+	env := envelope{Data: out.data()}
+	if env.Data == nil {
+		env.Data = &skip{}
+	}
+	derr := json.Unmarshal(buf.Bytes(), &env)
+	var typeErr *json.UnmarshalTypeError
+	if derr != nil && !errors.As(derr, &typeErr) || env.Code == "" {
+		// Not the API's JSON (a gateway's page, a truncated body): say what came.
+		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes()), Attempts: attempt,
+			retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	}
+	taskID = env.TaskID
+	if env.Code != "Success" {
+		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: env.Message,
+			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	}
+	m := out.meta()
+	m.Code, m.Message, m.TaskID = env.Code, env.Message, env.TaskID
+	return nil
+}
+
+// envelope is the JSON every answer is wrapped in. Data is decoded straight
+// into the response, in the same pass as the envelope.
+type envelope struct {
+	Code    string
+	Message string
+	TaskID  string `json:"TaskId"`
+	Data    any
+}
+
+// skip receives a Data that holds nothing of use.
+type skip struct{}
+
+var errTooLarge = errors.New("the answer is larger than the client's limit (WithMaxResponseBytes)")
+
+// readBody reads the whole answer into buf, refusing one over max bytes
+// before reading it when its length is declared, and at max bytes otherwise.
+func readBody(resp *http.Response, max int64, buf *bytes.Buffer) error {
+	if resp.ContentLength > max {
+		return errTooLarge
+	}
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
+	if n > max {
+		return errTooLarge
+	}
+	return err
+}
+
+// closeBody drains what is left of a body, up to a bound, so the
+// connection can be reused, then closes it.
+func closeBody(b io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, b, 64<<10)
+	_ = b.Close()
+}
+
+func putBody(buf *bytes.Buffer) {
+	if buf.Cap() > 1<<20 { // keep the pool from pinning huge answers
+		return
+	}
+	buf.Reset()
+	bodyPool.Put(buf)
+}
+
+// transportError wraps a failure to get an answer, without the signed URL
+// that net/http puts in its errors.
+func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		err = fmt.Errorf("%w: %w", ctxErr, err)
+	}
+	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err}
+}
+
+// TransportError is a call that got no answer from the service: the
+// connection failed, the context ended or the answer could not be read. It
+// wraps the cause, so errors.Is(err, context.DeadlineExceeded) and
+// errors.As(err, new(*net.OpError)) work.
+type TransportError struct {
+	Action   string // the action called
+	Method   string // the HTTP method
+	URL      string // the URL without its signed query
+	Attempts int    // how many times the request was sent
+	Err      error  // the cause
+}
+
+// Error names the action, the URL without its query, the cause and the attempts.
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// neverConnected reports whether err proves the request never left: the
+// connection could not be made, so nothing reached the service.
+func neverConnected(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+func (c *Client) logAttempt(ctx context.Context, op operation, attempt, status int, d time.Duration, taskID string, err error) {
+	attrs := []slog.Attr{
+		slog.String("action", op.action), slog.String("method", op.method),
+		slog.Int("attempt", attempt), slog.Int("status", status), slog.Duration("duration", d),
+	}
+	if taskID != "" {
+		attrs = append(attrs, slog.String("task_id", taskID))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "cdslb call", attrs...)
+}
+
+// String describes the client by endpoint and access key id, never the secret.
+func (c *Client) String() string {
+	return "cdslb.Client{Endpoint: " + c.base.String() + ", AccessKeyID: " + c.signer.AccessKeyID + ", AccessKeySecret: " + redacted + "}"
+}
+
+// GoString is String, so that %#v does not reveal the secret either.
+func (c *Client) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue records the endpoint and access key id only.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("endpoint", c.base.String()), slog.String("access_key_id", c.signer.AccessKeyID))
+}

@@ -1,0 +1,149 @@
+package cdslb
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinel errors for the API's documented failure codes. An *APIError
+// matches the sentinel of its Code, so callers write
+//
+//	if errors.Is(err, cdslb.ErrResourceNotFound) { ... }
+var (
+	ErrArgMissing           = errors.New("cdslb: ArgMissing: a required parameter is missing")
+	ErrInvalidParameter     = errors.New("cdslb: InvalidParameter: a parameter is invalid")
+	ErrBadArgs              = errors.New("cdslb: BadArgs: the arguments are invalid")
+	ErrUnsupportedOperation = errors.New("cdslb: UnsupportedOperation: the operation is not supported")
+	ErrResourceNotFound     = errors.New("cdslb: ResourceNotFound: the resource does not exist")
+	ErrResourceInUse        = errors.New("cdslb: ResourceInUse: the resource is busy with another task")
+	ErrInternalError        = errors.New("cdslb: InternalError: the service failed")
+	ErrCreateOrderExcept    = errors.New("cdslb: CreateOrderExcept: the order could not be created")
+)
+
+// ErrInvalidRequest is matched by every *ValidationError: the request was
+// refused by the library before anything was sent.
+var ErrInvalidRequest = errors.New("cdslb: invalid request")
+
+var codeSentinels = map[string]error{
+	"ArgMissing":           ErrArgMissing,
+	"InvalidParameter":     ErrInvalidParameter,
+	"BadArgs":              ErrBadArgs,
+	"UnsupportedOperation": ErrUnsupportedOperation,
+	"ResourceNotFound":     ErrResourceNotFound,
+	"ResourceInUse":        ErrResourceInUse,
+	"InternalError":        ErrInternalError,
+	"CreateOrderExcept":    ErrCreateOrderExcept,
+}
+
+// APIError is an answer from the service that is not a success: a JSON
+// envelope whose Code is not "Success", or an answer that is not the API's
+// JSON at all (such as a gateway's HTML error page), in which case Code is
+// empty and Message is a short excerpt of the body.
+type APIError struct {
+	Action     string // the action called, such as "CreateLoadBalancer"
+	HTTPStatus int    // the HTTP status of the answer
+	Code       string // the API's code, such as "ResourceNotFound"; empty for a non-JSON answer
+	Message    string // the API's message, or an excerpt of a non-JSON body
+	TaskID     string // the task id, when the service gave one
+	Attempts   int    // how many times the request was sent, retries included
+
+	retryAfter time.Duration // the answer's Retry-After, if any
+}
+
+// Error describes the failure; it never contains credentials or signatures.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("cdslb: ")
+	b.WriteString(e.Action)
+	b.WriteString(": ")
+	if e.Code != "" {
+		b.WriteString(e.Code)
+	} else {
+		b.WriteString("unexpected answer")
+	}
+	b.WriteString(" (HTTP ")
+	b.WriteString(strconv.Itoa(e.HTTPStatus))
+	b.WriteString(")")
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.TaskID != "" {
+		b.WriteString(" [task ")
+		b.WriteString(e.TaskID)
+		b.WriteString("]")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel error of e's Code.
+func (e *APIError) Is(target error) bool {
+	s, ok := codeSentinels[e.Code]
+	return ok && s == target
+}
+
+// ValidationError is a request the library refused before sending it. It
+// matches ErrInvalidRequest.
+type ValidationError struct {
+	Action string // the action, such as "CreateLoadBalancer"
+	Field  string // the field's path in the request, such as "HTTPListeners[1].BackendServers[0].Weight"
+	Reason string // the rule it breaks, such as "must be between 1 and 256"
+}
+
+// Error names the action, the field and the rule.
+func (e *ValidationError) Error() string {
+	msg := "cdslb: " + e.Action + ": invalid request: "
+	if e.Field != "" {
+		msg += e.Field + " "
+	}
+	return msg + e.Reason
+}
+
+// Is reports whether target is ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// invalid returns a *ValidationError for field; the action is filled in by the caller's path.
+func invalid(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// excerptLen caps how much of an unexpected body an error repeats.
+const excerptLen = 200
+
+var (
+	htmlTag    = regexp.MustCompile(`<[^>]*>`)
+	space      = regexp.MustCompile(`\s+`)
+	signedPart = regexp.MustCompile(`(?i)(Signature|AccessKeySecret|SecretKey)=[^&\s"'<>]*`)
+)
+
+// excerpt makes a short, one-line, printable summary of a body that is not
+// the API's JSON, such as a gateway's HTML page. A signature the body may
+// echo (from the request's URL) is cut out.
+func excerpt(body []byte) string {
+	if len(body) > 4*excerptLen {
+		body = body[:4*excerptLen]
+	}
+	s := strings.ToValidUTF8(string(body), "")
+	s = htmlTag.ReplaceAllString(s, " ")
+	s = signedPart.ReplaceAllString(s, "$1=REDACTED")
+	s = strings.TrimSpace(space.ReplaceAllString(s, " "))
+	if len(s) > excerptLen {
+		cut := excerptLen
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	if s == "" {
+		return "empty answer"
+	}
+	return "unexpected answer: " + s
+}

@@ -1,0 +1,87 @@
+package cdslb
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// retryDelay decides whether a failed attempt may be repeated and after how
+// long. Only what cannot cause a second effect is repeated: a read-only
+// action after any failure that may pass (transport errors, 429, 5xx,
+// InternalError, throttling); an action that changes state only when the
+// request never left, or, with RetryConflicts, when the service refused it
+// as busy (409 ResourceInUse), which runs nothing.
+func (c *Client) retryDelay(ctx context.Context, op operation, err error, attempt int) (time.Duration, bool) {
+	if attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
+		return 0, false
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		retry := false
+		switch {
+		case apiErr.Code == "ResourceInUse":
+			retry = c.retry.RetryConflicts
+		case op.readOnly():
+			retry = apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500 ||
+				apiErr.Code == "InternalError" || isThrottling(apiErr.Code)
+		}
+		return max(c.backoff(attempt), min(apiErr.retryAfter, c.retry.MaxDelay)), retry
+	}
+	return c.backoff(attempt), op.readOnly() || neverConnected(err)
+}
+
+// isThrottling reports whether code is one of the throttling codes CDS and
+// similar APIs use ("Throttling", "RequestLimitExceeded", "TooManyRequests").
+func isThrottling(code string) bool {
+	c := strings.ToLower(code)
+	return strings.Contains(c, "throttl") || strings.Contains(c, "limitexceeded") || strings.Contains(c, "toomanyrequests")
+}
+
+// backoff is capped exponential backoff with full jitter: a random delay up
+// to BaseDelay·2^(attempt-1), at most MaxDelay.
+func (c *Client) backoff(attempt int) time.Duration {
+	ceiling := c.retry.MaxDelay
+	if attempt-1 < 32 {
+		if d := c.retry.BaseDelay << (attempt - 1); d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling + 1)
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(h string) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// sleepContext waits d, or less if ctx ends first, in which case it returns ctx's error.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

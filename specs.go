@@ -1,0 +1,144 @@
+package cdslb
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/cdsgo/cdslb/internal/wire"
+)
+
+// DescribeLoadBalancersSpecRequest asks which products and sizes a site offers.
+type DescribeLoadBalancersSpecRequest struct {
+	RegionID string `url:"RegionId"` // required: the site, as in Zone.RegionID
+}
+
+// DescribeLoadBalancersSpecResponse is the catalogue of one site: products,
+// their architectures and compute roles, and the sizes (InstanceSize) each
+// offers with the PaasGoodsID that CreateLoadBalancer takes.
+type DescribeLoadBalancersSpecResponse struct {
+	ResponseMeta
+	RegionID    string    `json:"RegionId"`
+	ProductName string    // such as "haproxy"
+	Products    []Product // one per product version
+}
+
+func (r *DescribeLoadBalancersSpecResponse) data() any { return r }
+
+// Product is one version of the load-balancer product.
+type Product struct {
+	Version       string // such as "2.4"
+	Architectures []Architecture
+}
+
+// Architecture is a deployment shape of a product, such as master-slave.
+type Architecture struct {
+	ArchitectureName string        // such as "主从" (master-slave)
+	ArchitectureType int           // 1: master-slave
+	SubProductName   string        // such as "haproxy 主从版"
+	EnginesType      []string      // engine types (the API sends a string or a list)
+	ComputeRoles     []ComputeRole // the kinds of compute offered, each with its sizes
+}
+
+// UnmarshalJSON reads an architecture whose EnginesType is a string or a list.
+func (a *Architecture) UnmarshalJSON(b []byte) error {
+	type plain Architecture
+	w := struct {
+		*plain
+		EnginesType wire.Strings
+	}{plain: (*plain)(a)}
+	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
+	a.EnginesType = w.EnginesType
+	return nil
+}
+
+// ComputeRole is a kind of compute (such as general purpose) and its sizes.
+type ComputeRole struct {
+	ComputeName string // such as "通用型" (general purpose)
+	ComputeType int    // 0: general purpose
+	Standards   Standards
+}
+
+// Standards lists the sizes and disks a compute role offers.
+type Standards struct {
+	AttachDisk []DiskSpec     // disk types that can be attached
+	CPURAM     []InstanceSize `json:"CpuRam"` // the sizes, each with its PaasGoodsID
+}
+
+// InstanceSize is one size of load balancer that can be bought.
+type InstanceSize struct {
+	Name        string // such as "2C4G"
+	CPU         int    // cores
+	RAMGB       int    // memory in GB
+	PaasGoodsID int    // the id CreateLoadBalancer and ModifyLoadBalancerInstanceSpec take
+}
+
+// UnmarshalJSON reads a size in the API's spelling, which names it "Name"
+// or, in one example, "N".
+func (s *InstanceSize) UnmarshalJSON(b []byte) error {
+	var w struct {
+		Name, N     string
+		CPU, RAM    wire.Int
+		PaasGoodsID wire.Int `json:"PaasGoodsId"`
+	}
+	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
+	*s = InstanceSize{Name: w.Name, CPU: int(w.CPU), RAMGB: int(w.RAM), PaasGoodsID: int(w.PaasGoodsID)}
+	if s.Name == "" {
+		s.Name = w.N
+	}
+	return nil
+}
+
+// DiskSpec is a disk type that can be attached, with its size limits in DiskUnit.
+type DiskSpec struct {
+	DiskName      string // such as "SSD"
+	DiskValue     string // the type's key, such as "ssd_disk"
+	DiskUnit      string // such as "G"
+	BasicIOPS     string // the base IOPS, when the type has one
+	DiskMin       int
+	DiskMax       int
+	DiskMaxExpand int
+	DiskStep      int
+}
+
+// UnmarshalJSON reads a disk type whose sizes come as numbers or strings.
+func (d *DiskSpec) UnmarshalJSON(b []byte) error {
+	var w struct {
+		DiskName, DiskValue, DiskUnit             string
+		BasicIops                                 wire.Text
+		DiskMin, DiskMax, DiskMaxExpand, DiskStep wire.Int
+	}
+	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
+	*d = DiskSpec{w.DiskName, w.DiskValue, w.DiskUnit, string(w.BasicIops),
+		int(w.DiskMin), int(w.DiskMax), int(w.DiskMaxExpand), int(w.DiskStep)}
+	return nil
+}
+
+// DescribeLoadBalancersSpec returns the products and sizes a site offers;
+// pick a size's PaasGoodsID for CreateLoadBalancer. GET; it changes nothing.
+func (c *Client) DescribeLoadBalancersSpec(ctx context.Context, req *DescribeLoadBalancersSpecRequest) (*DescribeLoadBalancersSpecResponse, error) {
+	return call[DescribeLoadBalancersSpecResponse](ctx, c, lbGet("DescribeLoadBalancersSpec"), req)
+}
+
+// DescribeLoadBalancersModifySpecRequest asks which sizes an instance can be changed to.
+type DescribeLoadBalancersModifySpecRequest struct {
+	InstanceUUID string `url:"InstanceUuid"` // required
+}
+
+// DescribeLoadBalancersModifySpecResponse lists the sizes an instance can be
+// changed to with ModifyLoadBalancerInstanceSpec.
+type DescribeLoadBalancersModifySpecResponse struct {
+	ResponseMeta
+	RegionID    string `json:"RegionId"`
+	ProductName string
+	AttachDisk  []DiskSpec
+	CPURAM      []InstanceSize `json:"CpuRam"`
+}
+
+func (r *DescribeLoadBalancersModifySpecResponse) data() any { return r }
+
+// DescribeLoadBalancersModifySpec returns the sizes an instance can be
+// changed to, each with the PaasGoodsID that ModifyLoadBalancerInstanceSpec
+// takes. GET; it changes nothing.
+func (c *Client) DescribeLoadBalancersModifySpec(ctx context.Context, req *DescribeLoadBalancersModifySpecRequest) (*DescribeLoadBalancersModifySpecResponse, error) {
+	return call[DescribeLoadBalancersModifySpecResponse](ctx, c, lbGet("DescribeLoadBalancersModifySpec"), req)
+}
