@@ -1,0 +1,46 @@
+package cdslb
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDescribeZones(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answerFixture("DescribeZones")
+
+	resp, err := c.DescribeZones(context.Background(), nil)
+	require.NoError(t, err)
+
+	req := stub.only("DescribeZones")
+	assert.Equal(t, http.MethodGet, req.Method)
+	assert.Equal(t, "/lb/", req.Path)
+	assert.Empty(t, req.Body)
+	assert.Equal(t, "Success", resp.Code)
+	require.Len(t, resp.Zones, 18)
+	assert.Equal(t, Zone{
+		RegionID: "US_LosAngeles_A", RegionName: "北美地区", CityID: "3082f45e-306e-11e7-9796-0050569b4d9c",
+		CityName: "洛杉矶", SiteName: "洛杉矶1", OnSale: true,
+	}, resp.Zones[0])
+	assert.Equal(t, "CN_Beijing_H", resp.Zones[17].RegionID)
+}
+
+func TestZoneOffSaleAndOddFields(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeZones", http.StatusOK, `{"Code":"Success","Data":[
+		{"RegionId":"A","IsSaling":0},
+		{"RegionId":"B","IsSaling":"1","CityName":42},
+		"not a zone"]}`)
+	resp, err := c.DescribeZones(context.Background(), &DescribeZonesRequest{})
+	require.NoError(t, err)
+	require.Len(t, resp.Zones, 3)
+	assert.Equal(t, Zone{RegionID: "A"}, resp.Zones[0])
+	assert.Equal(t, Zone{RegionID: "B", OnSale: true}, resp.Zones[1], "a number where a string belongs is left empty")
+	assert.Equal(t, Zone{}, resp.Zones[2])
+}
