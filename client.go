@@ -369,13 +369,8 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return c.transportError(ctx, op, attempt, err)
 	}
 
-	env := envelope{Data: out.data()}
-	if env.Data == nil {
-		env.Data = &skip{}
-	}
-	derr := json.Unmarshal(buf.Bytes(), &env)
-	var typeErr *json.UnmarshalTypeError
-	if derr != nil && !errors.As(derr, &typeErr) || env.Code == "" {
+	env, ok := decodeEnvelope(buf.Bytes(), out)
+	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
 		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes()), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
@@ -388,6 +383,19 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	m := out.meta()
 	m.Code, m.Message, m.TaskID = env.Code, env.Message, env.TaskID
 	return nil
+}
+
+// decodeEnvelope decodes an answer: the envelope, and its Data straight into
+// out in the same pass. ok is false when the body is not the API's JSON. A
+// value of the wrong type leaves its field empty instead of failing.
+func decodeEnvelope(body []byte, out response) (env envelope, ok bool) {
+	env.Data = out.data()
+	if env.Data == nil {
+		env.Data = &skip{}
+	}
+	err := json.Unmarshal(body, &env)
+	var typeErr *json.UnmarshalTypeError
+	return env, (err == nil || errors.As(err, &typeErr)) && env.Code != ""
 }
 
 // envelope is the JSON every answer is wrapped in. Data is decoded straight

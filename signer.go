@@ -38,18 +38,19 @@ type Signer struct {
 	Now             func() time.Time // nil: time.Now
 	Nonce           func() string    // nil: a random UUID
 
-	once sync.Once
-	macs sync.Pool // keyed HMAC-SHA1 states: keying costs as much as hashing a short query
+	once   sync.Once
+	macs   sync.Pool                     // keyed HMAC-SHA1 states: keying costs as much as hashing a short query
+	common [len(commonKeys)]signBuffers // each common parameter's "&name=" (and constant value), encoded once
 }
 
 // signBuffers are reused across calls so that signing allocates only its result.
 type signBuffers struct {
-	query, toSign []byte
-	keys          []string
+	query, toSign, sum []byte
+	keys               []string
 }
 
 var signBufferPool = sync.Pool{New: func() any {
-	return &signBuffers{query: make([]byte, 0, 512), toSign: make([]byte, 0, 768), keys: make([]string, 0, 16)}
+	return &signBuffers{query: make([]byte, 0, 512), toSign: make([]byte, 0, 768), sum: make([]byte, 0, sha1.Size), keys: make([]string, 0, 16)}
 }}
 
 // commonKeys are the common parameters in byte order, the order they are signed in.
@@ -74,73 +75,80 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 	}
 	slices.Sort(keys)
 
-	// Merge the sorted caller keys with the (already sorted) common keys.
-	q := b.query[:0]
+	// The canonical query and the string to sign (the canonical query
+	// escaped once more) are written in one pass, each pair merging the
+	// sorted caller keys with the (already sorted) common keys.
+	b.query = b.query[:0]
+	b.toSign = append(append(b.toSign[:0], method...), "&%2F&"...)
 	ki := 0
-	for _, ck := range commonKeys {
+	for ci, ck := range commonKeys {
 		for ; ki < len(keys) && keys[ki] < ck; ki++ {
-			q = appendParam(q, keys[ki], params[keys[ki]])
+			b.appendParam(keys[ki], params[keys[ki]])
 		}
-		q = s.appendCommon(q, ck, action)
+		s.appendCommon(b, ci, action)
 	}
 	for ; ki < len(keys); ki++ {
-		q = appendParam(q, keys[ki], params[keys[ki]])
+		b.appendParam(keys[ki], params[keys[ki]])
 	}
 	clear(keys) // the pool must not keep the caller's strings alive
 	b.keys = keys[:0]
 
-	t := append(b.toSign[:0], method...)
-	t = append(t, "&%2F&"...)
-	t = appendEscaped(t, q[1:]) // q[1:] drops the leading '&'
-
 	mac := s.macs.Get().(hash.Hash)
 	mac.Reset()
-	mac.Write(t)
-	var sum [sha1.Size]byte
+	prefix := len(method) + len("&%2F&")
+	mac.Write(b.toSign[:prefix])
+	mac.Write(b.toSign[prefix+len("%26"):]) // without the first pair's escaped '&'
 	var sig [28]byte // base64 of 20 bytes
-	base64.StdEncoding.Encode(sig[:], mac.Sum(sum[:0]))
+	b.sum = mac.Sum(b.sum[:0])
+	base64.StdEncoding.Encode(sig[:], b.sum)
 	s.macs.Put(mac)
 
-	q = append(q, "&Signature="...)
-	q = appendEscaped(q, sig[:])
-	out := string(q[1:])
-	b.query, b.toSign = q, t
-	return out
+	b.query = appendEscaped(append(b.query, "&Signature="...), sig[:])
+	return string(b.query[1:]) // without the first pair's '&'
 }
 
 func (s *Signer) init() {
 	key := []byte(s.AccessKeySecret)
 	s.macs.New = func() any { return hmac.New(sha1.New, key) }
+	for i, name := range commonKeys {
+		f := &s.common[i]
+		f.separator('&')
+		escapeInto(f, name)
+		f.separator('=')
+		switch name {
+		case "AccessKeyId":
+			escapeInto(f, s.AccessKeyID)
+		case "SignatureMethod":
+			escapeInto(f, signatureMethod)
+		case "SignatureVersion":
+			escapeInto(f, signatureVersion)
+		case "Version":
+			escapeInto(f, apiVersion)
+		}
+	}
 }
 
 // appendCommon appends "&name=value" for one common parameter.
-func (s *Signer) appendCommon(q []byte, name, action string) []byte {
-	q = append(q, '&')
-	q = append(q, name...)
-	q = append(q, '=')
-	switch name {
-	case "AccessKeyId":
-		return appendEscaped(q, s.AccessKeyID)
+func (s *Signer) appendCommon(b *signBuffers, i int, action string) {
+	b.query = append(b.query, s.common[i].query...)
+	b.toSign = append(b.toSign, s.common[i].toSign...)
+	switch commonKeys[i] {
 	case "Action":
-		return appendEscaped(q, action)
-	case "SignatureMethod":
-		return append(q, signatureMethod...)
+		escapeInto(b, action)
 	case "SignatureNonce":
 		if s.Nonce != nil {
-			return appendEscaped(q, s.Nonce())
+			escapeInto(b, s.Nonce())
+		} else {
+			var u [36]byte
+			escapeInto(b, appendUUID(u[:0]))
 		}
-		return appendUUID(q)
-	case "SignatureVersion":
-		return append(q, signatureVersion...)
 	case "Timestamp":
 		now := time.Now
 		if s.Now != nil {
 			now = s.Now
 		}
 		var ts [len(timestampLayout)]byte
-		return appendEscaped(q, now().UTC().AppendFormat(ts[:0], timestampLayout))
-	default: // "Version"
-		return append(q, apiVersion...)
+		escapeInto(b, appendTimestamp(ts[:0], now()))
 	}
 }
 
@@ -149,14 +157,46 @@ func isReservedParam(k string) bool {
 }
 
 // appendParam appends "&name=value" once for each of the parameter's values.
-func appendParam(q []byte, name string, values []string) []byte {
+func (b *signBuffers) appendParam(name string, values []string) {
 	for _, v := range values {
-		q = append(q, '&')
-		q = appendEscaped(q, name)
-		q = append(q, '=')
-		q = appendEscaped(q, v)
+		b.separator('&')
+		escapeInto(b, name)
+		b.separator('=')
+		escapeInto(b, v)
 	}
-	return q
+}
+
+// separator appends c, a '&' or '=' between parameters, to the query, and
+// its escaped form to the string to sign.
+func (b *signBuffers) separator(c byte) {
+	b.query = append(b.query, c)
+	b.toSign = append(b.toSign, '%', upperHex[c>>4], upperHex[c&15])
+}
+
+// escapeInto appends s RFC 3986 encoded to the query, and encoded twice to
+// the string to sign. Runs of unreserved bytes, most of a typical query,
+// are copied whole.
+func escapeInto[S ~string | ~[]byte](b *signBuffers, s S) {
+	q, t := b.query, b.toSign // locals stay in registers; b's fields would not
+	for i := 0; i < len(s); {
+		j := i
+		for j+4 <= len(s) && unreserved[s[j]] && unreserved[s[j+1]] && unreserved[s[j+2]] && unreserved[s[j+3]] {
+			j += 4 // four at a time: the scan is the hot loop of signing
+		}
+		for j < len(s) && unreserved[s[j]] {
+			j++
+		}
+		q = append(q, s[i:j]...)
+		t = append(t, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		c := s[j]
+		q = append(q, '%', upperHex[c>>4], upperHex[c&15])
+		t = append(t, '%', '2', '5', upperHex[c>>4], upperHex[c&15])
+		i = j + 1
+	}
+	b.query, b.toSign = q, t
 }
 
 // unreserved marks the bytes RFC 3986 leaves unescaped: A-Z a-z 0-9 - _ . ~
@@ -181,6 +221,21 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S) []byte {
 			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
 		}
 	}
+	return dst
+}
+
+// appendTimestamp appends t in UTC as 2006-01-02T15:04:05Z; it is
+// time.AppendFormat without the cost of interpreting a layout.
+func appendTimestamp(dst []byte, t time.Time) []byte {
+	t, start := t.UTC(), len(dst)
+	year, month, day := t.Date()
+	hour, minute, second := t.Clock()
+	dst = append(dst, byte('0'+year/1000%10), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	for _, n := range [...]int{int(month), day, hour, minute, second} {
+		dst = append(dst, byte('0'+n/10), byte('0'+n%10), 0)
+	}
+	sep := dst[start:]
+	sep[7], sep[10], sep[13], sep[16], sep[19] = '-', 'T', ':', ':', 'Z'
 	return dst
 }
 
