@@ -39,7 +39,7 @@ type Signer struct {
 	Nonce           func() string    // nil: a random UUID
 
 	once   sync.Once
-	macs   sync.Pool                     // keyed HMAC-SHA1 states: keying costs as much as hashing a short query
+	macs   sync.Pool                    // keyed HMAC-SHA1 states: keying costs as much as hashing a short query
 	common [len(commonKeys)]signBuffers // each common parameter's "&name=" (and constant value), encoded once
 }
 
@@ -98,7 +98,7 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 	prefix := len(method) + len("&%2F&")
 	mac.Write(b.toSign[:prefix])
 	mac.Write(b.toSign[prefix+len("%26"):]) // without the first pair's escaped '&'
-	var sig [28]byte // base64 of 20 bytes
+	var sig [28]byte                        // base64 of 20 bytes
 	b.sum = mac.Sum(b.sum[:0])
 	base64.StdEncoding.Encode(sig[:], b.sum)
 	s.macs.Put(mac)
