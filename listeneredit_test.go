@@ -1,0 +1,201 @@
+package cdslb
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// listenersAnswer is the DescribeLoadBalancerStrategys fixture, an HTTP
+// listener "http43" and a TCP listener "tcp", with a valid port for the HTTP
+// listener: the vendor's example has 0, which ModifyLoadBalancerStrategys
+// refuses before sending, so no edit of that set could be written back.
+func listenersAnswer(t *testing.T) string {
+	s := strings.Replace(fixture(t, "DescribeLoadBalancerStrategys"), `"ListenerPort": 0`, `"ListenerPort": 8043`, 1)
+	require.Contains(t, s, `"ListenerPort": 8043`)
+	return s
+}
+
+// fixtureListeners decodes listenersAnswer.
+func fixtureListeners(t *testing.T) *DescribeLoadBalancerStrategysResponse {
+	var env struct {
+		Data DescribeLoadBalancerStrategysResponse
+	}
+	require.NoError(t, json.Unmarshal([]byte(listenersAnswer(t)), &env))
+	require.Len(t, env.Data.HTTPListeners, 1)
+	require.Len(t, env.Data.TCPListeners, 1)
+	return &env.Data
+}
+
+// modifyBody is the JSON that ModifyLoadBalancerStrategys sends for set.
+func modifyBody(t *testing.T, set *DescribeLoadBalancerStrategysResponse) string {
+	req := &ModifyLoadBalancerStrategysRequest{InstanceUUID: waitUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}
+	b, err := json.Marshal(req.wire(nil))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// sent decodes the one Modify request's body as plain JSON.
+func sent(t *testing.T, stub *apiStub) map[string]any {
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(stub.only("ModifyLoadBalancerStrategys").Body, &body))
+	return body
+}
+
+func TestUpdateListenerSendsTheFullSetWithOneChange(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listenersAnswer(t)).answerFixture("ModifyLoadBalancerStrategys")
+
+	resp, err := c.UpdateListener(context.Background(), waitUUID, "tcp", func(h *HTTPListener, tcp *TCPListener) error {
+		assert.Nil(t, h, "tcp is a TCP listener")
+		tcp.BackendServers[0].Weight = 7
+		tcp.BackendServers = append(tcp.BackendServers, BackendServer{IP: "10.0.0.9", Port: 909, Weight: 1, MaxConn: 100})
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "9b2f4c8e-6d1a-4e7b-a3f5-0c8d2b6e4f19", resp.TaskID)
+	assert.Len(t, stub.requests("DescribeLoadBalancerStrategys"), 2, "read, then read again right before writing")
+
+	want := fixtureListeners(t)
+	want.TCPListeners[0].BackendServers[0].Weight = 7
+	want.TCPListeners[0].BackendServers = append(want.TCPListeners[0].BackendServers, BackendServer{IP: "10.0.0.9", Port: 909, Weight: 1, MaxConn: 100})
+	assert.JSONEq(t, modifyBody(t, want), string(stub.only("ModifyLoadBalancerStrategys").Body),
+		"the whole set, as read, with only the tcp listener changed")
+
+	body := sent(t, stub)
+	assert.Equal(t, waitUUID, body["InstanceUuid"])
+	require.Len(t, body["HttpListeners"], 1, "the HTTP listener is kept")
+	assert.Equal(t, "http43", body["HttpListeners"].([]any)[0].(map[string]any)["ListenerName"])
+	backends := body["TcpListeners"].([]any)[0].(map[string]any)["BackendServer"].([]any)
+	require.Len(t, backends, 2)
+	assert.Equal(t, "7", backends[0].(map[string]any)["Weight"])
+}
+
+func TestUpdateListenerGetsAnHTTPListener(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listenersAnswer(t)).answerFixture("ModifyLoadBalancerStrategys")
+
+	_, err := c.UpdateListener(context.Background(), waitUUID, "http43", func(h *HTTPListener, tcp *TCPListener) error {
+		assert.Nil(t, tcp)
+		h.ACLWhiteList = append(h.ACLWhiteList, "10.0.0.0/8")
+		return nil
+	})
+	require.NoError(t, err)
+	want := fixtureListeners(t)
+	want.HTTPListeners[0].ACLWhiteList = []string{"192.168.1.1", "10.0.0.0/8"}
+	assert.JSONEq(t, modifyBody(t, want), string(stub.only("ModifyLoadBalancerStrategys").Body))
+}
+
+func TestRemoveListenerSendsTheRest(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listenersAnswer(t)).answerFixture("ModifyLoadBalancerStrategys")
+
+	resp, err := c.RemoveListener(context.Background(), waitUUID, "http43")
+	require.NoError(t, err)
+	assert.NotEmpty(t, resp.TaskID)
+
+	want := fixtureListeners(t)
+	want.HTTPListeners = nil
+	assert.JSONEq(t, modifyBody(t, want), string(stub.only("ModifyLoadBalancerStrategys").Body))
+	body := sent(t, stub)
+	assert.Equal(t, []any{}, body["HttpListeners"], "sent as [], which the API requires")
+	require.Len(t, body["TcpListeners"], 1)
+	assert.Equal(t, "tcp", body["TcpListeners"].([]any)[0].(map[string]any)["ListenerName"])
+}
+
+func TestListenerEditOfAnUnknownNameSendsNothing(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listenersAnswer(t))
+
+	_, err := c.UpdateListener(context.Background(), waitUUID, "nope", func(*HTTPListener, *TCPListener) error {
+		t.Error("update called for a listener that does not exist")
+		return nil
+	})
+	require.ErrorIs(t, err, ErrListenerNotFound)
+	assert.Contains(t, err.Error(), `"nope"`)
+	var apiErr *APIError
+	assert.False(t, errors.As(err, &apiErr), "the service said nothing of the kind: no APIError is made up")
+
+	_, err = c.RemoveListener(context.Background(), waitUUID, "HTTP43")
+	require.ErrorIs(t, err, ErrListenerNotFound, "names are matched exactly")
+	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"))
+}
+
+func TestListenerEditFailsWhenTheSetChangesBetweenReads(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	first := listenersAnswer(t)
+	changed := strings.Replace(first, `"MaxConn": 233`, `"MaxConn": 234`, 1)
+	require.NotEqual(t, first, changed)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, first).
+		answer("DescribeLoadBalancerStrategys", http.StatusOK, changed)
+
+	_, err := c.RemoveListener(context.Background(), waitUUID, "http43")
+	require.ErrorIs(t, err, ErrListenersChanged)
+	assert.Len(t, stub.requests("DescribeLoadBalancerStrategys"), 2)
+	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is overwritten")
+}
+
+func TestListenerEditIgnoresTheOrderOfTheAnswer(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	a := `{"ListenerName":"a","ListenerPort":80,"Scheduler":"roundrobin","BackendServer":[]}`
+	b := `{"ListenerName":"b","ListenerPort":81,"Scheduler":"roundrobin","BackendServer":[]}`
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, `{"Code":"Success","Data":{"HttpListeners":[`+a+`,`+b+`],"TcpListeners":[]}}`).
+		answer("DescribeLoadBalancerStrategys", http.StatusOK, `{"Code":"Success","Data":{"HttpListeners":[`+b+`,`+a+`],"TcpListeners":[]}}`).
+		answerFixture("ModifyLoadBalancerStrategys")
+
+	_, err := c.UpdateListener(context.Background(), waitUUID, "b", func(h *HTTPListener, _ *TCPListener) error {
+		h.MaxConn = 10
+		return nil
+	})
+	require.NoError(t, err, "the same listeners in another order are no change")
+	body := sent(t, stub)
+	require.Len(t, body["HttpListeners"], 2)
+	assert.EqualValues(t, 10, body["HttpListeners"].([]any)[1].(map[string]any)["MaxConn"])
+}
+
+func TestUpdateListenerReturnsTheUpdatesError(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listenersAnswer(t))
+	boom := errors.New("boom")
+
+	_, err := c.UpdateListener(context.Background(), waitUUID, "tcp", func(*HTTPListener, *TCPListener) error { return boom })
+	require.ErrorIs(t, err, boom)
+	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"))
+}
+
+func TestListenerEditReturnsTheReadError(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusNotFound, `{"Code":"ResourceNotFound","Message":"no such instance"}`)
+
+	_, err := c.RemoveListener(context.Background(), waitUUID, "tcp")
+	require.ErrorIs(t, err, ErrResourceNotFound, "the instance itself is missing")
+	assert.False(t, errors.Is(err, ErrListenerNotFound))
+	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"))
+}
+
+func TestListenerEditOfASetTheLibraryRefusesSendsNothing(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answerFixture("DescribeLoadBalancerStrategys") // the vendor's example: http43 on port 0
+
+	_, err := c.UpdateListener(context.Background(), waitUUID, "tcp", func(_ *HTTPListener, tcp *TCPListener) error {
+		tcp.MaxConn = 300
+		return nil
+	})
+	require.ErrorIs(t, err, ErrInvalidRequest, "an untouched listener that fails validation blocks the write")
+	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"))
+}
