@@ -119,7 +119,7 @@ func TestUploadCACertificate(t *testing.T) {
 	t.Parallel()
 	c, stub := newStub(t)
 	stub.answerFixture("UploadCACertificate")
-	certPEM, keyPEM := testCertificate(t)
+	certPEM, keyPEM := selfSignedPEM(t)
 
 	resp, err := c.UploadCACertificate(context.Background(), &UploadCACertificateRequest{
 		Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "证书-main",
@@ -134,9 +134,9 @@ func TestUploadCACertificate(t *testing.T) {
 	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
 }
 
-// testCertificate makes a self-signed certificate and its key, PEM encoded
+// selfSignedPEM makes a self-signed certificate and its key, PEM encoded
 // with "\n" line breaks as the document requires.
-func testCertificate(t *testing.T) (certPEM, keyPEM string) {
+func selfSignedPEM(t *testing.T) (certPEM, keyPEM string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
