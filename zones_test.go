@@ -21,6 +21,7 @@ func TestDescribeZones(t *testing.T) {
 	assert.Equal(t, http.MethodGet, req.Method)
 	assert.Equal(t, "/lb/", req.Path)
 	assert.Empty(t, req.Body)
+	assertGET(t, req, "DescribeZones", nil) // only the common parameters
 	assert.Equal(t, "Success", resp.Code)
 	require.Len(t, resp.Zones, 18)
 	assert.Equal(t, Zone{

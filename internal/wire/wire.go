@@ -165,16 +165,23 @@ func FormatTime(t time.Time, loc *time.Location) string {
 }
 
 // Duration converts a timeout and its unit ("ms" or "s") to a duration.
-// An unknown or missing unit is read as milliseconds.
+// An unknown or missing unit is read as milliseconds. A value that is not
+// a number, is negative or does not fit a time.Duration is 0.
 func Duration(value Text, unit string) time.Duration {
 	n, ok := number([]byte(value))
 	if !ok || n < 0 {
 		return 0
 	}
+	scale := float64(time.Millisecond)
 	if strings.EqualFold(strings.TrimSpace(unit), "s") {
-		return time.Duration(n * float64(time.Second))
+		scale = float64(time.Second)
 	}
-	return time.Duration(n * float64(time.Millisecond))
+	// Converting a float beyond int64 to a Duration gives an arbitrary value
+	// (on amd64 the most negative one): treat it as unreadable instead.
+	if d := n * scale; d < math.MaxInt64 {
+		return time.Duration(d)
+	}
+	return 0
 }
 
 // Timeout writes a duration as the API's value and unit: whole seconds in
