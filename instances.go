@@ -94,11 +94,14 @@ type DescribeLoadBalancersResponse struct {
 	raw []loadBalancerWire
 }
 
-// loadBalancerWire is a LoadBalancer as the API writes it: only the time
-// differs, so decoding stays as cheap as decoding the wire's own types.
+// loadBalancerWire is a LoadBalancer as the API writes it. Its fields
+// shadow the embedded ones of the same name: the time is a string, and the
+// numbers may come as strings. The rest decodes as cheaply as the wire's
+// own types.
 type loadBalancerWire struct {
 	LoadBalancer
-	CreatedTime string
+	CreatedTime    string
+	Cpu, Ram, Port wire.Int
 }
 
 func (r *DescribeLoadBalancersResponse) data() any { return &r.raw }
@@ -106,8 +109,10 @@ func (r *DescribeLoadBalancersResponse) data() any { return &r.raw }
 func (r *DescribeLoadBalancersResponse) finish(loc *time.Location) {
 	r.LoadBalancers = make([]LoadBalancer, len(r.raw))
 	for i := range r.raw {
-		r.LoadBalancers[i] = r.raw[i].LoadBalancer
-		r.LoadBalancers[i].CreatedTime = wire.ParseTime(r.raw[i].CreatedTime, loc)
+		w, lb := &r.raw[i], &r.LoadBalancers[i]
+		*lb = w.LoadBalancer
+		lb.CreatedTime = wire.ParseTime(w.CreatedTime, loc)
+		lb.CPU, lb.MemoryMB, lb.Port = int(w.Cpu), int(w.Ram), int(w.Port)
 	}
 	r.raw = nil
 }
@@ -119,7 +124,7 @@ type LoadBalancer struct {
 	Status         string    // such as StatusRunning; "CREATING", "CHANGING" and "DELETING" while busy
 	StatusText     string    `json:"StatusStr"` // the status in Chinese, such as "运行中"
 	IP             string    // one of the instance's addresses
-	Port           int       // the connection port, 0 when none
+	Port           int       `json:"-"`    // the connection port, 0 when none
 	VIPs           []VIP     `json:"Vips"` // every address of the instance
 	RegionID       string    `json:"RegionId"`
 	DisplayName    string    // the site's name, such as "亚太地区-香港-可用区A"
@@ -129,8 +134,8 @@ type LoadBalancer struct {
 	SubProductName string    // such as "haproxy 主从版"
 	Version        string    // the HAProxy version, such as "1.8.3"
 	ResourceID     string    `json:"ResourceId"`
-	CPU            int       `json:"Cpu"` // cores
-	MemoryMB       int       `json:"Ram"` // memory in MB, as the API reports it (2048 for 2 GB)
+	CPU            int       `json:"-"` // cores
+	MemoryMB       int       `json:"-"` // memory in MB, as the API reports it (2048 for 2 GB)
 	CreatedTime    time.Time `json:"-"`
 }
 

@@ -139,7 +139,7 @@ func TestDescribeLoadBalancersOddFields(t *testing.T) {
 	stub.answer("DescribeLoadBalancers", http.StatusOK, `{"Code": "Success", "Message": "Success.", "Data": [
 		{"InstanceUuid": "a", "Cpu": "abc", "Ram": 4096, "Status": "RUNNING", "MasterInfo": {"InstanceUuid": "m"},
 		 "CreatedTime": "2020-05-05 00:13:53", "Vips": [{"IP": "10.0.0.1", "Type": "private"}]},
-		{"InstanceUuid": "b", "Cpu": 2, "Ram": 2048, "MasterInfo": "", "Vips": "10.0.0.2", "CreatedTime": "yesterday"}]}`)
+		{"InstanceUuid": "b", "Cpu": 2, "Ram": "2048", "Port": "8080", "MasterInfo": "", "Vips": "10.0.0.2", "CreatedTime": "yesterday"}]}`)
 
 	resp, err := c.DescribeLoadBalancers(context.Background(), nil)
 	require.NoError(t, err)
@@ -153,6 +153,8 @@ func TestDescribeLoadBalancersOddFields(t *testing.T) {
 	assertTime(t, time.Date(2020, 5, 5, 0, 13, 53, 0, cst), a.CreatedTime)
 	assert.Equal(t, "b", b.InstanceUUID)
 	assert.Equal(t, 2, b.CPU)
+	assert.Equal(t, 2048, b.MemoryMB, "numbers may come as strings")
+	assert.Equal(t, 8080, b.Port)
 	assert.Empty(t, b.VIPs)
 	assert.True(t, b.CreatedTime.IsZero())
 }

@@ -48,7 +48,9 @@ func (f *Float) UnmarshalJSON(b []byte) error {
 // number parses a JSON number or a JSON string holding one.
 func number(b []byte) (float64, bool) {
 	b = bytes.TrimSpace(b)
-	if len(b) > 1 && b[0] == '"' {
+	if len(b) > 1 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexByte(b, '\\') < 0 {
+		b = bytes.TrimSpace(b[1 : len(b)-1]) // a plain string: no need to decode it
+	} else if len(b) > 1 && b[0] == '"' {
 		var s string
 		if json.Unmarshal(b, &s) != nil {
 			return 0, false
