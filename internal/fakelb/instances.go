@@ -1,0 +1,373 @@
+package fakelb
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Instance statuses. An instance is busy while its status is not RUNNING.
+const (
+	statusRunning  = "RUNNING"
+	statusCreating = "CREATING"
+	statusChanging = "CHANGING"
+	statusDeleting = "DELETING"
+)
+
+var statusText = map[string]string{
+	statusRunning:  "运行中",
+	statusCreating: "创建中",
+	statusChanging: "变更中",
+	statusDeleting: "删除中",
+}
+
+type vip struct {
+	IP   string
+	Type string // private or public
+}
+
+// instance is one load balancer. Its busy status ends lazily: settle, run
+// before every action, finishes every task whose readyAt has passed.
+type instance struct {
+	id, resourceID string
+	name           string
+	regionID       string
+	vdcID          string
+	spec           spec
+	vips           []vip
+	created        time.Time
+
+	busy    string    // "" when RUNNING, else CREATING, CHANGING or DELETING
+	readyAt time.Time // when busy ends
+	next    *spec     // the spec a CHANGING task applies when it ends
+
+	http, tcp    []*listener
+	customConfig string // "" means generated from the listeners
+}
+
+func (in *instance) status() string {
+	if in.busy == "" {
+		return statusRunning
+	}
+	return in.busy
+}
+
+// settle finishes every asynchronous task that has ended by now.
+func (s *Server) settle(now time.Time) {
+	gone := false
+	for id, in := range s.instances {
+		if in.busy == "" || now.Before(in.readyAt) {
+			continue
+		}
+		if in.busy == statusDeleting {
+			delete(s.instances, id)
+			gone = true
+			continue
+		}
+		if in.next != nil {
+			in.spec, in.next = *in.next, nil
+		}
+		in.busy = ""
+	}
+	if gone {
+		kept := s.order[:0]
+		for _, id := range s.order {
+			if s.instances[id] != nil {
+				kept = append(kept, id)
+			}
+		}
+		s.order = kept
+	}
+}
+
+// startTask makes an instance busy for the configured delay and returns the
+// task id to answer.
+func (s *Server) startTask(in *instance, status string, now time.Time) string {
+	in.busy = status
+	in.readyAt = now.Add(s.cfg.Delay)
+	return s.newID()
+}
+
+// findInstance returns the instance named by the InstanceUuid parameter.
+func (s *Server) findInstance(r *request) (*instance, error) {
+	id, err := r.required("InstanceUuid")
+	if err != nil {
+		return nil, err
+	}
+	in, ok := s.instances[id]
+	if !ok {
+		return nil, notFoundf("InstanceUuid %q does not exist", id)
+	}
+	return in, nil
+}
+
+// idleInstance is findInstance for a change: a busy instance is refused
+// with 409 ResourceInUse.
+func (s *Server) idleInstance(r *request) (*instance, error) {
+	in, err := s.findInstance(r)
+	if err != nil {
+		return nil, err
+	}
+	if in.busy != "" {
+		return nil, inUsef("instance %s is %s; try again when it is RUNNING", in.id, in.busy)
+	}
+	return in, nil
+}
+
+// goodsID reads PaasGoodsId (a number or a numeric string) and returns its spec.
+func goodsID(r *request) (spec, error) {
+	id, ok, err := r.integer("PaasGoodsId")
+	if err != nil {
+		return spec{}, err
+	}
+	if !ok {
+		return spec{}, argMissing("PaasGoodsId")
+	}
+	sp, found := findSpec(id)
+	if !found {
+		return spec{}, invalidf("PaasGoodsId %d is not one of 5072, 5075, 5078, 5081", id)
+	}
+	return sp, nil
+}
+
+// pipe is one entry of CreateLoadBalancer's Ips.
+type pipe struct {
+	PipeType  string
+	PipeId    string
+	SegmentId string
+	IsVip     json.RawMessage
+}
+
+// vipOff reports whether IsVip asks for no private VIP (0, "0" or false).
+func (p pipe) vipOff() bool {
+	switch strings.Trim(string(p.IsVip), `" `) {
+	case "0", "false":
+		return true
+	}
+	return false
+}
+
+func (s *Server) createLoadBalancer(r *request) (reply, error) {
+	regionID, err := r.required("RegionId")
+	if err != nil {
+		return reply{}, err
+	}
+	z, ok := findZone(regionID)
+	if !ok {
+		return reply{}, invalidf("RegionId %q is not a known region", regionID)
+	}
+	var vdcID, name string
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"VdcId", &vdcID}, {"BasePipeId", new(string)}, {"InstanceName", &name}} {
+		if *p.dst, err = r.required(p.name); err != nil {
+			return reply{}, err
+		}
+	}
+	sp, err := goodsID(r)
+	if err != nil {
+		return reply{}, err
+	}
+	var pipes []pipe
+	if ok, err := r.decode("Ips", &pipes); err != nil {
+		return reply{}, err
+	} else if !ok || len(pipes) == 0 {
+		return reply{}, argMissing("Ips")
+	}
+	public := false
+	for i, p := range pipes {
+		switch {
+		case p.PipeType != "private" && p.PipeType != "public":
+			return reply{}, invalidf("Ips[%d].PipeType must be private or public", i)
+		case p.PipeId == "":
+			return reply{}, argMissing(fmt.Sprintf("Ips[%d].PipeId", i))
+		case p.PipeType == "public" && p.SegmentId == "":
+			return reply{}, argMissing(fmt.Sprintf("Ips[%d].SegmentId", i))
+		}
+		public = public || p.PipeType == "public"
+	}
+	amount, _, err := r.integer("Amount")
+	if err != nil {
+		return reply{}, err
+	}
+	if amount == 0 {
+		amount = 1
+	}
+	if amount < 1 || amount > 3 {
+		return reply{}, invalidf("Amount must be 1 to 3, not %d", amount)
+	}
+
+	var ids []string
+	for range amount {
+		in := &instance{
+			id: s.newID(), resourceID: s.newID(),
+			name: name, regionID: z.RegionId, vdcID: vdcID,
+			spec: sp, created: r.now,
+		}
+		for _, p := range pipes {
+			if p.PipeType == "private" && public && p.vipOff() {
+				continue
+			}
+			in.vips = append(in.vips, vip{IP: s.nextVIP(p.PipeType), Type: p.PipeType})
+		}
+		s.startTask(in, statusCreating, r.now)
+		s.instances[in.id] = in
+		s.order = append(s.order, in.id)
+		ids = append(ids, in.id)
+	}
+	return reply{data: map[string][]string{"InstancesUuid": ids}, taskID: s.newID()}, nil
+}
+
+// nextVIP hands out addresses from two deterministic pools: private VIPs in
+// 66.66.0.0/16 (as the document's examples), public ones in 164.52.0.0/16.
+func (s *Server) nextVIP(kind string) string {
+	n := s.vipCount
+	s.vipCount++
+	prefix := "66.66"
+	if kind == "public" {
+		prefix = "164.52"
+	}
+	return fmt.Sprintf("%s.%d.%d", prefix, n/250, n%250+2)
+}
+
+// loadBalancer is one entry of DescribeLoadBalancers, in the document's
+// spelling: nulls, an empty-string MasterInfo and a zero Port included.
+type loadBalancer struct {
+	CloneServices   []string
+	Cpu             int
+	CreatedTime     string
+	DisplayName     string
+	IP              string
+	InstanceName    string
+	InstanceUuid    string
+	LinkType        string
+	LinkTypeStr     string
+	MasterInfo      string
+	Port            int
+	ProjectName     string
+	Ram             int // MB
+	RegionId        string
+	RelationService map[string]any
+	ResourceId      string
+	RoGroups        []string
+	Status          string
+	StatusStr       string
+	SubProductName  string
+	VdcId           string
+	VdcName         string
+	Version         string
+	Vips            []vip
+}
+
+func (in *instance) view() loadBalancer {
+	z, _ := findZone(in.regionID)
+	ip := ""
+	if len(in.vips) > 0 {
+		ip = in.vips[0].IP
+	}
+	return loadBalancer{
+		Cpu:            in.spec.CPU,
+		CreatedTime:    formatTime(in.created),
+		DisplayName:    fmt.Sprintf("%s-%s-可用区%s", z.RegionName, z.CityName, in.regionID[len(in.regionID)-1:]),
+		IP:             ip,
+		InstanceName:   in.name,
+		InstanceUuid:   in.id,
+		ProjectName:    "默认项目",
+		Ram:            in.spec.RAM * 1024,
+		RegionId:       in.regionID,
+		ResourceId:     in.resourceID,
+		Status:         in.status(),
+		StatusStr:      statusText[in.status()],
+		SubProductName: subProductName,
+		VdcId:          in.vdcID,
+		VdcName:        z.CityName + "PaaS1",
+		Version:        haproxyVersion,
+		Vips:           in.vips,
+	}
+}
+
+// describeLoadBalancers lists instances in creation order. Filters: IP is a
+// substring of any VIP; InstanceUuid is exact; InstanceName is a substring;
+// StartTime and EndTime bound CreatedTime, both inclusive.
+func (s *Server) describeLoadBalancers(r *request) (reply, error) {
+	var f struct{ ip, id, name, start, end string }
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"IP", &f.ip}, {"InstanceUuid", &f.id}, {"InstanceName", &f.name}, {"StartTime", &f.start}, {"EndTime", &f.end}} {
+		*p.dst, _ = r.str(p.name)
+	}
+	var start, end time.Time
+	var err error
+	if f.start != "" {
+		if start, err = parseTime("StartTime", f.start); err != nil {
+			return reply{}, err
+		}
+	}
+	if f.end != "" {
+		if end, err = parseTime("EndTime", f.end); err != nil {
+			return reply{}, err
+		}
+	}
+	list := []loadBalancer{}
+	for _, id := range s.order {
+		in := s.instances[id]
+		created := in.created.Truncate(time.Second)
+		switch {
+		case f.id != "" && in.id != f.id,
+			f.name != "" && !strings.Contains(in.name, f.name),
+			f.ip != "" && !in.hasIP(f.ip),
+			!start.IsZero() && created.Before(start),
+			!end.IsZero() && created.After(end):
+			continue
+		}
+		list = append(list, in.view())
+	}
+	return reply{data: list}, nil
+}
+
+func (in *instance) hasIP(sub string) bool {
+	for _, v := range in.vips {
+		if strings.Contains(v.IP, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) modifyInstanceSpec(r *request) (reply, error) {
+	in, err := s.idleInstance(r)
+	if err != nil {
+		return reply{}, err
+	}
+	sp, err := goodsID(r)
+	if err != nil {
+		return reply{}, err
+	}
+	in.next = &sp
+	return reply{taskID: s.startTask(in, statusChanging, r.now)}, nil
+}
+
+func (s *Server) deleteLoadBalancer(r *request) (reply, error) {
+	in, err := s.idleInstance(r)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{taskID: s.startTask(in, statusDeleting, r.now)}, nil
+}
+
+// modifyName renames an instance at once; its answer has no Data.
+func (s *Server) modifyName(r *request) (reply, error) {
+	in, err := s.idleInstance(r)
+	if err != nil {
+		return reply{}, err
+	}
+	name, err := r.required("InstanceName")
+	if err != nil {
+		return reply{}, err
+	}
+	in.name = name
+	return reply{noData: true}, nil
+}

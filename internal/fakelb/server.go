@@ -1,0 +1,471 @@
+package fakelb
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures a fake Server.
+type Config struct {
+	// AccessKeyID and AccessKeySecret are the only credentials the fake
+	// accepts. Both are required.
+	AccessKeyID, AccessKeySecret string
+	// Delay is how long asynchronous changes (create, spec change, listener
+	// or config change, delete) keep an instance busy. Zero means they
+	// complete at once.
+	Delay time.Duration
+	// Now is the fake's clock; nil means time.Now. Tests inject a settable
+	// clock so that busy states end without sleeping.
+	Now func() time.Time
+	// Seed seeds the randomness of fault injection and of generated ids, so
+	// that a run can be reproduced.
+	Seed int64
+}
+
+// Server is the in-memory fake of the CDS load-balancer API. It is an
+// http.Handler and is safe for concurrent use.
+type Server struct {
+	cfg Config
+
+	mu         sync.Mutex // guards everything below
+	rng        *rand.Rand // ids and task ids
+	instances  map[string]*instance
+	order      []string // instance ids in creation order
+	certs      map[string]*certificate
+	certOrder  []string
+	nonces     map[string]time.Time
+	noncePrune time.Time
+	vipCount   int
+
+	faults faultTable
+	counts counter
+}
+
+// New returns a fake Server with the zones and specifications of the vendor
+// document and no instances or certificates. It panics if the access key pair
+// is empty, which is a programming error in a test.
+func New(cfg Config) *Server {
+	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
+		panic("fakelb: Config.AccessKeyID and Config.AccessKeySecret are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	seed := uint64(cfg.Seed)
+	return &Server{
+		cfg:       cfg,
+		rng:       rand.New(rand.NewPCG(seed, 0x636473)),
+		instances: map[string]*instance{},
+		certs:     map[string]*certificate{},
+		nonces:    map[string]time.Time{},
+		faults:    newFaultTable(seed),
+	}
+}
+
+// basePath names the two URL prefixes of the API.
+type basePath int
+
+const (
+	pathLB basePath = iota
+	pathMonitor
+)
+
+// route describes one action: where and how it is called and what runs it.
+type route struct {
+	method string
+	path   basePath
+	run    func(*Server, *request) (reply, error)
+	okMsg  string // the Message of a successful answer, as the document spells it
+}
+
+// routes is the dispatch table: every action the fake serves.
+var routes = map[string]route{
+	"DescribeZones":                   {http.MethodGet, pathLB, (*Server).describeZones, ""},
+	"DescribeLoadBalancersSpec":       {http.MethodGet, pathLB, (*Server).describeSpec, "success"},
+	"DescribeLoadBalancersModifySpec": {http.MethodGet, pathLB, (*Server).describeModifySpec, ""},
+	"CreateLoadBalancer":              {http.MethodPost, pathLB, (*Server).createLoadBalancer, ""},
+	"DescribeLoadBalancers":           {http.MethodGet, pathLB, (*Server).describeLoadBalancers, ""},
+	"ModifyLoadBalancerInstanceSpec":  {http.MethodPost, pathLB, (*Server).modifyInstanceSpec, ""},
+	"DeleteLoadBalancer":              {http.MethodPost, pathLB, (*Server).deleteLoadBalancer, ""},
+	"ModifyLoadBalancerName":          {http.MethodPost, pathLB, (*Server).modifyName, ""},
+	"DescribeCACertificates":          {http.MethodGet, pathLB, (*Server).describeCertificates, ""},
+	"DescribeCACertificate":           {http.MethodGet, pathLB, (*Server).describeCertificate, ""},
+	"UploadCACertificate":             {http.MethodPost, pathLB, (*Server).uploadCertificate, ""},
+	"DeleteCACertificate":             {http.MethodPost, pathLB, (*Server).deleteCertificate, ""},
+	"DescribeLoadBalancerStrategys":   {http.MethodGet, pathLB, (*Server).describeStrategys, ""},
+	"ModifyLoadBalancerStrategys":     {http.MethodPost, pathLB, (*Server).modifyStrategys, ""},
+	"AddLoadBalancerStrategys":        {http.MethodPost, pathLB, (*Server).addStrategys, ""},
+	"DescribeLBInstanceListeners":     {http.MethodPost, pathLB, (*Server).describeListeners, ""},
+	"DescribeHaproxyCustomConfig":     {http.MethodGet, pathLB, (*Server).describeHaproxyConfig, ""},
+	"ModifyHaproxyCustomConfig":       {http.MethodPost, pathLB, (*Server).modifyHaproxyConfig, ""},
+	"DescribeLBInstancePerformance":   {http.MethodPost, pathMonitor, (*Server).describePerformance, "success"},
+}
+
+// parsePath maps a URL path to its base path; ok is false for any other path.
+func parsePath(p string) (basePath, bool) {
+	switch strings.TrimSuffix(p, "/") {
+	case "/lb":
+		return pathLB, true
+	case "/paas/monitor":
+		return pathMonitor, true
+	}
+	return 0, false
+}
+
+// ServeHTTP answers one API request: it checks the signature, finds the
+// action, applies any configured fault, runs the action and writes the
+// {Code, Message, Data, TaskId} envelope.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	query := r.URL.Query()
+	action := query.Get("Action")
+	s.counts.add(action)
+	now := s.cfg.Now()
+
+	if err := s.authenticate(r.Method, query, now); err != nil {
+		writeError(w, err)
+		return
+	}
+	rt, err := lookup(action, r.Method, r.URL.Path)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	f := s.faults.get(action)
+	if !f.before(w, r) {
+		return
+	}
+	req, err := readRequest(r, query, now)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	rep, err := s.run(rt, req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if f.after() {
+		drop(w, nil)
+	}
+	writeReply(w, rt, rep)
+}
+
+// lookup finds the route of an action and checks the method and path.
+func lookup(action, method, path string) (route, error) {
+	if action == "" {
+		return route{}, argMissing("Action")
+	}
+	rt, ok := routes[action]
+	if !ok {
+		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %q is not supported", action)}
+	}
+	if bp, ok := parsePath(path); !ok || bp != rt.path {
+		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %s is not served on path %q", action, path)}
+	}
+	if method != rt.method {
+		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %s needs HTTP method %s, not %s", action, rt.method, method)}
+	}
+	return rt, nil
+}
+
+// run executes an action under the state lock, after settling every
+// asynchronous change that has finished by the request's time.
+func (s *Server) run(rt route, req *request) (reply, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settle(req.now)
+	return rt.run(s, req)
+}
+
+// reply is what an action answers on success.
+type reply struct {
+	data   any
+	taskID string
+	noData bool // the answer has neither Data nor TaskId (ModifyLoadBalancerName)
+}
+
+// envelope is the JSON shape of every answer.
+type envelope struct {
+	Code    string          `json:"Code"`
+	Message string          `json:"Message"`
+	Data    json.RawMessage `json:"Data,omitempty"`
+	TaskID  *string         `json:"TaskId,omitempty"`
+}
+
+// apiError is a refusal with its HTTP status and API code.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.msg }
+
+func argMissing(name string) error {
+	return &apiError{http.StatusBadRequest, "ArgMissing", name + " is required"}
+}
+
+func invalidf(format string, args ...any) error {
+	return &apiError{http.StatusBadRequest, "InvalidParameter", fmt.Sprintf(format, args...)}
+}
+
+func notFoundf(format string, args ...any) error {
+	return &apiError{http.StatusNotFound, "ResourceNotFound", fmt.Sprintf(format, args...)}
+}
+
+func inUsef(format string, args ...any) error {
+	return &apiError{http.StatusConflict, "ResourceInUse", fmt.Sprintf(format, args...)}
+}
+
+func writeReply(w http.ResponseWriter, rt route, rep reply) {
+	env := envelope{Code: "Success", Message: rt.okMsg}
+	if env.Message == "" {
+		env.Message = "Success."
+	}
+	if !rep.noData {
+		data := rep.data
+		if data == nil {
+			data = struct{}{}
+		}
+		env.Data = mustJSON(data)
+		env.TaskID = &rep.taskID
+	}
+	writeEnvelope(w, http.StatusOK, env)
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = &apiError{http.StatusInternalServerError, "InternalError", "internal error"}
+	}
+	empty := ""
+	writeEnvelope(w, ae.status, envelope{Code: ae.code, Message: ae.msg, Data: json.RawMessage("null"), TaskID: &empty})
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
+	body := mustJSON(env)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func mustJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic("fakelb: cannot encode answer: " + err.Error())
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// request holds an action's parameters, from the query (GET) or the JSON
+// body (POST), and the time the request arrived.
+type request struct {
+	now   time.Time
+	query url.Values
+	body  map[string]json.RawMessage // nil for GET
+}
+
+const maxBody = 1 << 20
+
+func readRequest(r *http.Request, query url.Values, now time.Time) (*request, error) {
+	req := &request{now: now, query: query}
+	if r.Method != http.MethodPost {
+		return req, nil
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		return nil, invalidf("cannot read the request body (at most %d bytes)", maxBody)
+	}
+	req.body = map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return req, nil
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return nil, invalidf("Content-Type must be application/json for a POST body")
+	}
+	if err := json.Unmarshal(raw, &req.body); err != nil {
+		return nil, invalidf("the request body is not a JSON object")
+	}
+	return req, nil
+}
+
+// raw returns a body field as JSON, or a query parameter as a JSON string.
+// A JSON null counts as absent.
+func (r *request) raw(name string) (json.RawMessage, bool) {
+	if r.body == nil {
+		if !r.query.Has(name) {
+			return nil, false
+		}
+		return mustJSON(r.query.Get(name)), true
+	}
+	v, ok := r.body[name]
+	if !ok || string(bytes.TrimSpace(v)) == "null" {
+		return nil, false
+	}
+	return v, true
+}
+
+// str returns an optional string parameter; absent is "".
+func (r *request) str(name string) (string, error) {
+	v, ok := r.raw(name)
+	if !ok {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", invalidf("%s must be a string", name)
+	}
+	return s, nil
+}
+
+// required returns a string parameter that must be present and non-empty.
+func (r *request) required(name string) (string, error) {
+	s, err := r.str(name)
+	if err == nil && strings.TrimSpace(s) == "" {
+		err = argMissing(name)
+	}
+	return s, err
+}
+
+// integer returns an optional integer parameter, given as a JSON number or a
+// numeric string.
+func (r *request) integer(name string) (n int, ok bool, err error) {
+	v, ok := r.raw(name)
+	if !ok {
+		return 0, false, nil
+	}
+	var f flexInt
+	if err := json.Unmarshal(v, &f); err != nil {
+		return 0, true, invalidf("%s must be an integer", name)
+	}
+	return int(f), true, nil
+}
+
+// decode unmarshals a JSON body field into v; ok is false if it is absent.
+func (r *request) decode(name string, v any) (ok bool, err error) {
+	raw, ok := r.raw(name)
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, invalidf("%s has the wrong shape: %s", name, jsonProblem(err))
+	}
+	return true, nil
+}
+
+// jsonProblem describes a decoding error without echoing the input.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field == "" {
+			return fmt.Sprintf("a JSON %s where %s is expected", te.Value, te.Type)
+		}
+		return fmt.Sprintf("%s cannot be a JSON %s", te.Field, te.Value)
+	}
+	return "malformed JSON"
+}
+
+// flexInt is an integer that the wire may spell as a JSON number or as a
+// numeric string ("22"). It encodes as a number.
+type flexInt int
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	s := string(bytes.TrimSpace(b))
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		// A type error gets the field's path from encoding/json.
+		return &json.UnmarshalTypeError{Value: "value other than an integer", Type: reflect.TypeFor[int]()}
+	}
+	*f = flexInt(n)
+	return nil
+}
+
+// flexString is an integer that the wire may send as a number or a numeric
+// string, and that the fake answers as a string ("1"), as the document does.
+type flexString int
+
+func (f *flexString) UnmarshalJSON(b []byte) error { return (*flexInt)(f).UnmarshalJSON(b) }
+
+func (f flexString) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + strconv.Itoa(int(f)) + `"`), nil
+}
+
+// cst is China Standard Time, the zone of every date the API reads or writes.
+var cst = time.FixedZone("CST", 8*60*60)
+
+// timeLayout is the API's date format.
+const timeLayout = "2006-01-02 15:04:05"
+
+func formatTime(t time.Time) string { return t.In(cst).Format(timeLayout) }
+
+func parseTime(name, v string) (time.Time, error) {
+	t, err := time.ParseInLocation(timeLayout, v, cst)
+	if err != nil {
+		return time.Time{}, invalidf("%s must look like 2006-01-02 15:04:05 (China Standard Time)", name)
+	}
+	return t, nil
+}
+
+// newID returns a random UUID (version 4 layout) from the seeded source.
+// The caller holds s.mu.
+func (s *Server) newID() string {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(s.rng.Uint32())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// counter counts requests per action.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) add(action string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[action]++
+}
+
+// Requests reports how many requests named the action in their Action
+// parameter, whatever their outcome (refused, faulted or served). The
+// action "*" counts every request.
+func (s *Server) Requests(action string) int {
+	s.counts.mu.Lock()
+	defer s.counts.mu.Unlock()
+	if action == "*" {
+		total := 0
+		for _, n := range s.counts.n {
+			total += n
+		}
+		return total
+	}
+	return s.counts.n[action]
+}
