@@ -1,0 +1,109 @@
+// Command listeners shows how to manage a load balancer's listeners without
+// losing any: add them with AddLoadBalancerStrategys, change or remove one
+// with UpdateListener and RemoveListener (never a bare
+// ModifyLoadBalancerStrategys, which replaces the whole set), and read the
+// HAProxy configuration they produce.
+//
+// Without -live it runs against the built-in fake service.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cdsgo/cdslb"
+	"github.com/cdsgo/cdslb/examples/internal/demo"
+)
+
+func main() {
+	region, vdc, pipe := demo.InstanceFlags()
+	flag.Parse()
+	if err := run(*region, *vdc, *pipe); err != nil {
+		fmt.Fprintln(os.Stderr, "listeners:", err)
+		os.Exit(1)
+	}
+}
+
+func run(region, vdc, pipe string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	c, poll, err := demo.Client("listeners")
+	if err != nil {
+		return err
+	}
+	id, cleanup, err := demo.Instance(ctx, c, poll, region, vdc, pipe)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	web := cdslb.HTTPListener{
+		ListenerName: "web", ListenerPort: 80, Scheduler: cdslb.SchedulerRoundRobin, MaxConn: 5000,
+		ConnectTimeout: 5 * time.Second, ClientTimeout: 30 * time.Second, ServerTimeout: 30 * time.Second,
+		BackendServers: []cdslb.BackendServer{{IP: "10.0.0.11", Port: 8080, Weight: 10, MaxConn: 500}},
+		SessionPersistence: &cdslb.SessionPersistence{Key: "srv_id", Mode: cdslb.CookieModeVisible, MaxIdle: 10 * time.Minute, MaxLife: time.Hour},
+	}
+	api := web
+	api.ListenerName, api.ListenerPort, api.SessionPersistence = "api", 8000, nil
+	if _, err := c.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id, HTTPListeners: []cdslb.HTTPListener{web, api}}); err != nil {
+		return err
+	}
+	if err := show(ctx, c, poll, id, "added web and api"); err != nil {
+		return err
+	}
+
+	// Change one listener: UpdateListener sends the whole set back with
+	// only this change, and refuses if someone changed the set meanwhile.
+	if _, err := c.UpdateListener(ctx, id, "web", func(h *cdslb.HTTPListener, _ *cdslb.TCPListener) error {
+		h.BackendServers = append(h.BackendServers, cdslb.BackendServer{IP: "10.0.0.12", Port: 8080, Weight: 5, MaxConn: 500})
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := show(ctx, c, poll, id, "added a backend to web"); err != nil {
+		return err
+	}
+
+	if _, err := c.RemoveListener(ctx, id, "api"); err != nil {
+		return err
+	}
+	if err := show(ctx, c, poll, id, "removed api"); err != nil {
+		return err
+	}
+
+	cfg, err := c.DescribeHaproxyCustomConfig(ctx, &cdslb.DescribeHaproxyCustomConfigRequest{InstanceUUID: id})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("haproxy.cfg, first lines:\n  %s\n", strings.Join(firstLines(cfg.Configs, 8), "\n  "))
+	return nil
+}
+
+// show waits for the change to apply, then prints the listeners.
+func show(ctx context.Context, c *cdslb.Client, poll cdslb.WaitOption, id, what string) error {
+	if _, err := c.WaitUntilRunning(ctx, id, poll); err != nil {
+		return err
+	}
+	set, err := c.DescribeLoadBalancerStrategys(ctx, &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: id})
+	if err != nil {
+		return err
+	}
+	fmt.Println(what + ":")
+	for _, l := range set.HTTPListeners {
+		fmt.Printf("  %-4s :%-5d %d backend(s), weights", l.ListenerName, l.ListenerPort, len(l.BackendServers))
+		for _, b := range l.BackendServers {
+			fmt.Printf(" %s=%d", b.IP, b.Weight)
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+func firstLines(s string, n int) []string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[:min(n, len(lines))]
+}
