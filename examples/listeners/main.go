@@ -44,7 +44,7 @@ func run(region, vdc, pipe string) error {
 	web := cdslb.HTTPListener{
 		ListenerName: "web", ListenerPort: 80, Scheduler: cdslb.SchedulerRoundRobin, MaxConn: 5000,
 		ConnectTimeout: 5 * time.Second, ClientTimeout: 30 * time.Second, ServerTimeout: 30 * time.Second,
-		BackendServers: []cdslb.BackendServer{{IP: "10.0.0.11", Port: 8080, Weight: 10, MaxConn: 500}},
+		BackendServers:     []cdslb.BackendServer{{IP: "10.0.0.11", Port: 8080, Weight: 10, MaxConn: 500}},
 		SessionPersistence: &cdslb.SessionPersistence{Key: "srv_id", Mode: cdslb.CookieModeVisible, MaxIdle: 10 * time.Minute, MaxLife: time.Hour},
 	}
 	api := web

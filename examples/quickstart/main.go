@@ -179,4 +179,3 @@ func findCertificate(ctx context.Context, c *cdslb.Client, name string) (*cdslb.
 	}
 	return nil, fmt.Errorf("certificate %q not found after upload", name)
 }
-
