@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -40,8 +41,9 @@ const DefaultMaxResponseBytes = 32 << 20
 type Client struct {
 	signer    *Signer
 	base      url.URL
-	http      *http.Client
+	do        func(*http.Request) (*http.Response, error) // sends one request
 	userAgent string
+	headers   [2]http.Header // the headers of a GET and of a POST; see requestHeader
 	retry     RetryPolicy
 	logger    *slog.Logger
 	loc       *time.Location
@@ -84,7 +86,7 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 	}
 	c := &Client{
 		signer:  &Signer{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret},
-		http:    defaultHTTPClient(),
+		do:      defaultTransport().RoundTrip,
 		retry:   DefaultRetryPolicy,
 		loc:     chinaStandardTime,
 		maxBody: DefaultMaxResponseBytes,
@@ -97,6 +99,9 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 			return nil, err
 		}
 	}
+	ua, accept := []string{c.userAgent}, []string{"application/json"}
+	c.headers[0] = http.Header{"User-Agent": ua, "Accept": accept}
+	c.headers[1] = http.Header{"User-Agent": ua, "Accept": accept, "Content-Type": accept}
 	return c, nil
 }
 
@@ -144,7 +149,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New("cdslb: WithHTTPClient: the HTTP client is nil")
 		}
-		c.http = hc
+		c.do = hc.Do
 		return nil
 	}
 }
@@ -212,7 +217,12 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-func defaultHTTPClient() *http.Client {
+// defaultTransport is what a client sends with unless WithHTTPClient says
+// otherwise. The client calls its RoundTrip directly: an http.Client would
+// add only redirects, cookies and an overall timeout, which the API does not
+// use and the caller's context covers, at the cost of a copy of every
+// request's headers.
+func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = 10 * time.Second
@@ -221,7 +231,7 @@ func defaultHTTPClient() *http.Client {
 	// would open and close a connection for nearly every call.
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 128
-	return &http.Client{Transport: t}
+	return t
 }
 
 // operation is one action on the wire.
@@ -324,10 +334,6 @@ func (c *Client) encode(op operation, req request) (url.Values, []byte, error) {
 	return nil, body, err
 }
 
-// bodyPool recycles the buffers answers are read into; decoding copies out
-// everything it keeps, so a buffer is free again once decoded.
-var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // send makes one attempt: sign afresh, send, read and decode the answer.
 func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, out response, attempt int) (err error) {
 	start := time.Now()
@@ -348,21 +354,18 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return fmt.Errorf("cdslb: %s: %w", op.action, err)
 	}
 	req.URL, req.Host = &u, u.Host
-	req.Header = http.Header{"User-Agent": {c.userAgent}, "Accept": {"application/json"}}
-	if body != nil {
-		req.Header["Content-Type"] = []string{"application/json"}
-	}
+	req.Header = c.requestHeader(body != nil)
 
-	resp, err := c.http.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
 		return c.transportError(ctx, op, attempt, err)
 	}
-	defer closeBody(resp.Body)
+	defer resp.Body.Close()
 	status = resp.StatusCode
 
-	buf := bodyPool.Get().(*bytes.Buffer)
-	defer putBody(buf)
-	if err := readBody(resp, c.maxBody, buf); err != nil {
+	buf := answerPool.Get().(*answerBuffer)
+	defer buf.free()
+	if err := buf.read(resp, c.maxBody); err != nil {
 		if errors.Is(err, errTooLarge) {
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
 		}
@@ -410,37 +413,53 @@ type envelope struct {
 // skip receives a Data that holds nothing of use.
 type skip struct{}
 
+// requestHeader returns a new header map for one request. Its values are
+// shared one-element slices, never written: a RoundTripper that adds a value
+// appends to a full slice, which copies it.
+func (c *Client) requestHeader(post bool) http.Header {
+	if post {
+		return maps.Clone(c.headers[1])
+	}
+	return maps.Clone(c.headers[0])
+}
+
 var errTooLarge = errors.New("the answer is larger than the client's limit (WithMaxResponseBytes)")
 
-// readBody reads the whole answer into buf, refusing one over max bytes
-// before reading it when its length is declared, and at max bytes otherwise.
-func readBody(resp *http.Response, max int64, buf *bytes.Buffer) error {
+// answerBuffer is a reusable buffer an answer is read into. Decoding copies
+// out everything it keeps, so it is free again once decoded.
+type answerBuffer struct {
+	bytes.Buffer
+	limit io.LimitedReader
+}
+
+var answerPool = sync.Pool{New: func() any { return new(answerBuffer) }}
+
+// read reads the whole answer, which is what lets the connection be reused,
+// refusing one over max bytes before reading it when its length is
+// declared, and at max bytes otherwise; an oversized answer is not drained,
+// and its connection is closed.
+func (a *answerBuffer) read(resp *http.Response, max int64) error {
 	if resp.ContentLength > max {
 		return errTooLarge
 	}
 	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
+		a.Grow(int(resp.ContentLength) + bytes.MinRead) // ReadFrom wants MinRead spare to see EOF
 	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1))
+	a.limit = io.LimitedReader{R: resp.Body, N: max + 1}
+	n, err := a.ReadFrom(&a.limit)
+	a.limit.R = nil
 	if n > max {
 		return errTooLarge
 	}
 	return err
 }
 
-// closeBody drains what is left of a body, up to a bound, so the
-// connection can be reused, then closes it.
-func closeBody(b io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, b, 64<<10)
-	_ = b.Close()
-}
-
-func putBody(buf *bytes.Buffer) {
-	if buf.Cap() > 1<<20 { // keep the pool from pinning huge answers
+func (a *answerBuffer) free() {
+	if a.Cap() > 1<<20 { // keep the pool from pinning huge answers
 		return
 	}
-	buf.Reset()
-	bodyPool.Put(buf)
+	a.Reset()
+	answerPool.Put(a)
 }
 
 // transportError wraps a failure to get an answer, without the signed URL
