@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cdsgo/cdslb"
+	"github.com/jarcoal/httpmock"
 )
 
 // The examples talk to a loopback stand-in for the API, so they run
@@ -316,4 +317,27 @@ func ExampleClient_DescribeLBInstancePerformance() {
 	// lb_current_memory 13:26:38 9.29%
 	// lb_current_memory 13:27:08 9.30%
 	// lb_current_memory 13:27:38 9.32%
+}
+
+// ExampleWithHTTPClient shows how to test code that uses the library
+// without a network: give the client an http.Client whose transport answers
+// in process, here httpmock's. The client uses it as given.
+func ExampleWithHTTPClient() {
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder(http.MethodGet, cdslb.EndpointChinaMainland+"/lb/", httpmock.NewStringResponder(http.StatusOK,
+		`{"Code": "Success", "Data": [{"InstanceUuid": "lb-1", "InstanceName": "web", "Status": "RUNNING"}]}`))
+	client, err := cdslb.NewClient("AKIDEXAMPLE", "example-secret", cdslb.WithHTTPClient(&http.Client{Transport: mock}))
+	if err != nil {
+		panic(err)
+	}
+
+	resp, err := client.DescribeLoadBalancers(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(resp.LoadBalancers[0].InstanceName, resp.LoadBalancers[0].Status)
+	fmt.Println(mock.GetTotalCallCount(), "request, none on the network")
+	// Output:
+	// web RUNNING
+	// 1 request, none on the network
 }
