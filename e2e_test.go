@@ -1,0 +1,419 @@
+package cdslb_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cdsgo/cdslb"
+	"github.com/cdsgo/cdslb/internal/fakelb"
+)
+
+// These tests drive the library against the fake service over real
+// loopback HTTP: the fake checks signatures with its own code, keeps state,
+// moves instances through busy states and injects faults.
+
+const (
+	e2eKeyID  = "AKIDE2E"
+	e2eSecret = "e2e-secret-value"
+	e2eDelay  = 30 * time.Millisecond // how long the fake keeps an instance busy
+)
+
+var fastPoll = cdslb.WithPollInterval(5*time.Millisecond, 20*time.Millisecond)
+
+// startFake serves a new fake on loopback and returns it with a client.
+func startFake(t *testing.T, opts ...cdslb.Option) (*fakelb.Server, *cdslb.Client, string) {
+	t.Helper()
+	fake := fakelb.New(fakelb.Config{AccessKeyID: e2eKeyID, AccessKeySecret: e2eSecret, Delay: e2eDelay, Seed: 7})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	opts = append([]cdslb.Option{cdslb.WithEndpoint(srv.URL), cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})}, opts...)
+	c, err := cdslb.NewClient(e2eKeyID, e2eSecret, opts...)
+	require.NoError(t, err)
+	return fake, c, srv.URL
+}
+
+func createRunning(t *testing.T, ctx context.Context, c *cdslb.Client, name string) string {
+	t.Helper()
+	created, err := c.CreateLoadBalancer(ctx, &cdslb.CreateLoadBalancerRequest{
+		RegionID: "CN_Hongkong_A", VdcID: "vdc-1", BasePipeID: "pipe-1", InstanceName: name, PaasGoodsID: 5075,
+		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: "pipe-1"}},
+	})
+	require.NoError(t, err)
+	require.Len(t, created.InstanceUUIDs, 1)
+	require.NotEmpty(t, created.TaskID)
+	lb, err := c.WaitUntilRunning(ctx, created.InstanceUUIDs[0], fastPoll)
+	require.NoError(t, err)
+	require.Equal(t, name, lb.InstanceName)
+	return lb.InstanceUUID
+}
+
+func webListener(name string, port int, certs ...cdslb.CertificateRef) cdslb.HTTPListener {
+	return cdslb.HTTPListener{
+		ListenerName: name, ListenerPort: port, Scheduler: cdslb.SchedulerRoundRobin, MaxConn: 1000,
+		ConnectTimeout: 1500 * time.Millisecond, ClientTimeout: 30 * time.Second, ServerTimeout: 30 * time.Second,
+		StickySession: true, ACLWhiteList: []string{"10.0.0.0/8"}, Certificates: certs,
+		BackendServers:     []cdslb.BackendServer{{IP: "10.0.0.11", Port: 8080, Weight: 3, MaxConn: 100}, {IP: "10.0.0.12", Port: 8080, Weight: 1, MaxConn: 100}},
+		SessionPersistence: &cdslb.SessionPersistence{Key: "srv", Mode: cdslb.CookieModeTransparent, MaxIdle: time.Minute, MaxLife: time.Hour},
+		HealthCheck:        &cdslb.HealthCheck{Method: "HEAD", URI: "/healthz"},
+	}
+}
+
+func TestE2ELifecycle(t *testing.T) {
+	t.Parallel()
+	_, c, _ := startFake(t)
+	ctx := context.Background()
+
+	spec, err := c.DescribeLoadBalancersSpec(ctx, &cdslb.DescribeLoadBalancersSpecRequest{RegionID: "CN_Hongkong_A"})
+	require.NoError(t, err)
+	goodsID, ok := spec.PaasGoodsID(2, 4)
+	require.True(t, ok)
+	assert.Equal(t, 5075, goodsID)
+
+	id := createRunning(t, ctx, c, "e2e-lifecycle")
+
+	certPEM, keyPEM := selfSignedE2E(t, "e2e.example.com")
+	_, err = c.UploadCACertificate(ctx, &cdslb.UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "e2e-cert"})
+	require.NoError(t, err)
+	certs, err := c.DescribeCACertificates(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, certs.Certificates, 1)
+	cert := certs.Certificates[0]
+	assert.Equal(t, "e2e.example.com", cert.Domain)
+	assert.Equal(t, cdslb.CertificateValid, cert.Validity)
+	detail, err := c.DescribeCACertificate(ctx, &cdslb.DescribeCACertificateRequest{CertificateID: cert.CertificateID})
+	require.NoError(t, err)
+	assert.Equal(t, keyPEM, detail.Certificate.PrivateKey, "the key comes back from the fake's PirvateKey field")
+
+	web := webListener("web", 443, cdslb.CertificateRef{CertificateID: cert.CertificateID, CertificateName: cert.CertificateName})
+	db := cdslb.TCPListener{ListenerName: "db", ListenerPort: 5432, Scheduler: cdslb.SchedulerLeastConn, MaxConn: 200,
+		ConnectTimeout: time.Second, ClientTimeout: time.Minute, ServerTimeout: time.Minute, EnableSourceIP: true, EnableRepeaterMode: true,
+		BackendServers: []cdslb.BackendServer{{IP: "10.0.0.21", Port: 5432, Weight: 1, MaxConn: 50}}}
+	_, err = c.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id, HTTPListeners: []cdslb.HTTPListener{web}, TCPListeners: []cdslb.TCPListener{db}})
+	require.NoError(t, err)
+	_, err = c.WaitUntilRunning(ctx, id, fastPoll)
+	require.NoError(t, err)
+
+	set, err := c.DescribeLoadBalancerStrategys(ctx, &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: id})
+	require.NoError(t, err)
+	assert.Equal(t, []cdslb.HTTPListener{web}, set.HTTPListeners, "every field round-trips through the service")
+	assert.Equal(t, []cdslb.TCPListener{db}, set.TCPListeners)
+
+	names, err := c.DescribeLBInstanceListeners(ctx, &cdslb.DescribeLBInstanceListenersRequest{InstanceUUID: id})
+	require.NoError(t, err)
+	assert.Len(t, names.Listeners, 2)
+
+	_, err = c.UpdateListener(ctx, id, "web", func(h *cdslb.HTTPListener, _ *cdslb.TCPListener) error {
+		h.BackendServers[1].Weight = 7
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = c.WaitUntilRunning(ctx, id, fastPoll)
+	require.NoError(t, err)
+	set, err = c.DescribeLoadBalancerStrategys(ctx, &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: id})
+	require.NoError(t, err)
+	require.Len(t, set.HTTPListeners, 1)
+	assert.Equal(t, 7, set.HTTPListeners[0].BackendServers[1].Weight)
+	assert.Equal(t, []cdslb.TCPListener{db}, set.TCPListeners, "the other listener is kept")
+
+	end := time.Now()
+	perf, err := c.DescribeLBInstancePerformance(ctx, &cdslb.DescribeLBInstancePerformanceRequest{
+		InstanceUUID: id, MetricKey: cdslb.MetricCPUUsage, StartTime: end.Add(-time.Hour), EndTime: end})
+	require.NoError(t, err)
+	assert.Equal(t, 30*time.Second, perf.Period)
+	require.NotEmpty(t, perf.DataPoints)
+	assert.InDelta(t, 120, len(perf.DataPoints[0].Values), 1)
+	perf, err = c.DescribeLBInstancePerformance(ctx, &cdslb.DescribeLBInstancePerformanceRequest{
+		InstanceUUID: id, MetricKey: cdslb.MetricListenerSessions, ListenerName: "db", StartTime: end.Add(-3 * 24 * time.Hour), EndTime: end})
+	require.NoError(t, err)
+	assert.Equal(t, 5*time.Minute, perf.Period)
+
+	sizes, err := c.DescribeLoadBalancersModifySpec(ctx, &cdslb.DescribeLoadBalancersModifySpecRequest{InstanceUUID: id})
+	require.NoError(t, err)
+	bigger, ok := sizes.PaasGoodsID(8, 16)
+	require.True(t, ok)
+	_, err = c.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: id, PaasGoodsID: bigger})
+	require.NoError(t, err)
+	lb, err := c.WaitUntilRunning(ctx, id, fastPoll)
+	require.NoError(t, err)
+	assert.Equal(t, 8, lb.CPU)
+
+	_, err = c.ModifyLoadBalancerName(ctx, &cdslb.ModifyLoadBalancerNameRequest{InstanceUUID: id, InstanceName: "renamed"})
+	require.NoError(t, err)
+	_, err = c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
+	require.NoError(t, err)
+	require.NoError(t, c.WaitUntilDeleted(ctx, id, fastPoll))
+	_, err = c.DeleteCACertificate(ctx, &cdslb.DeleteCACertificateRequest{CertificateID: cert.CertificateID})
+	require.NoError(t, err)
+
+	_, err = c.DescribeLoadBalancerStrategys(ctx, &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: id})
+	assert.ErrorIs(t, err, cdslb.ErrResourceNotFound, "a deleted instance is unknown")
+}
+
+func TestE2EConcurrentCallersOnManyInstances(t *testing.T) {
+	t.Parallel()
+	_, c, _ := startFake(t)
+	ctx := context.Background()
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			name := fmt.Sprintf("many-%02d", i)
+			created, err := c.CreateLoadBalancer(ctx, &cdslb.CreateLoadBalancerRequest{
+				RegionID: "CN_Hongkong_A", VdcID: "vdc-1", BasePipeID: "pipe-1", InstanceName: name, PaasGoodsID: 5072,
+				IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: "pipe-1"}},
+			})
+			if err != nil {
+				errs <- err
+				return
+			}
+			id := created.InstanceUUIDs[0]
+			if _, err := c.WaitUntilRunning(ctx, id, fastPoll); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := c.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id,
+				HTTPListeners: []cdslb.HTTPListener{webListener("web", 80)}}); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := c.WaitUntilRunning(ctx, id, fastPoll); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id}); err != nil {
+				errs <- err
+				return
+			}
+			errs <- c.WaitUntilDeleted(ctx, id, fastPoll)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+	all, err := c.DescribeLoadBalancers(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, all.LoadBalancers)
+}
+
+func TestE2EConflictWhileBusy(t *testing.T) {
+	t.Parallel()
+	_, c, endpoint := startFake(t)
+	ctx := context.Background()
+	id := createRunning(t, ctx, c, "busy")
+
+	_, err := c.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: id, PaasGoodsID: 5078})
+	require.NoError(t, err)
+	_, err = c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
+	var apiErr *cdslb.APIError
+	require.ErrorAs(t, err, &apiErr, "a change while the instance is CHANGING is refused")
+	assert.Equal(t, http.StatusConflict, apiErr.HTTPStatus)
+	assert.ErrorIs(t, err, cdslb.ErrResourceInUse)
+	assert.Equal(t, 1, apiErr.Attempts, "conflicts are not retried unless asked")
+
+	// With RetryConflicts and enough patience, the same delete goes through.
+	patient, err := cdslb.NewClient(e2eKeyID, e2eSecret, cdslb.WithEndpoint(endpoint),
+		cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 20, BaseDelay: 5 * time.Millisecond, MaxDelay: 10 * time.Millisecond, RetryConflicts: true}))
+	require.NoError(t, err)
+	_, err = patient.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: id, PaasGoodsID: 5081})
+	require.NoError(t, err, "the first change has finished, or the conflict was retried")
+	_, err = patient.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
+	require.NoError(t, err, "retried through the 409s until the change finished")
+	require.NoError(t, c.WaitUntilDeleted(ctx, id, fastPoll))
+}
+
+func TestE2EUnknownIDsAre404(t *testing.T) {
+	t.Parallel()
+	_, c, _ := startFake(t)
+	ctx := context.Background()
+	_, err := c.DescribeLoadBalancerStrategys(ctx, &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: "no-such-instance"})
+	assert.ErrorIs(t, err, cdslb.ErrResourceNotFound)
+	_, err = c.DeleteCACertificate(ctx, &cdslb.DeleteCACertificateRequest{CertificateID: "no-such-certificate"})
+	assert.ErrorIs(t, err, cdslb.ErrResourceNotFound)
+	list, err := c.DescribeLoadBalancers(ctx, &cdslb.DescribeLoadBalancersRequest{InstanceName: "nothing-matches"})
+	require.NoError(t, err, "a filter that matches nothing is an empty list")
+	assert.Empty(t, list.LoadBalancers)
+}
+
+func TestE2EAuthenticationRefusals(t *testing.T) {
+	t.Parallel()
+	_, _, endpoint := startFake(t)
+	ctx := context.Background()
+
+	wrong, err := cdslb.NewClient(e2eKeyID, "not-the-secret", cdslb.WithEndpoint(endpoint), cdslb.WithRetry(cdslb.NoRetry))
+	require.NoError(t, err)
+	_, err = wrong.DescribeZones(ctx, nil)
+	assertRefused(t, err, "SignatureDoesNotMatch")
+
+	unknown, err := cdslb.NewClient("AKIDUNKNOWN", e2eSecret, cdslb.WithEndpoint(endpoint))
+	require.NoError(t, err)
+	_, err = unknown.DescribeZones(ctx, nil)
+	assertRefused(t, err, "InvalidAccessKeyId")
+
+	// A stale timestamp and a replayed nonce, signed with the library's
+	// Signer and sent by hand.
+	stale := &cdslb.Signer{AccessKeyID: e2eKeyID, AccessKeySecret: e2eSecret, Now: func() time.Time { return time.Now().Add(-16 * time.Minute) }}
+	assert.Equal(t, "RequestExpired", rawCode(t, endpoint, stale.Sign("GET", "DescribeZones", nil)))
+
+	replay := &cdslb.Signer{AccessKeyID: e2eKeyID, AccessKeySecret: e2eSecret, Nonce: func() string { return "the-same-nonce" }}
+	assert.Equal(t, "Success", rawCode(t, endpoint, replay.Sign("GET", "DescribeZones", nil)))
+	assert.Equal(t, "SignatureNonceUsed", rawCode(t, endpoint, replay.Sign("GET", "DescribeZones", nil)))
+}
+
+func assertRefused(t *testing.T, err error, code string) {
+	t.Helper()
+	var apiErr *cdslb.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusForbidden, apiErr.HTTPStatus)
+	assert.Equal(t, code, apiErr.Code)
+	assert.NotContains(t, err.Error(), e2eSecret)
+}
+
+// rawCode sends a GET with a query signed by hand and returns the answer's Code.
+func rawCode(t *testing.T, endpoint, query string) string {
+	t.Helper()
+	resp, err := http.Get(endpoint + "/lb/?" + query)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var env struct{ Code string }
+	require.NoError(t, json.Unmarshal(body, &env), string(body))
+	return env.Code
+}
+
+func TestE2EFaults(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("5xx on a read is retried", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t, cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+		fake.SetFault("DescribeZones", fakelb.Fault{ErrorRate: 0.5, Status: 503})
+		for range 10 {
+			_, err := c.DescribeZones(ctx, nil)
+			require.NoError(t, err)
+		}
+		assert.Greater(t, fake.Requests("DescribeZones"), 10, "some calls needed retries")
+	})
+
+	t.Run("5xx on a create is never retried", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t)
+		fake.SetFault("CreateLoadBalancer", fakelb.Fault{ErrorRate: 1, Status: 500})
+		_, err := c.CreateLoadBalancer(ctx, createRequest("once"))
+		assert.ErrorIs(t, err, cdslb.ErrInternalError)
+		assert.Equal(t, 1, fake.Requests("CreateLoadBalancer"))
+	})
+
+	t.Run("HTML gateway page", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t, cdslb.WithRetry(cdslb.NoRetry))
+		fake.SetFault("DescribeZones", fakelb.Fault{ErrorRate: 1, Status: 502, HTML: true})
+		_, err := c.DescribeZones(ctx, nil)
+		var apiErr *cdslb.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, http.StatusBadGateway, apiErr.HTTPStatus)
+		assert.Empty(t, apiErr.Code)
+		assert.NotContains(t, apiErr.Message, "<")
+		assert.LessOrEqual(t, len(apiErr.Message), 256)
+	})
+
+	t.Run("dropped connection on a create is never retried", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t)
+		fake.SetFault("CreateLoadBalancer", fakelb.Fault{DropRate: 1})
+		_, err := c.CreateLoadBalancer(ctx, createRequest("dropped"))
+		var te *cdslb.TransportError
+		assert.ErrorAs(t, err, &te)
+		assert.Equal(t, 1, fake.Requests("CreateLoadBalancer"))
+	})
+
+	t.Run("a create whose answer is lost ran once", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t)
+		fake.SetFault("CreateLoadBalancer", fakelb.Fault{DropAfterRate: 1})
+		_, err := c.CreateLoadBalancer(ctx, createRequest("lost-answer"))
+		require.Error(t, err)
+		assert.Equal(t, 1, fake.Requests("CreateLoadBalancer"))
+		list, err := c.DescribeLoadBalancers(ctx, &cdslb.DescribeLoadBalancersRequest{InstanceName: "lost-answer"})
+		require.NoError(t, err)
+		assert.Len(t, list.LoadBalancers, 1, "exactly one instance exists: find it by listing, never by creating again")
+	})
+
+	t.Run("truncated answer on a read is retried", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t, cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 20, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		fake.SetFault("DescribeZones", fakelb.Fault{DropRate: 0.5, Truncate: true})
+		for range 5 {
+			zones, err := c.DescribeZones(ctx, nil)
+			require.NoError(t, err)
+			assert.Len(t, zones.Zones, 18)
+		}
+	})
+
+	t.Run("latency beyond the deadline", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t)
+		fake.SetFault("*", fakelb.Fault{Latency: time.Minute})
+		ctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.DescribeZones(ctx, nil)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 2*time.Second)
+	})
+
+	t.Run("conflict share", func(t *testing.T) {
+		t.Parallel()
+		fake, c, _ := startFake(t, cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 30, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, RetryConflicts: true}))
+		fake.SetFault("ModifyLoadBalancerName", fakelb.Fault{ConflictRate: 0.5})
+		id := createRunning(t, ctx, c, "conflicts")
+		for i := range 5 {
+			_, err := c.ModifyLoadBalancerName(ctx, &cdslb.ModifyLoadBalancerNameRequest{InstanceUUID: id, InstanceName: fmt.Sprint("n", i)})
+			require.NoError(t, err)
+		}
+		assert.Greater(t, fake.Requests("ModifyLoadBalancerName"), 5)
+	})
+}
+
+func createRequest(name string) *cdslb.CreateLoadBalancerRequest {
+	return &cdslb.CreateLoadBalancerRequest{
+		RegionID: "CN_Hongkong_A", VdcID: "vdc-1", BasePipeID: "pipe-1", InstanceName: name, PaasGoodsID: 5072,
+		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: "pipe-1"}},
+	}
+}
+
+// selfSignedE2E makes a PEM certificate and key for domain.
+func selfSignedE2E(t *testing.T, domain string) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: domain}, DNSNames: []string{domain},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+}
