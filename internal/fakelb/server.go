@@ -142,15 +142,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	f := s.faults.get(action)
-	if !f.before(w, r) {
-		return
-	}
+	// The body is read before any fault: only then does net/http notice a
+	// client that hangs up during injected latency.
 	req, err := readRequest(r, query, now)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	f := s.faults.get(action)
+	if !f.before(w, r) {
+		return
+	}
+	req.now = s.cfg.Now() // the action happens after any injected latency
 	rep, err := s.run(rt, req)
 	if err != nil {
 		writeError(w, err)
