@@ -45,7 +45,10 @@ func main() {
 // faultFlags collects repeated -fault flags.
 type faultFlags []string
 
-func (f *faultFlags) String() string     { return fmt.Sprint(*f) }
+// String lists the collected specifications.
+func (f *faultFlags) String() string { return fmt.Sprint(*f) }
+
+// Set adds one specification; ParseFault checks it later.
 func (f *faultFlags) Set(v string) error { *f = append(*f, v); return nil }
 
 // run serves the fake until ctx ends, then shuts down gracefully.

@@ -22,6 +22,7 @@ func TestParseFault(t *testing.T) {
 		{"CreateLoadBalancer=drop:0.5", "CreateLoadBalancer", Fault{DropRate: 0.5}},
 		{"CreateLoadBalancer=drop-after", "CreateLoadBalancer", Fault{DropAfterRate: 1}},
 		{"X=truncate:0.1", "X", Fault{DropRate: 0.1, Truncate: true}},
+		{"X=truncate-after:0.1", "X", Fault{DropAfterRate: 0.1, Truncate: true}},
 		{"X=html:0.3", "X", Fault{ErrorRate: 0.3, Status: 502, HTML: true}},
 		{"X=conflict:0.25", "X", Fault{ConflictRate: 0.25}},
 		{"*=latency:200ms", "*", Fault{Latency: 200 * time.Millisecond}},
@@ -50,7 +51,7 @@ func (e *env) rawCall(ctx context.Context, action string, params any) (*http.Res
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	return resp, body, err
+	return resp, body, err // resp is kept when the body is cut short
 }
 
 func (e *env) instanceCount() int {
@@ -110,15 +111,22 @@ func TestFaultDrops(t *testing.T) {
 		{"drop", Fault{DropRate: 1}, false},
 		{"truncate", Fault{DropRate: 1, Truncate: true}, false},
 		{"drop after running", Fault{DropAfterRate: 1}, true},
+		{"truncate after running", Fault{DropAfterRate: 1, Truncate: true}, true},
 	} {
 		e := newEnv(t, 0)
 		e.srv.SetFault("CreateLoadBalancer", tt.fault)
-		_, body, err := e.rawCall(context.Background(), "CreateLoadBalancer", createBody())
+		resp, body, err := e.rawCall(context.Background(), "CreateLoadBalancer", createBody())
 		if err == nil {
 			t.Errorf("%s: got a whole answer: %s", tt.name, body)
 		}
-		if tt.fault.Truncate && !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Errorf("%s: err = %v, want a truncated body", tt.name, err)
+		if tt.fault.Truncate {
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("%s: err = %v, want a truncated body", tt.name, err)
+			}
+			// Half an answer that ran is a 200; half of one that did not is a 500.
+			if want := map[bool]int{true: 200, false: 500}[tt.ran]; resp == nil || resp.StatusCode != want {
+				t.Errorf("%s: response %v, want status %d", tt.name, resp, want)
+			}
 		}
 		want := 0
 		if tt.ran {
