@@ -55,5 +55,12 @@
 //
 // Faults (latency, 5xx answers, HTML gateway pages, dropped or truncated
 // answers, 409 conflicts, and "ran but the answer was lost") are injected
-// per action with SetFault, drawn from a source seeded by Config.Seed.
+// per action with SetFault, drawn from a source seeded by Config.Seed. They
+// strike after authentication and after the body is read, so a faulted
+// request has used its SignatureNonce: a retry must be signed afresh, as a
+// real gateway would require. A dropped connection is made by panicking
+// with http.ErrAbortHandler, so a Server must not be wrapped in middleware
+// that recovers that panic. Go's http.Transport may itself replay a GET (or
+// any request without a body) on a dropped keep-alive connection; count
+// requests with Server.Requests to see what reached the fake.
 package fakelb

@@ -19,10 +19,11 @@ type Fault struct {
 	// waits gets no answer.
 	Latency time.Duration
 	// DropRate is the share of requests whose connection is closed without
-	// an answer (or, with Truncate, with half an answer).
+	// an answer, before the action runs.
 	DropRate float64
-	// Truncate makes a drop send the headers and half of the JSON body
-	// before closing the connection.
+	// Truncate makes a drop send the headers and half of a JSON body before
+	// closing the connection: half of a 500 InternalError envelope for
+	// DropRate, half of the real answer for DropAfterRate.
 	Truncate bool
 	// ErrorRate is the share of requests answered with Status.
 	ErrorRate float64
@@ -106,10 +107,8 @@ func (f strike) before(w http.ResponseWriter, r *http.Request) bool {
 	}
 	switch {
 	case f.table.roll(f.DropRate):
-		if f.Truncate {
-			drop(w, &apiError{http.StatusOK, "Success", "Success."})
-		}
-		drop(w, nil)
+		status, env := errorEnvelope(&apiError{http.StatusInternalServerError, "InternalError", "internal error (injected fault)"})
+		drop(w, status, env, f.Truncate)
 	case f.table.roll(f.ErrorRate):
 		writeFault(w, f.Status, f.HTML)
 	case f.table.roll(f.ConflictRate):
@@ -123,16 +122,16 @@ func (f strike) before(w http.ResponseWriter, r *http.Request) bool {
 // after reports whether the answer of an action that ran must be lost.
 func (f strike) after() bool { return f.table.roll(f.DropAfterRate) }
 
-// drop closes the connection without a complete answer. With a non-nil
-// half, it first sends the headers and half of that envelope's body. It
-// does not return: it aborts the handler with http.ErrAbortHandler, which
-// net/http handles silently by closing the connection.
-func drop(w http.ResponseWriter, half *apiError) {
-	if half != nil {
-		body := mustJSON(envelope{Code: half.code, Message: half.msg})
+// drop closes the connection without a complete answer. With truncate, it
+// first sends the headers of env and half of its body. It does not return:
+// it aborts the handler with http.ErrAbortHandler, which net/http handles
+// silently by closing the connection.
+func drop(w http.ResponseWriter, status int, env envelope, truncate bool) {
+	if truncate {
+		body := mustJSON(env)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(half.status)
+		w.WriteHeader(status)
 		_, _ = w.Write(body[:len(body)/2])
 		_ = http.NewResponseController(w).Flush()
 	}
@@ -161,8 +160,9 @@ func writeFault(w http.ResponseWriter, status int, html bool) {
 //	500, 502, 503, 504  answer that status; ARG is the rate (default 1)
 //	html                answer 502 as an HTML page; ARG is the rate
 //	drop                close the connection before running; ARG is the rate
-//	truncate            send half an answer before running, then close; ARG is the rate
+//	truncate            send half a 500 answer without running, then close; ARG is the rate
 //	drop-after          run the action, then close the connection; ARG is the rate
+//	truncate-after      run the action, send half its answer, then close; ARG is the rate
 //	conflict            answer 409 ResourceInUse; ARG is the rate
 //	latency             delay every answer by ARG, a Go duration such as 200ms
 //
@@ -200,6 +200,8 @@ func ParseFault(spec string) (action string, f Fault, err error) {
 			f.DropRate, f.Truncate = rate, true
 		case "drop-after":
 			f.DropAfterRate = rate
+		case "truncate-after":
+			f.DropAfterRate, f.Truncate = rate, true
 		case "conflict":
 			f.ConflictRate = rate
 		default:

@@ -142,24 +142,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	f := s.faults.get(action)
-	if !f.before(w, r) {
-		return
-	}
+	// The body is read before any fault: only then does net/http notice a
+	// client that hangs up during injected latency.
 	req, err := readRequest(r, query, now)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	f := s.faults.get(action)
+	if !f.before(w, r) {
+		return
+	}
+	req.now = s.cfg.Now() // the action happens after any injected latency
 	rep, err := s.run(rt, req)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	env := successEnvelope(rt, rep)
 	if f.after() {
-		drop(w, nil)
+		drop(w, http.StatusOK, env, f.Truncate)
 	}
-	writeReply(w, rt, rep)
+	writeEnvelope(w, http.StatusOK, env)
 }
 
 // lookup finds the route of an action and checks the method and path.
@@ -211,6 +215,7 @@ type apiError struct {
 	msg    string
 }
 
+// Error returns the code and message.
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
 
 func argMissing(name string) error {
@@ -229,7 +234,7 @@ func inUsef(format string, args ...any) error {
 	return &apiError{http.StatusConflict, "ResourceInUse", fmt.Sprintf(format, args...)}
 }
 
-func writeReply(w http.ResponseWriter, rt route, rep reply) {
+func successEnvelope(rt route, rep reply) envelope {
 	env := envelope{Code: "Success", Message: rt.okMsg}
 	if env.Message == "" {
 		env.Message = "Success."
@@ -242,16 +247,21 @@ func writeReply(w http.ResponseWriter, rt route, rep reply) {
 		env.Data = mustJSON(data)
 		env.TaskID = &rep.taskID
 	}
-	writeEnvelope(w, http.StatusOK, env)
+	return env
 }
 
-func writeError(w http.ResponseWriter, err error) {
+func errorEnvelope(err error) (int, envelope) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		ae = &apiError{http.StatusInternalServerError, "InternalError", "internal error"}
 	}
 	empty := ""
-	writeEnvelope(w, ae.status, envelope{Code: ae.code, Message: ae.msg, Data: json.RawMessage("null"), TaskID: &empty})
+	return ae.status, envelope{Code: ae.code, Message: ae.msg, Data: json.RawMessage("null"), TaskID: &empty}
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	status, env := errorEnvelope(err)
+	writeEnvelope(w, status, env)
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
@@ -384,6 +394,7 @@ func jsonProblem(err error) string {
 // numeric string ("22"). It encodes as a number.
 type flexInt int
 
+// UnmarshalJSON accepts a JSON number or a numeric string.
 func (f *flexInt) UnmarshalJSON(b []byte) error {
 	s := string(bytes.TrimSpace(b))
 	if strings.HasPrefix(s, `"`) {
@@ -405,8 +416,10 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 // string, and that the fake answers as a string ("1"), as the document does.
 type flexString int
 
+// UnmarshalJSON accepts a JSON number or a numeric string.
 func (f *flexString) UnmarshalJSON(b []byte) error { return (*flexInt)(f).UnmarshalJSON(b) }
 
+// MarshalJSON writes the number as a JSON string.
 func (f flexString) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + strconv.Itoa(int(f)) + `"`), nil
 }

@@ -125,9 +125,15 @@ func (e *env) send(method, path, query string, body []byte) result {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return e.do(req)
+}
+
+// do sends a request and decodes the JSON answer.
+func (e *env) do(req *http.Request) result {
+	e.t.Helper()
 	resp, err := e.ts.Client().Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
+		e.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
@@ -141,9 +147,9 @@ func (e *env) send(method, path, query string, body []byte) result {
 	return res
 }
 
-// call signs and sends an action to its own path and method: GET params in
+// newRequest signs an action for its own path and method: GET params in
 // the query, anything else as a JSON body.
-func (e *env) call(action string, params any) result {
+func (e *env) newRequest(action string, params any) *http.Request {
 	e.t.Helper()
 	rt, ok := routes[action]
 	if !ok {
@@ -166,7 +172,20 @@ func (e *env) call(action string, params any) result {
 		}
 	}
 	q := signQuery(rt.method, action, testKeyID, testSecret, e.clock.Now(), nextNonce(), query)
-	return e.send(rt.method, path, q, body)
+	req, err := http.NewRequest(rt.method, e.ts.URL+path+"?"+q, bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
+}
+
+// call signs and sends an action and decodes the answer.
+func (e *env) call(action string, params any) result {
+	e.t.Helper()
+	return e.do(e.newRequest(action, params))
 }
 
 // ok calls an action, insists on Success and decodes Data into out (if not nil).
