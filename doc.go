@@ -1,0 +1,49 @@
+// Package cdslb is a client for the CDS (CapitalOnline) load-balancer API:
+// managed HAProxy instances, their listeners ("strategies"), TLS
+// certificates and metrics.
+//
+// Create one Client and share it; it is safe for concurrent use:
+//
+//	client, err := cdslb.NewClientFromEnv() // CDS_SECRET_ID, CDS_SECRET_KEY, optional CDS_API_HOST
+//	if err != nil { ... }
+//	resp, err := client.DescribeLoadBalancers(ctx, &cdslb.DescribeLoadBalancersRequest{InstanceName: "web"})
+//
+// Every action of the API is a method named after it, of one shape:
+// (ctx, *XRequest) (*XResponse, error). A nil request is allowed where the
+// action needs no parameter, and on error the response is nil. Go types say
+// what values are (ports and weights are ints, timeouts time.Durations,
+// switches bools, times time.Times); the wire's strings, units and
+// spellings are the library's business.
+//
+// # Errors
+//
+// A request that breaks a documented rule is refused before anything is
+// sent, with a *ValidationError that names the field (errors.Is(err,
+// ErrInvalidRequest)). An answer that is not a success is an *APIError,
+// matched by the sentinel of its code (errors.Is(err, ErrResourceInUse)). A
+// call that got no answer is a *TransportError wrapping its cause, so
+// errors.Is(err, context.DeadlineExceeded) works.
+//
+// # Retries and idempotency
+//
+// The API has no idempotency token, so the client repeats only what cannot
+// take effect twice: read-only actions (every Describe action) on transport
+// errors, 429 and 5xx answers; actions that change state only when the
+// connection was never made, or, with RetryPolicy.RetryConflicts, when the
+// service refused them as busy (409 ResourceInUse). See RetryPolicy.
+//
+// # Asynchronous changes
+//
+// Creating, resizing, changing listeners and deleting return at once with a
+// TaskID while the instance is busy. WaitUntilRunning and WaitUntilDeleted
+// poll until the change is done, with growing intervals and the context's
+// deadline. ModifyLoadBalancerStrategys replaces an instance's whole
+// listener set; AddLoadBalancerStrategys, UpdateListener and RemoveListener
+// change one listener and keep the others.
+//
+// # Secrets
+//
+// The access key secret, request signatures and certificate private keys
+// never appear in errors, log records (WithLogger) or fmt and slog
+// renderings of a Client, Signer, request or response.
+package cdslb
