@@ -9,9 +9,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -19,21 +17,10 @@ import (
 	"github.com/cdsgo/cdslb/examples/internal/demo"
 )
 
-func main() {
-	flag.Parse()
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "certificates:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("certificates", run) }
 
-func run() error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	c, _, err := demo.Client("certificates")
-	if err != nil {
-		return err
-	}
+func run(ctx context.Context, s *demo.Session) error {
+	c := s.Client
 	certPEM, keyPEM, err := demo.SelfSigned("www.example.com")
 	if err != nil {
 		return err

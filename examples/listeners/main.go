@@ -9,9 +9,7 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -19,27 +17,14 @@ import (
 	"github.com/cdsgo/cdslb/examples/internal/demo"
 )
 
-func main() {
-	region, vdc, pipe := demo.InstanceFlags()
-	flag.Parse()
-	if err := run(*region, *vdc, *pipe); err != nil {
-		fmt.Fprintln(os.Stderr, "listeners:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("listeners", run) }
 
-func run(region, vdc, pipe string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	c, poll, err := demo.Client("listeners")
+func run(ctx context.Context, s *demo.Session) error {
+	c, poll := s.Client, s.Poll
+	id, err := s.Instance(ctx)
 	if err != nil {
 		return err
 	}
-	id, cleanup, err := demo.Instance(ctx, c, poll, region, vdc, pipe)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
 
 	web := cdslb.HTTPListener{
 		ListenerName: "web", ListenerPort: 80, Scheduler: cdslb.SchedulerRoundRobin, MaxConn: 5000,

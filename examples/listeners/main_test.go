@@ -1,10 +1,14 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/cdsgo/cdslb/examples/internal/demo"
+)
 
 // The example must run to the end against the built-in fake service.
 func TestRunsOnTheFake(t *testing.T) {
-	if err := run("CN_Hongkong_A", "demo-vdc", "demo-private-pipe"); err != nil {
+	if err := demo.Run("listeners", run); err != nil {
 		t.Fatal(err)
 	}
 }

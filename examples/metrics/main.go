@@ -8,43 +8,28 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/cdsgo/cdslb"
 	"github.com/cdsgo/cdslb/examples/internal/demo"
 )
 
-func main() {
-	region, vdc, pipe := demo.InstanceFlags()
-	flag.Parse()
-	if err := run(*region, *vdc, *pipe); err != nil {
-		fmt.Fprintln(os.Stderr, "metrics:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("metrics", run) }
 
-func run(region, vdc, pipe string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	c, poll, err := demo.Client("metrics")
+func run(ctx context.Context, s *demo.Session) error {
+	c := s.Client
+	id, err := s.Instance(ctx)
 	if err != nil {
 		return err
 	}
-	id, cleanup, err := demo.Instance(ctx, c, poll, region, vdc, pipe)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
 	if _, err := c.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id, TCPListeners: []cdslb.TCPListener{{
 		ListenerName: "tcp_app", ListenerPort: 9000, Scheduler: cdslb.SchedulerLeastConn, MaxConn: 1000,
 		BackendServers: []cdslb.BackendServer{{IP: "10.0.0.31", Port: 9000, Weight: 1}},
 	}}}); err != nil {
 		return err
 	}
-	if _, err := c.WaitUntilRunning(ctx, id, poll); err != nil {
+	if _, err := c.WaitUntilRunning(ctx, id, s.Poll); err != nil {
 		return err
 	}
 

@@ -3,43 +3,26 @@
 // certificate, configure an HTTPS and a TCP listener, read metrics, resize,
 // and delete everything.
 //
-// With no credentials it runs against the built-in fake service, in process,
-// and says so; no account is needed (this is what `make demo` runs). It
-// touches a real account, and spends real money, only with -live and the
-// CDS_SECRET_ID and CDS_SECRET_KEY variables set.
+// Without -live it runs against the built-in fake service, in process, and
+// says so: no account is needed (this is what `make demo` runs). It touches
+// a real account, and spends real money, only with -live, using the
+// CDS_SECRET_ID and CDS_SECRET_KEY variables (and -vdc-id and -pipe-id).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/cdsgo/cdslb"
 	"github.com/cdsgo/cdslb/examples/internal/demo"
 )
 
-func main() {
-	region := flag.String("region", "CN_Hongkong_A", "the site to create the load balancer in")
-	vdc := flag.String("vdc-id", "demo-vdc", "the virtual data center (with -live)")
-	pipe := flag.String("pipe-id", "demo-private-pipe", "the VDC's private network (with -live)")
-	flag.Parse()
-	if err := run(*region, *vdc, *pipe); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main("quickstart", run) }
 
-func run(region, vdc, pipe string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-
-	client, poll, err := demo.Client("quickstart")
-	if err != nil {
-		return err
-	}
+func run(ctx context.Context, s *demo.Session) error {
+	client, poll, region := s.Client, s.Poll, s.Region
 	step := demo.Stepper()
 
 	zones, err := client.DescribeZones(ctx, nil)
@@ -59,8 +42,8 @@ func run(region, vdc, pipe string) error {
 	step("picked size 2C4G in %s: PaasGoodsID %d", region, goodsID)
 
 	created, err := client.CreateLoadBalancer(ctx, &cdslb.CreateLoadBalancerRequest{
-		RegionID: region, VdcID: vdc, BasePipeID: pipe, InstanceName: "quickstart", PaasGoodsID: goodsID,
-		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: pipe}},
+		RegionID: region, VdcID: s.VdcID, BasePipeID: s.Pipe, InstanceName: "quickstart", PaasGoodsID: goodsID,
+		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: s.Pipe}},
 	})
 	if err != nil {
 		return err

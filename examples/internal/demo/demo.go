@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"time"
 
@@ -23,25 +24,95 @@ import (
 	"github.com/cdsgo/cdslb/internal/fakelb"
 )
 
-var live = flag.Bool("live", false, "use the real API with CDS_SECRET_ID and CDS_SECRET_KEY (creates billed resources)")
+var (
+	live   = flag.Bool("live", false, "use the real API with CDS_SECRET_ID and CDS_SECRET_KEY (creates billed resources)")
+	region = flag.String("region", "CN_Hongkong_A", "the site to create load balancers in")
+	vdc    = flag.String("vdc-id", "demo-vdc", "the virtual data center (with -live)")
+	pipe   = flag.String("pipe-id", "demo-private-pipe", "the VDC's private network (with -live)")
+)
 
-// Client returns a client for the real API when -live is given, and
-// otherwise one for the fake service, started here on loopback; it says
-// which. The wait option polls at a pace that suits the service chosen.
-// Call flag.Parse first.
-func Client(program string) (*cdslb.Client, cdslb.WaitOption, error) {
-	ua := cdslb.WithUserAgent("cdslb-example-" + program)
-	if *live {
-		c, err := cdslb.NewClientFromEnv(ua)
-		return c, cdslb.WithPollInterval(5*time.Second, 30*time.Second), err
+// Session is what an example works with: a client, a wait option that
+// polls at a pace suited to the service, and where to create instances.
+type Session struct {
+	Client              *cdslb.Client
+	Poll                cdslb.WaitOption
+	Region, VdcID, Pipe string
+	cleanups            []func(context.Context)
+}
+
+// Main parses the flags, runs an example and exits non-zero if it fails.
+func Main(program string, run func(context.Context, *Session) error) {
+	flag.Parse()
+	if err := Run(program, run); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", program, err)
+		os.Exit(1)
 	}
-	secret := make([]byte, 16)
-	_, _ = rand.Read(secret)
-	id, key := "AKIDEXAMPLEDEMO", hex.EncodeToString(secret)
-	srv := httptest.NewServer(fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: key, Delay: 300 * time.Millisecond}))
-	fmt.Printf("No -live: running against the built-in fake service at %s (no account needed).\n", srv.URL)
-	c, err := cdslb.NewClient(id, key, cdslb.WithEndpoint(srv.URL), ua)
-	return c, cdslb.WithPollInterval(50*time.Millisecond, 200*time.Millisecond), err
+}
+
+// Run runs an example in a new session: against the real API when -live is
+// given, and otherwise against the fake service, started here on loopback,
+// saying which. Instances the example made with Session.Instance are
+// deleted when it ends.
+func Run(program string, run func(context.Context, *Session) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	s := &Session{Region: *region, VdcID: *vdc, Pipe: *pipe}
+	ua := cdslb.WithUserAgent("cdslb-example-" + program)
+	var err error
+	if *live {
+		s.Client, err = cdslb.NewClientFromEnv(ua)
+		s.Poll = cdslb.WithPollInterval(5*time.Second, 30*time.Second)
+	} else {
+		secret := make([]byte, 16)
+		_, _ = rand.Read(secret)
+		id, key := "AKIDEXAMPLEDEMO", hex.EncodeToString(secret)
+		srv := httptest.NewServer(fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: key, Delay: 300 * time.Millisecond}))
+		defer srv.Close()
+		fmt.Printf("No -live: running against the built-in fake service at %s (no account needed).\n", srv.URL)
+		s.Client, err = cdslb.NewClient(id, key, cdslb.WithEndpoint(srv.URL), ua)
+		s.Poll = cdslb.WithPollInterval(50*time.Millisecond, 200*time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, f := range s.cleanups {
+			f(context.WithoutCancel(ctx))
+		}
+	}()
+	return run(ctx, s)
+}
+
+// Instance creates a 2 CPU / 4 GB load balancer, waits until it runs, and
+// returns its id; it is deleted when the example ends.
+func (s *Session) Instance(ctx context.Context) (string, error) {
+	c := s.Client
+	spec, err := c.DescribeLoadBalancersSpec(ctx, &cdslb.DescribeLoadBalancersSpecRequest{RegionID: s.Region})
+	if err != nil {
+		return "", err
+	}
+	goodsID, ok := spec.PaasGoodsID(2, 4)
+	if !ok {
+		return "", fmt.Errorf("%s offers no 2 CPU / 4 GB size", s.Region)
+	}
+	created, err := c.CreateLoadBalancer(ctx, &cdslb.CreateLoadBalancerRequest{
+		RegionID: s.Region, VdcID: s.VdcID, BasePipeID: s.Pipe, InstanceName: "cdslb-example", PaasGoodsID: goodsID,
+		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: s.Pipe}},
+	})
+	if err != nil {
+		return "", err
+	}
+	id := created.InstanceUUIDs[0]
+	s.cleanups = append(s.cleanups, func(ctx context.Context) {
+		if _, err := c.WaitUntilRunning(ctx, id, s.Poll); err == nil {
+			_, err = c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
+		}
+		if err != nil {
+			fmt.Println("could not delete", id+":", err)
+		}
+	})
+	_, err = c.WaitUntilRunning(ctx, id, s.Poll)
+	return id, err
 }
 
 // Stepper returns a function that prints one line per step, with the time
@@ -106,43 +177,4 @@ func Sparkline(samples []cdslb.Sample, width int) string {
 		b.WriteRune(bars[i])
 	}
 	return fmt.Sprintf("%s %.2f-%.2f", b.String(), lo, hi)
-}
-
-// Instance creates a 2 CPU / 4 GB load balancer in region for an example,
-// waits until it runs, and returns its id with a function that deletes it.
-// With -live, vdc and pipe must name a real VDC and its private network.
-func Instance(ctx context.Context, c *cdslb.Client, poll cdslb.WaitOption, region, vdc, pipe string) (string, func(), error) {
-	spec, err := c.DescribeLoadBalancersSpec(ctx, &cdslb.DescribeLoadBalancersSpecRequest{RegionID: region})
-	if err != nil {
-		return "", nil, err
-	}
-	goodsID, ok := spec.PaasGoodsID(2, 4)
-	if !ok {
-		return "", nil, fmt.Errorf("%s offers no 2 CPU / 4 GB size", region)
-	}
-	created, err := c.CreateLoadBalancer(ctx, &cdslb.CreateLoadBalancerRequest{
-		RegionID: region, VdcID: vdc, BasePipeID: pipe, InstanceName: "cdslb-example", PaasGoodsID: goodsID,
-		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: pipe}},
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	id := created.InstanceUUIDs[0]
-	cleanup := func() {
-		if _, err := c.DeleteLoadBalancer(context.WithoutCancel(ctx), &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id}); err != nil {
-			fmt.Println("could not delete", id+":", err)
-		}
-	}
-	if _, err := c.WaitUntilRunning(ctx, id, poll); err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	return id, cleanup, nil
-}
-
-// InstanceFlags registers the flags Instance needs and returns them.
-func InstanceFlags() (region, vdc, pipe *string) {
-	return flag.String("region", "CN_Hongkong_A", "the site to create the load balancer in"),
-		flag.String("vdc-id", "demo-vdc", "the virtual data center (with -live)"),
-		flag.String("pipe-id", "demo-private-pipe", "the VDC's private network (with -live)")
 }
