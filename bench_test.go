@@ -8,15 +8,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -260,4 +264,43 @@ func BenchmarkDecodeLargePlain(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestConcurrentCallersReuseConnections makes 5,000 calls from 64
+// goroutines through one default client and counts the connections the
+// server sees: they are reused, not opened per call.
+func TestConcurrentCallersReuseConnections(t *testing.T) {
+	t.Parallel()
+	var opened atomic.Int64
+	body := []byte(fixture(t, "DescribeLoadBalancers"))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL))
+	require.NoError(t, err)
+
+	const goroutines, calls = 64, 5000
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for next.Add(1) <= calls {
+				if _, err := c.DescribeLoadBalancers(context.Background(), nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, opened.Load(), int64(80), "connections opened for %d calls", calls)
+	t.Logf("%d calls from %d goroutines opened %d connections", calls, goroutines, opened.Load())
 }

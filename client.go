@@ -142,8 +142,10 @@ func WithEndpoint(baseURL string) Option {
 
 // WithHTTPClient makes the client send its requests with hc, which is used
 // as given: never replaced, copied or changed. Without it, a client uses its
-// own HTTP client with dial, TLS-handshake and response-header timeouts and
-// room for 128 idle connections to the API's host.
+// own transport with dial (10 s), TLS-handshake (10 s) and response-header
+// (60 s) timeouts, and up to 64 connections to the API's host, kept open
+// between calls: 64 calls can be in flight at once, and more wait for a
+// free connection (or their context). Pass an http.Client to allow more.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -217,6 +219,10 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
+// maxConnsPerHost bounds the default client's connections to the API host:
+// 64 calls can be in flight at once, and more wait for a free connection.
+const maxConnsPerHost = 64
+
 // defaultTransport is what a client sends with unless WithHTTPClient says
 // otherwise. The client calls its RoundTrip directly: an http.Client would
 // add only redirects, cookies and an overall timeout, which the API does not
@@ -228,9 +234,13 @@ func defaultTransport() *http.Transport {
 	t.TLSHandshakeTimeout = 10 * time.Second
 	t.ResponseHeaderTimeout = 60 * time.Second
 	// Go's default keeps 2 idle connections per host, so concurrent callers
-	// would open and close a connection for nearly every call.
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 128
+	// would open and close a connection for nearly every call. Keeping as
+	// many idle as may be open means none is ever closed for want of room;
+	// the cap stops bursts from dialling spares while answered connections
+	// are on their way back to the pool.
+	t.MaxConnsPerHost = maxConnsPerHost
+	t.MaxIdleConnsPerHost = maxConnsPerHost
+	t.MaxIdleConns = maxConnsPerHost
 	return t
 }
 
