@@ -45,3 +45,12 @@ func TestZoneOffSaleAndOddFields(t *testing.T) {
 	assert.Equal(t, Zone{RegionID: "B", OnSale: true}, resp.Zones[1], "a number where a string belongs is left empty")
 	assert.Equal(t, Zone{}, resp.Zones[2])
 }
+
+func TestNilContextIsRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	var ctx context.Context // nil, as a caller's mistake might leave it
+	_, err := c.DescribeZones(ctx, nil)
+	assert.ErrorIs(t, err, ErrInvalidRequest)
+	assert.Empty(t, stub.requests(""))
+}
