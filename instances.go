@@ -294,7 +294,10 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		opt(&cfg)
 	}
 	cfg.maxDelay = max(cfg.maxDelay, cfg.minDelay)
-	if strings.TrimSpace(instanceUUID) == "" {
+	switch {
+	case ctx == nil:
+		return nil, &ValidationError{Action: "WaitUntil", Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	case strings.TrimSpace(instanceUUID) == "":
 		// An empty id would list every instance, and a deletion waiter
 		// would report success.
 		return nil, &ValidationError{Action: "WaitUntil", Field: "instanceUUID", Reason: "is required"}
