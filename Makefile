@@ -25,10 +25,19 @@ cover:
 	$(GO) test -count=1 -coverprofile=coverage.out .
 	$(GO) tool cover -func=coverage.out | tail -n 1
 
-## bench: the benchmarks, COUNT runs each, summarised by benchstat.
+## bench: the benchmarks, COUNT runs each, then benchstat's medians with
+## each library benchmark beside its baseline (columns: cdslb, then the
+## baselines with their difference from cdslb).
 bench:
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(COUNT) . | tee bench.txt
-	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench.txt
+	sed -E -e 's/^BenchmarkSignBaseline-/BenchmarkSign\/impl=baseline-/' \
+	       -e 's/^BenchmarkHMACOnly-/BenchmarkSign\/impl=hmac-only-/' \
+	       -e 's/^BenchmarkSign-/BenchmarkSign\/impl=cdslb-/' \
+	       -e 's/^BenchmarkCallBaseline\/(goroutines=[0-9]+)-/BenchmarkCall\/\1\/impl=baseline-/' \
+	       -e 's/^BenchmarkCall\/(goroutines=[0-9]+)-/BenchmarkCall\/\1\/impl=cdslb-/' \
+	       -e 's/^BenchmarkDecodeLargePlain-/BenchmarkDecodeLarge\/impl=plain-/' \
+	       -e 's/^BenchmarkDecodeLarge-/BenchmarkDecodeLarge\/impl=cdslb-/' bench.txt > bench-paired.txt
+	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl bench-paired.txt
 
 ## demo: the whole lifecycle against the built-in fake service; no account needed.
 demo:
