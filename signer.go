@@ -39,18 +39,25 @@ type Signer struct {
 	Nonce           func() string    // nil: a random UUID
 
 	once   sync.Once
-	macs   sync.Pool                    // keyed HMAC-SHA1 states: keying costs as much as hashing a short query
-	common [len(commonKeys)]signBuffers // each common parameter's "&name=" (and constant value), encoded once
+	macs   sync.Pool                  // keyed HMAC-SHA1 states: keying costs as much as hashing a short query
+	common [len(commonKeys)]canonical // each common parameter's "&name=" (and constant value), encoded once
 }
+
+// canonical is a canonical query and its string to sign, written together
+// (the string to sign holds the query escaped once more). It is passed and
+// returned by value, so the hot loop keeps its slices in registers instead
+// of storing them in the heap, where each store costs a GC write barrier.
+type canonical struct{ query, toSign []byte }
 
 // signBuffers are reused across calls so that signing allocates only its result.
 type signBuffers struct {
-	query, toSign, sum []byte
-	keys               []string
+	canonical
+	sum  []byte
+	keys []string
 }
 
 var signBufferPool = sync.Pool{New: func() any {
-	return &signBuffers{query: make([]byte, 0, 512), toSign: make([]byte, 0, 768), sum: make([]byte, 0, sha1.Size), keys: make([]string, 0, 16)}
+	return &signBuffers{canonical: canonical{make([]byte, 0, 512), make([]byte, 0, 768)}, sum: make([]byte, 0, sha1.Size), keys: make([]string, 0, 16)}
 }}
 
 // commonKeys are the common parameters in byte order, the order they are signed in.
@@ -75,20 +82,18 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 	}
 	slices.Sort(keys)
 
-	// The canonical query and the string to sign (the canonical query
-	// escaped once more) are written in one pass, each pair merging the
-	// sorted caller keys with the (already sorted) common keys.
-	b.query = b.query[:0]
-	b.toSign = append(append(b.toSign[:0], method...), "&%2F&"...)
+	// One pass writes the query and the string to sign, merging the sorted
+	// caller keys with the (already sorted) common keys.
+	c := canonical{b.query[:0], append(append(b.toSign[:0], method...), "&%2F&"...)}
 	ki := 0
 	for ci, ck := range commonKeys {
 		for ; ki < len(keys) && keys[ki] < ck; ki++ {
-			b.appendParam(keys[ki], params[keys[ki]])
+			c = c.param(keys[ki], params[keys[ki]])
 		}
-		s.appendCommon(b, ci, action)
+		c = s.appendCommon(c, ci, action)
 	}
 	for ; ki < len(keys); ki++ {
-		b.appendParam(keys[ki], params[keys[ki]])
+		c = c.param(keys[ki], params[keys[ki]])
 	}
 	clear(keys) // the pool must not keep the caller's strings alive
 	b.keys = keys[:0]
@@ -96,107 +101,98 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 	mac := s.macs.Get().(hash.Hash)
 	mac.Reset()
 	prefix := len(method) + len("&%2F&")
-	mac.Write(b.toSign[:prefix])
-	mac.Write(b.toSign[prefix+len("%26"):]) // without the first pair's escaped '&'
+	mac.Write(c.toSign[:prefix])
+	mac.Write(c.toSign[prefix+len("%26"):]) // without the first pair's escaped '&'
 	var sig [28]byte                        // base64 of 20 bytes
 	b.sum = mac.Sum(b.sum[:0])
 	base64.StdEncoding.Encode(sig[:], b.sum)
 	s.macs.Put(mac)
 
-	b.query = appendEscaped(append(b.query, "&Signature="...), sig[:])
-	return string(b.query[1:]) // without the first pair's '&'
+	c.query = appendEscaped(append(c.query, "&Signature="...), sig[:])
+	b.canonical = c
+	return string(c.query[1:]) // without the first pair's '&'
 }
 
 func (s *Signer) init() {
 	key := []byte(s.AccessKeySecret)
 	s.macs.New = func() any { return hmac.New(sha1.New, key) }
 	for i, name := range commonKeys {
-		f := &s.common[i]
-		f.separator('&')
-		escapeInto(f, name)
-		f.separator('=')
+		c := escapeInto(canonical{}.separator('&'), name).separator('=')
 		switch name {
 		case "AccessKeyId":
-			escapeInto(f, s.AccessKeyID)
+			c = escapeInto(c, s.AccessKeyID)
 		case "SignatureMethod":
-			escapeInto(f, signatureMethod)
+			c = escapeInto(c, signatureMethod)
 		case "SignatureVersion":
-			escapeInto(f, signatureVersion)
+			c = escapeInto(c, signatureVersion)
 		case "Version":
-			escapeInto(f, apiVersion)
+			c = escapeInto(c, apiVersion)
 		}
+		s.common[i] = c
 	}
 }
 
 // appendCommon appends "&name=value" for one common parameter.
-func (s *Signer) appendCommon(b *signBuffers, i int, action string) {
-	b.query = append(b.query, s.common[i].query...)
-	b.toSign = append(b.toSign, s.common[i].toSign...)
+func (s *Signer) appendCommon(c canonical, i int, action string) canonical {
+	c = canonical{append(c.query, s.common[i].query...), append(c.toSign, s.common[i].toSign...)}
 	switch commonKeys[i] {
 	case "Action":
-		escapeInto(b, action)
+		return escapeInto(c, action)
 	case "SignatureNonce":
 		if s.Nonce != nil {
-			escapeInto(b, s.Nonce())
-		} else {
-			var u [36]byte
-			escapeInto(b, appendUUID(u[:0]))
+			return escapeInto(c, s.Nonce())
 		}
+		var u [36]byte
+		return escapeInto(c, appendUUID(u[:0]))
 	case "Timestamp":
 		now := time.Now
 		if s.Now != nil {
 			now = s.Now
 		}
 		var ts [len(timestampLayout)]byte
-		escapeInto(b, appendTimestamp(ts[:0], now()))
+		return escapeInto(c, appendTimestamp(ts[:0], now()))
 	}
+	return c
 }
 
 func isReservedParam(k string) bool {
 	return k == "Signature" || slices.Contains(commonKeys[:], k)
 }
 
-// appendParam appends "&name=value" once for each of the parameter's values.
-func (b *signBuffers) appendParam(name string, values []string) {
+// param appends "&name=value" once for each of the parameter's values.
+func (c canonical) param(name string, values []string) canonical {
 	for _, v := range values {
-		b.separator('&')
-		escapeInto(b, name)
-		b.separator('=')
-		escapeInto(b, v)
+		c = escapeInto(escapeInto(c.separator('&'), name).separator('='), v)
 	}
+	return c
 }
 
-// separator appends c, a '&' or '=' between parameters, to the query, and
+// separator appends ch, a '&' or '=' between parameters, to the query, and
 // its escaped form to the string to sign.
-func (b *signBuffers) separator(c byte) {
-	b.query = append(b.query, c)
-	b.toSign = append(b.toSign, '%', upperHex[c>>4], upperHex[c&15])
+func (c canonical) separator(ch byte) canonical {
+	return canonical{append(c.query, ch), append(c.toSign, '%', upperHex[ch>>4], upperHex[ch&15])}
 }
 
 // escapeInto appends s RFC 3986 encoded to the query, and encoded twice to
-// the string to sign. Runs of unreserved bytes, most of a typical query,
-// are copied whole.
-func escapeInto[S ~string | ~[]byte](b *signBuffers, s S) {
-	q, t := b.query, b.toSign // locals stay in registers; b's fields would not
-	for i := 0; i < len(s); {
-		j := i
-		for j+4 <= len(s) && unreserved[s[j]] && unreserved[s[j+1]] && unreserved[s[j+2]] && unreserved[s[j+3]] {
-			j += 4 // four at a time: the scan is the hot loop of signing
+// the string to sign. Both buffers are grown once for the worst case and
+// written by index: this loop is most of the cost of signing beyond the HMAC.
+func escapeInto[S ~string | ~[]byte](c canonical, s S) canonical {
+	q, t := slices.Grow(c.query, 3*len(s)), slices.Grow(c.toSign, 5*len(s))
+	qi, ti := len(q), len(t)
+	q, t = q[:qi+3*len(s)], t[:ti+5*len(s)]
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if unreserved[ch] {
+			q[qi], t[ti] = ch, ch
+			qi, ti = qi+1, ti+1
+			continue
 		}
-		for j < len(s) && unreserved[s[j]] {
-			j++
-		}
-		q = append(q, s[i:j]...)
-		t = append(t, s[i:j]...)
-		if j == len(s) {
-			break
-		}
-		c := s[j]
-		q = append(q, '%', upperHex[c>>4], upperHex[c&15])
-		t = append(t, '%', '2', '5', upperHex[c>>4], upperHex[c&15])
-		i = j + 1
+		hi, lo := upperHex[ch>>4], upperHex[ch&15]
+		q[qi], q[qi+1], q[qi+2] = '%', hi, lo
+		t[ti], t[ti+1], t[ti+2], t[ti+3], t[ti+4] = '%', '2', '5', hi, lo
+		qi, ti = qi+3, ti+5
 	}
-	b.query, b.toSign = q, t
+	return canonical{q[:qi], t[:ti]}
 }
 
 // unreserved marks the bytes RFC 3986 leaves unescaped: A-Z a-z 0-9 - _ . ~
