@@ -39,26 +39,18 @@ type Signer struct {
 	Nonce           func() string    // nil: a random UUID
 
 	once   sync.Once
-	macs   sync.Pool                  // keyed HMAC-SHA1 states: keying costs as much as hashing a short query
-	common [len(commonKeys)]canonical // each common parameter's "&name=" (and constant value), encoded once
+	states sync.Pool               // *signState: buffers and a keyed HMAC, reused across calls
+	common [len(commonKeys)][]byte // each common parameter's "&name=" (and constant value), encoded once
 }
 
-// canonical is a canonical query and its string to sign, written together
-// (the string to sign holds the query escaped once more). It is passed and
-// returned by value, so the hot loop keeps its slices in registers instead
-// of storing them in the heap, where each store costs a GC write barrier.
-type canonical struct{ query, toSign []byte }
-
-// signBuffers are reused across calls so that signing allocates only its result.
-type signBuffers struct {
-	canonical
-	sum  []byte
-	keys []string
+// signState is what one Sign call works with; it is reused, so that
+// signing allocates only its result. The HMAC is keyed once, since keying
+// costs as much as hashing a short query.
+type signState struct {
+	query, toSign, sum []byte
+	keys               []string
+	mac                hash.Hash
 }
-
-var signBufferPool = sync.Pool{New: func() any {
-	return &signBuffers{canonical: canonical{make([]byte, 0, 512), make([]byte, 0, 768)}, sum: make([]byte, 0, sha1.Size), keys: make([]string, 0, 16)}
-}}
 
 // commonKeys are the common parameters in byte order, the order they are signed in.
 var commonKeys = [...]string{"AccessKeyId", "Action", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version"}
@@ -71,10 +63,10 @@ var commonKeys = [...]string{"AccessKeyId", "Action", "SignatureMethod", "Signat
 // Sign does not modify params. Each call takes a fresh timestamp and nonce.
 func (s *Signer) Sign(method, action string, params url.Values) string {
 	s.once.Do(s.init)
-	b := signBufferPool.Get().(*signBuffers)
-	defer signBufferPool.Put(b)
+	st := s.states.Get().(*signState)
+	defer s.states.Put(st)
 
-	keys := b.keys[:0]
+	keys := st.keys[:0]
 	for k := range params {
 		if !isReservedParam(k) {
 			keys = append(keys, k)
@@ -82,117 +74,92 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 	}
 	slices.Sort(keys)
 
-	// One pass writes the query and the string to sign, merging the sorted
-	// caller keys with the (already sorted) common keys.
-	c := canonical{b.query[:0], append(append(b.toSign[:0], method...), "&%2F&"...)}
+	// The canonical query, merging the sorted caller keys with the (already
+	// sorted) common keys. It is built in a local slice: storing it in st
+	// after every piece would cost a GC write barrier each time.
+	q := st.query[:0]
 	ki := 0
 	for ci, ck := range commonKeys {
 		for ; ki < len(keys) && keys[ki] < ck; ki++ {
-			c = c.param(keys[ki], params[keys[ki]])
+			q = appendParam(q, keys[ki], params[keys[ki]])
 		}
-		c = s.appendCommon(c, ci, action)
+		q = s.appendCommon(q, ci, action)
 	}
 	for ; ki < len(keys); ki++ {
-		c = c.param(keys[ki], params[keys[ki]])
+		q = appendParam(q, keys[ki], params[keys[ki]])
 	}
 	clear(keys) // the pool must not keep the caller's strings alive
-	b.keys = keys[:0]
+	st.keys = keys[:0]
+	canonical := q[1:] // without the first pair's '&'
 
-	mac := s.macs.Get().(hash.Hash)
-	mac.Reset()
-	prefix := len(method) + len("&%2F&")
-	mac.Write(c.toSign[:prefix])
-	mac.Write(c.toSign[prefix+len("%26"):]) // without the first pair's escaped '&'
-	var sig [28]byte                        // base64 of 20 bytes
-	b.sum = mac.Sum(b.sum[:0])
-	base64.StdEncoding.Encode(sig[:], b.sum)
-	s.macs.Put(mac)
+	t := append(append(st.toSign[:0], method...), "&%2F&"...)
+	t = appendEscaped(t, canonical)
+	st.mac.Reset()
+	st.mac.Write(t)
+	st.sum = st.mac.Sum(st.sum[:0])
+	var sig [28]byte // base64 of 20 bytes
+	base64.StdEncoding.Encode(sig[:], st.sum)
 
-	c.query = appendEscaped(append(c.query, "&Signature="...), sig[:])
-	b.canonical = c
-	return string(c.query[1:]) // without the first pair's '&'
+	q = appendEscaped(append(q, "&Signature="...), sig[:])
+	st.query, st.toSign = q, t
+	return string(q[1:])
 }
 
 func (s *Signer) init() {
 	key := []byte(s.AccessKeySecret)
-	s.macs.New = func() any { return hmac.New(sha1.New, key) }
+	s.states.New = func() any {
+		return &signState{query: make([]byte, 0, 512), toSign: make([]byte, 0, 1024), sum: make([]byte, 0, sha1.Size),
+			keys: make([]string, 0, 16), mac: hmac.New(sha1.New, key)}
+	}
 	for i, name := range commonKeys {
-		c := escapeInto(canonical{}.separator('&'), name).separator('=')
+		f := append(appendEscaped([]byte{'&'}, name), '=')
 		switch name {
 		case "AccessKeyId":
-			c = escapeInto(c, s.AccessKeyID)
+			f = appendEscaped(f, s.AccessKeyID)
 		case "SignatureMethod":
-			c = escapeInto(c, signatureMethod)
+			f = appendEscaped(f, signatureMethod)
 		case "SignatureVersion":
-			c = escapeInto(c, signatureVersion)
+			f = appendEscaped(f, signatureVersion)
 		case "Version":
-			c = escapeInto(c, apiVersion)
+			f = appendEscaped(f, apiVersion)
 		}
-		s.common[i] = c
+		s.common[i] = f
 	}
 }
 
 // appendCommon appends "&name=value" for one common parameter.
-func (s *Signer) appendCommon(c canonical, i int, action string) canonical {
-	c = canonical{append(c.query, s.common[i].query...), append(c.toSign, s.common[i].toSign...)}
+func (s *Signer) appendCommon(q []byte, i int, action string) []byte {
+	q = append(q, s.common[i]...)
 	switch commonKeys[i] {
 	case "Action":
-		return escapeInto(c, action)
+		return appendEscaped(q, action)
 	case "SignatureNonce":
 		if s.Nonce != nil {
-			return escapeInto(c, s.Nonce())
+			return appendEscaped(q, s.Nonce())
 		}
 		var u [36]byte
-		return escapeInto(c, appendUUID(u[:0]))
+		return appendEscaped(q, appendUUID(u[:0]))
 	case "Timestamp":
 		now := time.Now
 		if s.Now != nil {
 			now = s.Now
 		}
 		var ts [len(timestampLayout)]byte
-		return escapeInto(c, appendTimestamp(ts[:0], now()))
+		return appendEscaped(q, appendTimestamp(ts[:0], now()))
 	}
-	return c
+	return q
 }
 
 func isReservedParam(k string) bool {
 	return k == "Signature" || slices.Contains(commonKeys[:], k)
 }
 
-// param appends "&name=value" once for each of the parameter's values.
-func (c canonical) param(name string, values []string) canonical {
+// appendParam appends "&name=value" once for each of the parameter's values.
+func appendParam(q []byte, name string, values []string) []byte {
 	for _, v := range values {
-		c = escapeInto(escapeInto(c.separator('&'), name).separator('='), v)
+		q = appendEscaped(append(appendEscaped(append(q, '&'), name), '='), v)
 	}
-	return c
-}
-
-// separator appends ch, a '&' or '=' between parameters, to the query, and
-// its escaped form to the string to sign.
-func (c canonical) separator(ch byte) canonical {
-	return canonical{append(c.query, ch), append(c.toSign, '%', upperHex[ch>>4], upperHex[ch&15])}
-}
-
-// escapeInto appends s RFC 3986 encoded to the query, and encoded twice to
-// the string to sign. Both buffers are grown once for the worst case and
-// written by index: this loop is most of the cost of signing beyond the HMAC.
-func escapeInto[S ~string | ~[]byte](c canonical, s S) canonical {
-	q, t := slices.Grow(c.query, 3*len(s)), slices.Grow(c.toSign, 5*len(s))
-	qi, ti := len(q), len(t)
-	q, t = q[:qi+3*len(s)], t[:ti+5*len(s)]
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if unreserved[ch] {
-			q[qi], t[ti] = ch, ch
-			qi, ti = qi+1, ti+1
-			continue
-		}
-		hi, lo := upperHex[ch>>4], upperHex[ch&15]
-		q[qi], q[qi+1], q[qi+2] = '%', hi, lo
-		t[ti], t[ti+1], t[ti+2], t[ti+3], t[ti+4] = '%', '2', '5', hi, lo
-		qi, ti = qi+3, ti+5
-	}
-	return canonical{q[:qi], t[:ti]}
+	return q
 }
 
 // unreserved marks the bytes RFC 3986 leaves unescaped: A-Z a-z 0-9 - _ . ~
@@ -208,16 +175,23 @@ const upperHex = "0123456789ABCDEF"
 
 // appendEscaped appends s percent-encoded by RFC 3986: every byte but the
 // unreserved ones becomes %XY with upper-case hex (a space is %20, never +).
+// dst is grown once for the worst case and written by index: this loop is
+// most of the cost of signing beyond the HMAC.
 func appendEscaped[S ~string | ~[]byte](dst []byte, s S) []byte {
+	dst = slices.Grow(dst, 3*len(s))
+	n := len(dst)
+	dst = dst[:n+3*len(s)]
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved[c] {
-			dst = append(dst, c)
-		} else {
-			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+			dst[n] = c
+			n++
+			continue
 		}
+		dst[n], dst[n+1], dst[n+2] = '%', upperHex[c>>4], upperHex[c&15]
+		n += 3
 	}
-	return dst
+	return dst[:n]
 }
 
 // appendTimestamp appends t in UTC as 2006-01-02T15:04:05Z; it is
