@@ -165,11 +165,12 @@ func WithUserAgent(product string) Option {
 }
 
 // WithRetry sets the retry policy; NoRetry disables retries. MaxAttempts
-// must be at least 1 and the delays not negative.
+// must be at least 1, the delays not negative, and MaxDelay not less than
+// BaseDelay (a MaxDelay left at zero would make every wait zero).
 func WithRetry(p RetryPolicy) Option {
 	return func(c *Client) error {
-		if p.MaxAttempts < 1 || p.BaseDelay < 0 || p.MaxDelay < 0 {
-			return fmt.Errorf("cdslb: WithRetry: MaxAttempts must be at least 1 and delays not negative, got %+v", p)
+		if p.MaxAttempts < 1 || p.BaseDelay < 0 || p.MaxDelay < p.BaseDelay {
+			return fmt.Errorf("cdslb: WithRetry: MaxAttempts must be at least 1, delays not negative and MaxDelay at least BaseDelay, got %+v", p)
 		}
 		c.retry = p
 		return nil
