@@ -137,8 +137,8 @@ func WithEndpoint(baseURL string) Option {
 
 // WithHTTPClient makes the client send its requests with hc, which is used
 // as given: never replaced, copied or changed. Without it, a client uses its
-// own HTTP client with dial, TLS-handshake and response-header timeouts and
-// room for 128 idle connections to the API's host.
+// own HTTP client with dial, TLS-handshake and response-header timeouts,
+// room for 128 idle connections to the API's host, and no redirects.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -222,7 +222,11 @@ func defaultHTTPClient() *http.Client {
 	// would open and close a connection for nearly every call.
 	t.MaxIdleConns = 256
 	t.MaxIdleConnsPerHost = 128
-	return &http.Client{Transport: t}
+	// The API never redirects. Following one would send the request, body
+	// included, where the redirect points, with the signed URL in its
+	// Referer header; a redirect is an unexpected answer instead.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &http.Client{Transport: t, CheckRedirect: noRedirect}
 }
 
 // operation is one action on the wire.
