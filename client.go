@@ -369,6 +369,8 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	defer putBody(buf)
 	if err := readBody(resp, c.maxBody, buf); err != nil {
 		if errors.Is(err, errTooLarge) {
+			// Close without draining: the rest may be huge, or never come.
+			_ = resp.Body.Close()
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
 		}
 		return c.transportError(ctx, op, attempt, err)
