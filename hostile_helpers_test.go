@@ -181,6 +181,7 @@ type actionCall struct {
 
 // validCalls returns one valid call of each of the 19 actions.
 func validCalls(t testing.TB) []actionCall {
+	certPEM, keyPEM := testCertificate(t, "ec")
 	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	listeners := &ModifyLoadBalancerStrategysRequest{InstanceUUID: "i-1",
 		HTTPListeners: []HTTPListener{goodHTTPListener()}, TCPListeners: []TCPListener{goodTCPListener()}}
@@ -208,7 +209,6 @@ func validCalls(t testing.TB) []actionCall {
 			return c.DeleteCACertificate(ctx, &DeleteCACertificateRequest{CertificateID: "cert-1"})
 		}},
 		{"UploadCACertificate", false, func(ctx context.Context, c *Client) (any, error) {
-			certPEM, keyPEM := testCertificate(t, "ec")
 			return c.UploadCACertificate(ctx, &UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"})
 		}},
 		{"DescribeLoadBalancerStrategys", true, func(ctx context.Context, c *Client) (any, error) {
