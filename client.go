@@ -384,12 +384,14 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	var typeErr *json.UnmarshalTypeError
 	if derr != nil && !errors.As(derr, &typeErr) || env.Code == "" {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
-		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes()), Attempts: attempt,
+		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), signatureForms(u.RawQuery)...), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	taskID = env.TaskID
 	if env.Code != "Success" {
-		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: env.Message,
+		// A service that echoes the request in its message must not put the
+		// signature into error strings and logs.
+		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: redactSecrets(env.Message, signatureForms(u.RawQuery)...),
 			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	m := out.meta()
