@@ -503,17 +503,19 @@ func (c *Client) logAttempt(ctx context.Context, op operation, attempt, status i
 }
 
 // String describes the client by endpoint and access key id, never the secret.
-func (c *Client) String() string {
+// It and the other printing methods have value receivers, so that a copy of
+// a Client prints the same way.
+func (c Client) String() string {
 	return "cdslb.Client{Endpoint: " + c.base.String() + ", AccessKeyID: " + c.signer.AccessKeyID + ", AccessKeySecret: " + redacted + "}"
 }
 
 // GoString is String, so that %#v does not reveal the secret either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // Format prints String for every verb.
-func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue records the endpoint and access key id only.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("endpoint", c.base.String()), slog.String("access_key_id", c.signer.AccessKeyID))
 }
