@@ -135,11 +135,11 @@ func excerpt(body []byte, secrets ...string) string {
 	if len(body) > 4*excerptLen+128 {
 		body = body[:4*excerptLen+128]
 	}
-	s := redactSecrets(string(body), secrets...)
+	s := redactSecrets(strings.ToValidUTF8(string(body), ""), secrets...)
+	s = strings.ToValidUTF8(s, "") // a secret that was not whole characters leaves parts of one
 	if len(s) > 4*excerptLen {
-		s = s[:4*excerptLen]
+		s = strings.ToValidUTF8(s[:4*excerptLen], "") // the cut may split a character
 	}
-	s = strings.ToValidUTF8(s, "")
 	s = htmlTag.ReplaceAllString(s, " ")
 	s = signedPart.ReplaceAllString(s, "$1=REDACTED")
 	s = strings.TrimSpace(space.ReplaceAllString(s, " "))
