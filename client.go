@@ -41,7 +41,8 @@ const DefaultMaxResponseBytes = 32 << 20
 type Client struct {
 	signer    *Signer
 	base      url.URL
-	do        func(*http.Request) (*http.Response, error) // sends one request
+	transport *http.Transport // the default transport; nil with WithHTTPClient
+	caller    *http.Client    // the caller's client, from WithHTTPClient
 	userAgent string
 	headers   [2]http.Header // the headers of a GET and of a POST; see requestHeader
 	retry     RetryPolicy
@@ -85,12 +86,12 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 		return nil, errors.New("cdslb: NewClient: the access key id and secret must not be empty")
 	}
 	c := &Client{
-		signer:  &Signer{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret},
-		do:      defaultTransport().RoundTrip,
-		retry:   DefaultRetryPolicy,
-		loc:     chinaStandardTime,
-		maxBody: DefaultMaxResponseBytes,
-		sleep:   sleepContext,
+		signer:    &Signer{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret},
+		transport: defaultTransport(),
+		retry:     DefaultRetryPolicy,
+		loc:       chinaStandardTime,
+		maxBody:   DefaultMaxResponseBytes,
+		sleep:     sleepContext,
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)
@@ -146,12 +147,14 @@ func WithEndpoint(baseURL string) Option {
 // (60 s) timeouts, and up to 64 connections to the API's host, kept open
 // between calls: 64 calls can be in flight at once, and more wait for a
 // free connection (or their context). Pass an http.Client to allow more.
+// The default never follows redirects: the API does not send them, and
+// following one would send the request, body included, where it points.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return errors.New("cdslb: WithHTTPClient: the HTTP client is nil")
 		}
-		c.do = hc.Do
+		c.caller, c.transport = hc, nil
 		return nil
 	}
 }
@@ -172,11 +175,12 @@ func WithUserAgent(product string) Option {
 }
 
 // WithRetry sets the retry policy; NoRetry disables retries. MaxAttempts
-// must be at least 1 and the delays not negative.
+// must be at least 1, the delays not negative, and MaxDelay not less than
+// BaseDelay (a MaxDelay left at zero would make every wait zero).
 func WithRetry(p RetryPolicy) Option {
 	return func(c *Client) error {
-		if p.MaxAttempts < 1 || p.BaseDelay < 0 || p.MaxDelay < 0 {
-			return fmt.Errorf("cdslb: WithRetry: MaxAttempts must be at least 1 and delays not negative, got %+v", p)
+		if p.MaxAttempts < 1 || p.BaseDelay < 0 || p.MaxDelay < p.BaseDelay {
+			return fmt.Errorf("cdslb: WithRetry: MaxAttempts must be at least 1, delays not negative and MaxDelay at least BaseDelay, got %+v", p)
 		}
 		c.retry = p
 		return nil
@@ -225,9 +229,10 @@ const maxConnsPerHost = 64
 
 // defaultTransport is what a client sends with unless WithHTTPClient says
 // otherwise. The client calls its RoundTrip directly: an http.Client would
-// add only redirects, cookies and an overall timeout, which the API does not
-// use and the caller's context covers, at the cost of a copy of every
-// request's headers.
+// add only cookies, an overall timeout the caller's context covers, and
+// redirects, which must not be followed (a redirect would carry the body,
+// private keys included, and the signed URL elsewhere) and so come back as
+// unexpected answers; all at the cost of a copy of every request's headers.
 func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext
@@ -369,7 +374,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	req.URL, req.Host = &u, u.Host
 	req.Header = c.requestHeader(body != nil)
 
-	resp, err := c.do(req)
+	resp, err := c.roundTrip(req)
 	if err != nil {
 		return c.transportError(ctx, op, attempt, err)
 	}
@@ -380,6 +385,8 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	defer buf.free()
 	if err := buf.read(resp, c.maxBody); err != nil {
 		if errors.Is(err, errTooLarge) {
+			// Close without draining: the rest may be huge, or never come.
+			_ = resp.Body.Close()
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
 		}
 		return c.transportError(ctx, op, attempt, err)
@@ -388,12 +395,14 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	env, ok := decodeEnvelope(buf.Bytes(), out)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
-		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes()), Attempts: attempt,
+		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), signatureForms(u.RawQuery)...), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	taskID = env.TaskID
 	if env.Code != "Success" {
-		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: env.Message,
+		// A service that echoes the request in its message must not put the
+		// signature into error strings and logs.
+		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: redactSecrets(env.Message, signatureForms(u.RawQuery)...),
 			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	m := out.meta()
@@ -475,6 +484,15 @@ func (a *answerBuffer) free() {
 	answerPool.Put(a)
 }
 
+// roundTrip sends one request on the caller's client, or on the default
+// transport directly.
+func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
+	if c.caller != nil {
+		return c.caller.Do(req)
+	}
+	return c.transport.RoundTrip(req)
+}
+
 // transportError wraps a failure to get an answer, without the signed URL
 // that net/http puts in its errors.
 func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error) error {
@@ -534,17 +552,19 @@ func (c *Client) logAttempt(ctx context.Context, op operation, attempt, status i
 }
 
 // String describes the client by endpoint and access key id, never the secret.
-func (c *Client) String() string {
+// It and the other printing methods have value receivers, so that a copy of
+// a Client prints the same way.
+func (c Client) String() string {
 	return "cdslb.Client{Endpoint: " + c.base.String() + ", AccessKeyID: " + c.signer.AccessKeyID + ", AccessKeySecret: " + redacted + "}"
 }
 
 // GoString is String, so that %#v does not reveal the secret either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // Format prints String for every verb.
-func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // LogValue records the endpoint and access key id only.
-func (c *Client) LogValue() slog.Value {
+func (c Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("endpoint", c.base.String()), slog.String("access_key_id", c.signer.AccessKeyID))
 }

@@ -3,6 +3,7 @@ package cdslb
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -126,12 +127,19 @@ var (
 
 // excerpt makes a short, one-line, printable summary of a body that is not
 // the API's JSON, such as a gateway's HTML page. A signature the body may
-// echo (from the request's URL) is cut out.
-func excerpt(body []byte) string {
-	if len(body) > 4*excerptLen {
-		body = body[:4*excerptLen]
+// echo (from the request's URL) is cut out: anything spelled Signature=...,
+// and each of the given secrets wherever it appears.
+func excerpt(body []byte, secrets ...string) string {
+	// Keep a margin past what is shown, so a secret that starts in the
+	// shown part is whole when it is cut out.
+	if len(body) > 4*excerptLen+128 {
+		body = body[:4*excerptLen+128]
 	}
-	s := strings.ToValidUTF8(string(body), "")
+	s := redactSecrets(strings.ToValidUTF8(string(body), ""), secrets...)
+	s = strings.ToValidUTF8(s, "") // a secret that was not whole characters leaves parts of one
+	if len(s) > 4*excerptLen {
+		s = strings.ToValidUTF8(s[:4*excerptLen], "") // the cut may split a character
+	}
 	s = htmlTag.ReplaceAllString(s, " ")
 	s = signedPart.ReplaceAllString(s, "$1=REDACTED")
 	s = strings.TrimSpace(space.ReplaceAllString(s, " "))
@@ -146,4 +154,30 @@ func excerpt(body []byte) string {
 		return "empty answer"
 	}
 	return "unexpected answer: " + s
+}
+
+// redactSecrets replaces each non-empty secret in s, and any value spelled
+// Signature=..., with REDACTED.
+func redactSecrets(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, redacted)
+		}
+	}
+	return signedPart.ReplaceAllString(s, "$1="+redacted)
+}
+
+// signatureForms returns the signature of a signed query as sent (escaped)
+// and decoded, the forms in which an answer may echo it.
+func signatureForms(signedQuery string) []string {
+	i := strings.LastIndex(signedQuery, "&Signature=")
+	if i < 0 {
+		return nil
+	}
+	sent := signedQuery[i+len("&Signature="):]
+	decoded, err := url.QueryUnescape(sent)
+	if err != nil {
+		return []string{sent}
+	}
+	return []string{sent, decoded}
 }

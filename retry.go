@@ -3,6 +3,7 @@ package cdslb
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -42,17 +43,24 @@ func isThrottling(code string) bool {
 	return strings.Contains(c, "throttl") || strings.Contains(c, "limitexceeded") || strings.Contains(c, "toomanyrequests")
 }
 
-// backoff is capped exponential backoff with full jitter: a random delay up
-// to BaseDelay·2^(attempt-1), at most MaxDelay.
+// backoff is capped exponential backoff with full jitter: a random delay
+// from 0 up to BaseDelay·2^(attempt-1), at most MaxDelay. A zero BaseDelay
+// means no wait. The doubling stops at MaxDelay, so it cannot overflow.
 func (c *Client) backoff(attempt int) time.Duration {
-	ceiling := c.retry.MaxDelay
-	if attempt-1 < 32 {
-		if d := c.retry.BaseDelay << (attempt - 1); d > 0 && d < ceiling {
-			ceiling = d
+	ceiling := c.retry.BaseDelay
+	for i := 1; i < attempt && ceiling > 0 && ceiling < c.retry.MaxDelay; i++ {
+		if ceiling > c.retry.MaxDelay/2 {
+			ceiling = c.retry.MaxDelay
+			break
 		}
+		ceiling *= 2
 	}
+	ceiling = min(ceiling, c.retry.MaxDelay)
 	if ceiling <= 0 {
 		return 0
+	}
+	if ceiling == math.MaxInt64 {
+		return rand.N(ceiling) // ceiling+1 would overflow
 	}
 	return rand.N(ceiling + 1)
 }
@@ -62,7 +70,10 @@ func retryAfter(h string) time.Duration {
 	if h == "" {
 		return 0
 	}
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
+	if s, err := strconv.ParseUint(strings.TrimSpace(h), 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if s > math.MaxInt64/uint64(time.Second) { // beyond 292 years: the longest wait there is
+			return math.MaxInt64
+		}
 		return time.Duration(s) * time.Second
 	}
 	if t, err := http.ParseTime(h); err == nil {

@@ -1,0 +1,433 @@
+package cdslb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewClientRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		id, secret string
+		opts       []Option
+	}{
+		{"no id", "", testSecret, nil},
+		{"blank secret", testKeyID, "  ", nil},
+		{"nil HTTP client", testKeyID, testSecret, []Option{WithHTTPClient(nil)}},
+		{"endpoint without scheme", testKeyID, testSecret, []Option{WithEndpoint("cdsapi.capitalonline.net")}},
+		{"endpoint with user info", testKeyID, testSecret, []Option{WithEndpoint("https://u:p@example.com")}},
+		{"endpoint with query", testKeyID, testSecret, []Option{WithEndpoint("https://example.com/?a=b")}},
+		{"user agent on two lines", testKeyID, testSecret, []Option{WithUserAgent("a\r\nX-Evil: 1")}},
+		{"nil location", testKeyID, testSecret, []Option{WithLocation(nil)}},
+		{"zero response cap", testKeyID, testSecret, []Option{WithMaxResponseBytes(0)}},
+		{"no attempts", testKeyID, testSecret, []Option{WithRetry(RetryPolicy{})}},
+	}
+	for _, tc := range cases {
+		c, err := NewClient(tc.id, tc.secret, tc.opts...)
+		assert.Error(t, err, tc.name)
+		assert.Nil(t, c, tc.name)
+		if err != nil {
+			assert.NotContains(t, err.Error(), testSecret, tc.name)
+		}
+	}
+}
+
+// TestDefaultHTTPClient: without WithHTTPClient a client has its own
+// transport, not the process-wide default, with timeouts on every phase that
+// can hang before an answer starts, and room to keep a connection per
+// concurrent caller.
+func TestDefaultHTTPClient(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(testKeyID, testSecret)
+	require.NoError(t, err)
+	tr := c.transport
+	require.NotNil(t, tr)
+	assert.Nil(t, c.caller)
+	assert.NotSame(t, http.DefaultTransport, tr)
+	assert.NotNil(t, tr.DialContext, "a dial timeout")
+	assert.Positive(t, tr.TLSHandshakeTimeout)
+	assert.Positive(t, tr.ResponseHeaderTimeout)
+	assert.GreaterOrEqual(t, tr.MaxIdleConnsPerHost, 64)
+	assert.GreaterOrEqual(t, tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
+	assert.Equal(t, int64(DefaultMaxResponseBytes), c.maxBody)
+	assert.Equal(t, int64(32<<20), c.maxBody)
+
+	// Two clients share no transport, so one cannot exhaust the other's pool.
+	c2, err := NewClient(testKeyID, testSecret)
+	require.NoError(t, err)
+	assert.NotSame(t, c.transport, c2.transport)
+}
+
+// TestConnectionsReused: 64 goroutines calling at once, with successes and
+// error answers mixed, reuse their connections instead of opening one per
+// call: error bodies are read to the end and closed too.
+func TestConnectionsReused(t *testing.T) {
+	t.Parallel()
+	c, srv := newHostile(t)
+	srv.answerFixture("DescribeZones")
+	srv.answer("DeleteLoadBalancer", http.StatusConflict,
+		`{"Code":"ResourceInUse","Message":"`+strings.Repeat("busy ", 4<<10)+`"}`)
+	srv.answer("DescribeLoadBalancers", http.StatusBadGateway, "<html>"+strings.Repeat("bad gateway ", 2<<10)+"</html>")
+
+	const goroutines, calls = 64, 8
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range calls {
+				var err error
+				switch (g + i) % 3 {
+				case 0:
+					_, err = c.DescribeZones(context.Background(), nil)
+				case 1:
+					_, err = c.DeleteLoadBalancer(context.Background(), &DeleteLoadBalancerRequest{InstanceUUID: "i-1"})
+					if errors.Is(err, ErrResourceInUse) {
+						err = nil
+					}
+				default:
+					_, err = c.DescribeLoadBalancers(context.Background(), nil)
+					var apiErr *APIError
+					if errors.As(err, &apiErr) && apiErr.HTTPStatus == http.StatusBadGateway {
+						err = nil
+					}
+				}
+				if err != nil {
+					failures.Add(1)
+					t.Errorf("call: %v", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Zero(t, failures.Load())
+	assert.Len(t, srv.sentFor(""), goroutines*calls)
+	// Each goroutine needs one connection at a time; a few more are dialled
+	// when a request waits for a connection that another frees first. Without
+	// reuse (Go's default of 2 idle connections per host) this is over 200.
+	assert.LessOrEqual(t, srv.conns.Load(), int64(96), "connections opened for %d calls", goroutines*calls)
+}
+
+// TestCallerHTTPClientUsedAsGiven: WithHTTPClient's client sends every
+// request, and after use its Transport, Timeout, CheckRedirect and Jar are
+// what the caller set.
+func TestCallerHTTPClientUsedAsGiven(t *testing.T) {
+	t.Parallel()
+	var sent atomic.Int64
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(base.CloseIdleConnections)
+	transport := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent.Add(1)
+		return base.RoundTrip(r)
+	})
+	redirect := func(*http.Request, []*http.Request) error { return errors.New("no") }
+	hc := &http.Client{Transport: transport, Timeout: 7 * time.Second, CheckRedirect: redirect}
+	before := *hc
+
+	_, srv := newHostile(t)
+	srv.answerFixture("DescribeZones").answer("CreateLoadBalancer", 503, unavailableHTML)
+	c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL), WithHTTPClient(hc), WithRetry(DefaultRetryPolicy))
+	require.NoError(t, err)
+	assert.Same(t, hc, c.caller)
+	_, err = c.DescribeZones(context.Background(), nil)
+	require.NoError(t, err)
+	_, err = c.CreateLoadBalancer(context.Background(), goodCreate())
+	require.Error(t, err)
+
+	assert.Equal(t, int64(2), sent.Load(), "every request went through the caller's transport")
+	assert.Equal(t, reflect.ValueOf(before.Transport).Pointer(), reflect.ValueOf(hc.Transport).Pointer())
+	assert.Equal(t, before.Timeout, hc.Timeout)
+	assert.Equal(t, reflect.ValueOf(before.CheckRedirect).Pointer(), reflect.ValueOf(hc.CheckRedirect).Pointer())
+	assert.Nil(t, hc.Jar)
+}
+
+// TestRedirectsNotFollowed: the API never redirects, so the default client
+// treats a redirect as an unexpected answer instead of re-sending the
+// request elsewhere with its signed URL in the Referer header.
+func TestRedirectsNotFollowed(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int64
+	var referer atomic.Value
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		referer.Store(r.Header.Get("Referer"))
+		_, _ = io.WriteString(w, `{"Code":"Success","Data":{"InstancesUuid":["x"]}}`)
+	}))
+	t.Cleanup(other.Close)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		c, srv := newHostile(t, WithRetry(DefaultRetryPolicy))
+		srv.answerWith("CreateLoadBalancer", status, http.Header{"Location": {other.URL + "/lb/"}}, "")
+		_, err := c.CreateLoadBalancer(context.Background(), goodCreate())
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "HTTP %d", status)
+		assert.Equal(t, status, apiErr.HTTPStatus)
+		assert.Len(t, srv.sentFor("CreateLoadBalancer"), 1)
+	}
+	assert.Zero(t, elsewhere.Load(), "a redirect was followed; Referer %v", referer.Load())
+}
+
+// TestOversizedAnswers: an answer over the cap fails the call with a clear
+// error, without the client reading the rest of it.
+func TestOversizedAnswers(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 10
+	t.Run("streamed", func(t *testing.T) {
+		t.Parallel()
+		const total = 64 << 20
+		written := make(chan int64, 1)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			chunk := bytes.Repeat([]byte(" "), 32<<10)
+			var n int64
+			_, _ = io.WriteString(w, `{"Code":"Success","Data":[`)
+			for n < total {
+				m, err := w.Write(chunk)
+				n += int64(m)
+				if err != nil {
+					break
+				}
+			}
+			written <- n
+		}))
+		t.Cleanup(srv.Close)
+		c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL), WithMaxResponseBytes(limit))
+		require.NoError(t, err)
+		_, err = c.DescribeZones(context.Background(), nil)
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Contains(t, err.Error(), "WithMaxResponseBytes")
+		assert.Equal(t, 1, apiErr.Attempts, "an oversized success is not retried")
+		assert.Less(t, <-written, int64(total), "the client stopped reading")
+	})
+	t.Run("declared", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(1<<30))
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"Code":"Success"`)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done() // the rest never comes: reading it would hang
+		}))
+		t.Cleanup(srv.Close)
+		c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL), WithMaxResponseBytes(limit))
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		_, err = c.CreateLoadBalancer(ctx, goodCreate())
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Contains(t, err.Error(), "WithMaxResponseBytes")
+		assert.Less(t, time.Since(start), 2*time.Second, "refused on the declared length, without reading")
+	})
+	t.Run("at the cap", func(t *testing.T) {
+		t.Parallel()
+		body := `{"Code":"Success","Message":"`
+		body += strings.Repeat("x", limit-len(body)-2) + `"}`
+		require.Len(t, body, limit)
+		for _, extra := range []string{"", " "} {
+			c, srv := newHostile(t, WithMaxResponseBytes(limit))
+			srv.answer("DeleteLoadBalancer", 200, body+extra)
+			_, err := c.DeleteLoadBalancer(context.Background(), &DeleteLoadBalancerRequest{InstanceUUID: "i-1"})
+			if extra == "" {
+				assert.NoError(t, err, "exactly the cap is allowed")
+			} else {
+				assert.ErrorContains(t, err, "WithMaxResponseBytes", "one byte over the cap is refused")
+			}
+		}
+	})
+}
+
+// trackedBody records whether and how far a response body was read and
+// whether it was closed.
+type trackedBody struct {
+	r      io.Reader
+	read   atomic.Int64
+	closed atomic.Bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	if b.closed.Load() {
+		return 0, errors.New("read on closed body") // as net/http's bodies do
+	}
+	n, err := b.r.Read(p)
+	b.read.Add(int64(n))
+	return n, err
+}
+
+func (b *trackedBody) Close() error { b.closed.Store(true); return nil }
+
+// endless is a body that never ends.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+// TestBodiesClosed: every answer's body is closed, whatever the outcome,
+// and one over the cap is read only a bounded amount past it.
+func TestBodiesClosed(t *testing.T) {
+	t.Parallel()
+	const limit = 4 << 10
+	cases := []struct {
+		name     string
+		status   int
+		body     func() io.Reader
+		length   int64
+		maxRead  int64
+		wantFail bool
+	}{
+		{"success", 200, func() io.Reader { return strings.NewReader(`{"Code":"Success","Data":[]}`) }, -1, limit, false},
+		{"API error", 404, func() io.Reader { return strings.NewReader(`{"Code":"ResourceNotFound"}`) }, -1, limit, true},
+		{"gateway page", 502, func() io.Reader { return strings.NewReader("<html>bad gateway</html>") }, -1, limit, true},
+		{"endless", 200, func() io.Reader { return endless{} }, -1, limit + 1, true},
+		{"declared too long", 200, func() io.Reader { return endless{} }, 1 << 40, 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var bodies []*trackedBody
+			var mu sync.Mutex
+			hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				b := &trackedBody{r: tc.body()}
+				mu.Lock()
+				bodies = append(bodies, b)
+				mu.Unlock()
+				return &http.Response{StatusCode: tc.status, Header: http.Header{}, Body: b, ContentLength: tc.length, Request: r}, nil
+			})}
+			c, err := NewClient(testKeyID, testSecret, WithHTTPClient(hc), WithMaxResponseBytes(limit), WithRetry(fastRetry))
+			require.NoError(t, err)
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			_, err = c.DescribeZones(context.Background(), nil)
+			assert.Equal(t, tc.wantFail, err != nil, "error: %v", err)
+			mu.Lock()
+			defer mu.Unlock()
+			require.NotEmpty(t, bodies)
+			for i, b := range bodies {
+				assert.True(t, b.closed.Load(), "body %d closed", i)
+				assert.LessOrEqual(t, b.read.Load(), tc.maxRead, "body %d read", i)
+			}
+		})
+	}
+}
+
+// TestHostileAnswers: bodies that are not what the document promises never
+// panic; each gives either a typed response or an *APIError that says
+// what came.
+func TestHostileAnswers(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		ok     bool   // a typed response is expected
+		inErr  string // a part of the error, if one is expected
+	}{
+		{"empty", 200, "", false, "empty answer"},
+		{"null", 200, "null", false, "unexpected answer: null"},
+		{"truncated", 200, `{"Code":"Success","Data":{"Zon`, false, "unexpected answer"},
+		{"html", 502, "<html><head><title>502</title></head><body><h1>Bad Gateway</h1></body></html>", false, "Bad Gateway"},
+		{"text", 200, "upstream connect error or disconnect/reset before headers", false, "upstream connect error"},
+		{"json array", 200, `[1,2,3]`, false, "unexpected answer"},
+		{"no code", 200, `{"Message":"ok","Data":{}}`, false, "unexpected answer"},
+		{"code not a string", 200, `{"Code":404,"Message":"x"}`, false, "unexpected answer"},
+		{"binary", 200, "\x00\x01\xff\xfe{", false, "unexpected answer"},
+		{"huge html", 500, "<html>" + strings.Repeat("<p>error</p>\n", 50000) + "</html>", false, "error"},
+		{"Data null", 200, `{"Code":"Success","Message":"ok","Data":null}`, true, ""},
+		{"no Data", 200, `{"Code":"Success"}`, true, ""},
+		{"Data a string", 200, `{"Code":"Success","Data":"surprise"}`, true, ""},
+		{"Data a number", 200, `{"Code":"Success","Data":42}`, true, ""},
+		{"unknown fields", 200, `{"Code":"Success","New":{"a":[1]},"Data":{"Extra":true,"HttpListeners":[],"InstancesUuid":[],"Configs":""}}`, true, ""},
+		{"TaskId a number", 200, `{"Code":"Success","TaskId":123}`, true, ""},
+		{"deep nesting", 200, `{"Code":"Success","Data":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, false, "unexpected answer"},
+	}
+	for _, tc := range cases {
+		for _, ac := range validCalls(t) {
+			t.Run(tc.name+"/"+ac.action, func(t *testing.T) {
+				t.Parallel()
+				c, srv := newHostile(t)
+				srv.answer(ac.action, tc.status, tc.body)
+				resp, err := ac.call(context.Background(), c)
+				if tc.ok {
+					require.NoError(t, err)
+					require.False(t, reflect.ValueOf(resp).IsNil())
+					return
+				}
+				require.Error(t, err)
+				assert.True(t, reflect.ValueOf(resp).IsNil())
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, tc.status, apiErr.HTTPStatus)
+				assert.Empty(t, apiErr.Code)
+				assert.Contains(t, err.Error(), tc.inErr)
+				assert.LessOrEqual(t, len(err.Error()), 400, "the excerpt is short")
+			})
+		}
+	}
+}
+
+// TestWrongButConvertibleTypes: numbers as strings and strings as numbers,
+// as the document's own tables and examples disagree, decode to the values
+// they spell.
+func TestWrongButConvertibleTypes(t *testing.T) {
+	t.Parallel()
+	c, srv := newHostile(t)
+	srv.answer("DescribeLoadBalancerStrategys", 200, `{"Code":"Success","Data":{
+		"HttpListeners":[{"ListenerName":"h","ListenerPort":"8080","MaxConn":"100","Scheduler":"roundrobin",
+			"ClientTimeout":222,"ClientTimeoutUnit":"ms","StickySession":"on","AclWhiteList":"10.0.0.1",
+			"BackendServer":[{"IP":"10.0.0.1","Port":"80","Weight":5,"MaxConn":"7"}],"CertificateIds":null}],
+		"TcpListeners":[{"ListenerName":"t","ListenerPort":3306.0,"BackendServer":null,"ServerTimeout":"2","ServerTimeoutUnit":"s"}]}}`)
+	resp, err := c.DescribeLoadBalancerStrategys(context.Background(), &DescribeLoadBalancerStrategysRequest{InstanceUUID: "i-1"})
+	require.NoError(t, err)
+	require.Len(t, resp.HTTPListeners, 1)
+	h := resp.HTTPListeners[0]
+	assert.Equal(t, 8080, h.ListenerPort)
+	assert.Equal(t, 100, h.MaxConn)
+	assert.Equal(t, 222*time.Millisecond, h.ClientTimeout)
+	assert.True(t, h.StickySession)
+	assert.Equal(t, []string{"10.0.0.1"}, h.ACLWhiteList)
+	assert.Equal(t, []BackendServer{{IP: "10.0.0.1", Port: 80, Weight: 5, MaxConn: 7}}, h.BackendServers)
+	require.Len(t, resp.TCPListeners, 1)
+	assert.Equal(t, 3306, resp.TCPListeners[0].ListenerPort)
+	assert.Equal(t, 2*time.Second, resp.TCPListeners[0].ServerTimeout)
+}
+
+// TestTransportErrorsDescribeTheCall: an error from a call that got no
+// answer names the action, the method and the endpoint without its signed
+// query, counts the attempts, and unwraps to the cause.
+func TestTransportErrorsDescribeTheCall(t *testing.T) {
+	t.Parallel()
+	c, srv := newHostile(t)
+	srv.misbehave("DeleteLoadBalancer", reset)
+	_, err := c.DeleteLoadBalancer(context.Background(), &DeleteLoadBalancerRequest{InstanceUUID: "i-1"})
+	var trErr *TransportError
+	require.ErrorAs(t, err, &trErr)
+	assert.Equal(t, "DeleteLoadBalancer", trErr.Action)
+	assert.Equal(t, http.MethodPost, trErr.Method)
+	assert.Equal(t, srv.URL+"/lb/", trErr.URL)
+	assert.Equal(t, 1, trErr.Attempts)
+	assert.NotNil(t, errors.Unwrap(trErr))
+	assert.NotContains(t, err.Error(), "?")
+	assert.NotContains(t, err.Error(), "Signature")
+	assert.Equal(t, fmt.Sprintf("cdslb: DeleteLoadBalancer: POST %s/lb/: %v (attempts: 1)", srv.URL, trErr.Err), err.Error())
+}

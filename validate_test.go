@@ -1,0 +1,359 @@
+package cdslb
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// badInput is one request that breaks one rule.
+type badInput struct {
+	name   string
+	action string
+	field  string // the exact path the error must name
+	call   func(ctx context.Context, c *Client) error
+}
+
+func modifyWith(mutate func(r *ModifyLoadBalancerStrategysRequest)) func(ctx context.Context, c *Client) error {
+	return func(ctx context.Context, c *Client) error {
+		r := &ModifyLoadBalancerStrategysRequest{InstanceUUID: "i-1",
+			HTTPListeners: []HTTPListener{goodHTTPListener(), goodHTTPListener()},
+			TCPListeners:  []TCPListener{goodTCPListener()}}
+		r.HTTPListeners[1].ListenerName, r.HTTPListeners[1].ListenerPort = "http-2", 8081
+		mutate(r)
+		_, err := c.ModifyLoadBalancerStrategys(ctx, r)
+		return err
+	}
+}
+
+func createWith(mutate func(r *CreateLoadBalancerRequest)) func(ctx context.Context, c *Client) error {
+	return func(ctx context.Context, c *Client) error {
+		r := goodCreate()
+		mutate(r)
+		_, err := c.CreateLoadBalancer(ctx, r)
+		return err
+	}
+}
+
+func performanceWith(mutate func(r *DescribeLBInstancePerformanceRequest)) func(ctx context.Context, c *Client) error {
+	return func(ctx context.Context, c *Client) error {
+		end := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+		r := &DescribeLBInstancePerformanceRequest{InstanceUUID: "i-1", MetricKey: MetricCPUUsage, StartTime: end.Add(-time.Hour), EndTime: end}
+		mutate(r)
+		_, err := c.DescribeLBInstancePerformance(ctx, r)
+		return err
+	}
+}
+
+func uploadWith(t *testing.T, mutate func(r *UploadCACertificateRequest)) func(ctx context.Context, c *Client) error {
+	certPEM, keyPEM := testCertificate(t, "ec")
+	return func(ctx context.Context, c *Client) error {
+		r := &UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"}
+		mutate(r)
+		_, err := c.UploadCACertificate(ctx, r)
+		return err
+	}
+}
+
+func badInputs(t *testing.T) []badInput {
+	mod, cre, perf := "ModifyLoadBalancerStrategys", "CreateLoadBalancer", "DescribeLBInstancePerformance"
+	h1 := "HTTPListeners[1]."
+	_, otherKey := testCertificate(t, "ec")
+	rsaCert, rsaKey := testCertificate(t, "rsa-pkcs1")
+	return []badInput{
+		// The target id of every action addressed to one instance or certificate.
+		{"spec without region", "DescribeLoadBalancersSpec", "RegionID", func(ctx context.Context, c *Client) error {
+			_, err := c.DescribeLoadBalancersSpec(ctx, &DescribeLoadBalancersSpecRequest{RegionID: " "})
+			return err
+		}},
+		{"nil spec request", "DescribeLoadBalancersSpec", "RegionID", func(ctx context.Context, c *Client) error {
+			_, err := c.DescribeLoadBalancersSpec(ctx, nil)
+			return err
+		}},
+		{"modify spec without instance", "DescribeLoadBalancersModifySpec", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.DescribeLoadBalancersModifySpec(ctx, nil)
+			return err
+		}},
+		{"resize without instance", "ModifyLoadBalancerInstanceSpec", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.ModifyLoadBalancerInstanceSpec(ctx, &ModifyLoadBalancerInstanceSpecRequest{PaasGoodsID: 1})
+			return err
+		}},
+		{"resize to goods 0", "ModifyLoadBalancerInstanceSpec", "PaasGoodsID", func(ctx context.Context, c *Client) error {
+			_, err := c.ModifyLoadBalancerInstanceSpec(ctx, &ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: "i-1"})
+			return err
+		}},
+		{"delete without instance", "DeleteLoadBalancer", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.DeleteLoadBalancer(ctx, nil)
+			return err
+		}},
+		{"describe certificate without id", "DescribeCACertificate", "CertificateID", func(ctx context.Context, c *Client) error {
+			_, err := c.DescribeCACertificate(ctx, &DescribeCACertificateRequest{})
+			return err
+		}},
+		{"delete certificate without id", "DeleteCACertificate", "CertificateID", func(ctx context.Context, c *Client) error {
+			_, err := c.DeleteCACertificate(ctx, nil)
+			return err
+		}},
+		{"listeners of no instance", "DescribeLoadBalancerStrategys", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.DescribeLoadBalancerStrategys(ctx, nil)
+			return err
+		}},
+		{"add listeners to no instance", "AddLoadBalancerStrategys", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.AddLoadBalancerStrategys(ctx, &AddLoadBalancerStrategysRequest{HTTPListeners: []HTTPListener{goodHTTPListener()}})
+			return err
+		}},
+		{"config of no instance", "DescribeHaproxyCustomConfig", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.DescribeHaproxyCustomConfig(ctx, nil)
+			return err
+		}},
+		{"config without configs", "ModifyHaproxyCustomConfig", "Configs", func(ctx context.Context, c *Client) error {
+			_, err := c.ModifyHaproxyCustomConfig(ctx, &ModifyHaproxyCustomConfigRequest{InstanceUUID: "i-1"})
+			return err
+		}},
+		{"rename without name", "ModifyLoadBalancerName", "InstanceName", func(ctx context.Context, c *Client) error {
+			_, err := c.ModifyLoadBalancerName(ctx, &ModifyLoadBalancerNameRequest{InstanceUUID: "i-1"})
+			return err
+		}},
+		{"rename without instance", "ModifyLoadBalancerName", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.ModifyLoadBalancerName(ctx, &ModifyLoadBalancerNameRequest{InstanceName: "n"})
+			return err
+		}},
+		{"listener names of no instance", "DescribeLBInstanceListeners", "InstanceUUID", func(ctx context.Context, c *Client) error {
+			_, err := c.DescribeLBInstanceListeners(ctx, nil)
+			return err
+		}},
+		{"modify listeners of no instance", mod, "InstanceUUID", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.InstanceUUID = "" })},
+
+		// CreateLoadBalancer.
+		{"create without region", cre, "RegionID", createWith(func(r *CreateLoadBalancerRequest) { r.RegionID = "" })},
+		{"create without VDC", cre, "VdcID", createWith(func(r *CreateLoadBalancerRequest) { r.VdcID = "" })},
+		{"create without base pipe", cre, "BasePipeID", createWith(func(r *CreateLoadBalancerRequest) { r.BasePipeID = "" })},
+		{"create without name", cre, "InstanceName", createWith(func(r *CreateLoadBalancerRequest) { r.InstanceName = "" })},
+		{"create goods 0", cre, "PaasGoodsID", createWith(func(r *CreateLoadBalancerRequest) { r.PaasGoodsID = 0 })},
+		{"create goods negative", cre, "PaasGoodsID", createWith(func(r *CreateLoadBalancerRequest) { r.PaasGoodsID = -5 })},
+		{"create 4", cre, "Amount", createWith(func(r *CreateLoadBalancerRequest) { r.Amount = 4 })},
+		{"create -1", cre, "Amount", createWith(func(r *CreateLoadBalancerRequest) { r.Amount = -1 })},
+		{"create without networks", cre, "IPs", createWith(func(r *CreateLoadBalancerRequest) { r.IPs = nil })},
+		{"create on an unknown pipe type", cre, "IPs[1].PipeType", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[1].PipeType = "internet" })},
+		{"create without pipe id", cre, "IPs[0].PipeID", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[0].PipeID = "" })},
+		{"create public without segment", cre, "IPs[1].SegmentID", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[1].SegmentID = "" })},
+
+		// Listeners.
+		{"listener port 0", mod, h1 + "ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerPort = 0 })},
+		{"listener port 65536", mod, "TCPListeners[0].ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ListenerPort = 65536 })},
+		{"listener port 22", mod, h1 + "ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerPort = 22 })},
+		{"listener port 1080", mod, h1 + "ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerPort = 1080 })},
+		{"listener port 9100", mod, "TCPListeners[0].ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ListenerPort = 9100 })},
+		{"listener port 9101", mod, h1 + "ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerPort = 9101 })},
+		{"listener ports repeated", mod, "TCPListeners[0].ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ListenerPort = 8081 })},
+		{"listener without name", mod, h1 + "ListenerName", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerName = "  " })},
+		{"listener name of 51", mod, h1 + "ListenerName", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerName = strings.Repeat("a", 51) })},
+		{"listener names repeated", mod, "TCPListeners[0].ListenerName", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ListenerName = "http-2" })},
+		{"unknown scheduler", mod, h1 + "Scheduler", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].Scheduler = "random" })},
+		{"no scheduler", mod, "TCPListeners[0].Scheduler", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].Scheduler = "" })},
+		{"negative max conn", mod, h1 + "MaxConn", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].MaxConn = -1 })},
+		{"negative connect timeout", mod, h1 + "ConnectTimeout", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ConnectTimeout = -time.Second })},
+		{"negative client timeout", mod, "TCPListeners[0].ClientTimeout", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ClientTimeout = -1 })},
+		{"negative server timeout", mod, h1 + "ServerTimeout", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ServerTimeout = -time.Millisecond })},
+		{"ACL entry a name", mod, h1 + "ACLWhiteList[1]", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ACLWhiteList[1] = "example.com" })},
+		{"ACL entry IPv6", mod, h1 + "ACLWhiteList[0]", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ACLWhiteList[0] = "2001:db8::/32" })},
+		{"ACL entry bad prefix", mod, "TCPListeners[0].ACLWhiteList[0]", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ACLWhiteList = []string{"10.0.0.0/33"} })},
+		{"backend port 0", mod, h1 + "BackendServers[0].Port", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].Port = 0 })},
+		{"backend port 65536", mod, "TCPListeners[0].BackendServers[0].Port", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].BackendServers[0].Port = 65536 })},
+		{"weight 0", mod, h1 + "BackendServers[0].Weight", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].Weight = 0 })},
+		{"weight 257", mod, h1 + "BackendServers[1].Weight", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[1].Weight = 257 })},
+		{"backend without IP", mod, h1 + "BackendServers[1].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[1].IP = "" })},
+		{"backend negative max conn", mod, "TCPListeners[0].BackendServers[0].MaxConn", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].BackendServers[0].MaxConn = -1 })},
+		{"certificate without id", mod, h1 + "Certificates[0].CertificateID", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].Certificates[0].CertificateID = "" })},
+		{"repeater mode without source IP", mod, "TCPListeners[0].EnableRepeaterMode", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].EnableSourceIP = false })},
+		{"add: weight 0", "AddLoadBalancerStrategys", "TCPListeners[0].BackendServers[0].Weight", func(ctx context.Context, c *Client) error {
+			l := goodTCPListener()
+			l.BackendServers[0].Weight = 0
+			_, err := c.AddLoadBalancerStrategys(ctx, &AddLoadBalancerStrategysRequest{InstanceUUID: "i-1", TCPListeners: []TCPListener{l}})
+			return err
+		}},
+
+		// Session persistence and health checks.
+		{"cookie key of 1", mod, h1 + "SessionPersistence.Key", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].SessionPersistence.Key = "a" })},
+		{"cookie key of 16", mod, h1 + "SessionPersistence.Key", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].SessionPersistence = &SessionPersistence{Key: "a234567890123456"}
+		})},
+		{"cookie key upper case", mod, h1 + "SessionPersistence.Key", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].SessionPersistence.Key = "Srv" })},
+		{"cookie key starts with a digit", mod, h1 + "SessionPersistence.Key", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].SessionPersistence.Key = "1srv" })},
+		{"cookie key ends with _", mod, h1 + "SessionPersistence.Key", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].SessionPersistence.Key = "srv_" })},
+		{"cookie key with -", mod, h1 + "SessionPersistence.Key", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].SessionPersistence.Key = "srv-id" })},
+		{"cookie mode unknown", mod, h1 + "SessionPersistence.Mode", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].SessionPersistence.Mode = 4 })},
+		{"max idle negative", mod, h1 + "SessionPersistence.MaxIdle", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].SessionPersistence.MaxIdle = -time.Second
+		})},
+		{"max idle over 2h", mod, h1 + "SessionPersistence.MaxIdle", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].SessionPersistence.MaxIdle = 7201 * time.Second
+		})},
+		{"max idle not whole seconds", mod, h1 + "SessionPersistence.MaxIdle", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].SessionPersistence.MaxIdle = 1500 * time.Millisecond
+		})},
+		{"max life over 2h", mod, h1 + "SessionPersistence.MaxLife", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].SessionPersistence.MaxLife = 3 * time.Hour
+		})},
+		{"max life not more than max idle", mod, h1 + "SessionPersistence.MaxLife", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].SessionPersistence.MaxLife = r.HTTPListeners[1].SessionPersistence.MaxIdle
+		})},
+		{"health check POST", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "POST" })},
+		{"health check lower case", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "get" })},
+
+		// Certificates.
+		{"upload without certificate", "UploadCACertificate", "Certificate", uploadWith(t, func(r *UploadCACertificateRequest) { r.Certificate = "" })},
+		{"upload without key", "UploadCACertificate", "PrivateKey", uploadWith(t, func(r *UploadCACertificateRequest) { r.PrivateKey = "" })},
+		{"upload without name", "UploadCACertificate", "CertificateName", uploadWith(t, func(r *UploadCACertificateRequest) { r.CertificateName = "" })},
+		{"upload certificate not PEM", "UploadCACertificate", "Certificate", uploadWith(t, func(r *UploadCACertificateRequest) { r.Certificate = "MIIB..." })},
+		{"upload certificate garbled", "UploadCACertificate", "Certificate", uploadWith(t, func(r *UploadCACertificateRequest) {
+			r.Certificate = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+		})},
+		{"upload key as certificate", "UploadCACertificate", "Certificate", uploadWith(t, func(r *UploadCACertificateRequest) { r.Certificate = r.PrivateKey })},
+		{"upload key not PEM", "UploadCACertificate", "PrivateKey", uploadWith(t, func(r *UploadCACertificateRequest) { r.PrivateKey = "secret" })},
+		{"upload key garbled", "UploadCACertificate", "PrivateKey", uploadWith(t, func(r *UploadCACertificateRequest) {
+			r.PrivateKey = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+		})},
+		{"upload key of another certificate", "UploadCACertificate", "PrivateKey", uploadWith(t, func(r *UploadCACertificateRequest) { r.PrivateKey = otherKey })},
+		{"upload RSA key for an EC certificate", "UploadCACertificate", "PrivateKey", uploadWith(t, func(r *UploadCACertificateRequest) { r.PrivateKey = rsaKey })},
+		{"upload key matching the second certificate only", "UploadCACertificate", "PrivateKey", uploadWith(t, func(r *UploadCACertificateRequest) {
+			r.Certificate += rsaCert
+			r.PrivateKey = rsaKey
+		})},
+
+		// Performance.
+		{"performance of no instance", perf, "InstanceUUID", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.InstanceUUID = "" })},
+		{"performance without metric", perf, "MetricKey", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.MetricKey = "" })},
+		{"performance without start", perf, "StartTime", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.StartTime = time.Time{} })},
+		{"performance without end", perf, "EndTime", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.EndTime = time.Time{} })},
+		{"performance ends before it starts", perf, "EndTime", performanceWith(func(r *DescribeLBInstancePerformanceRequest) {
+			r.StartTime, r.EndTime = r.EndTime, r.StartTime
+		})},
+		{"performance ends as it starts", perf, "EndTime", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.StartTime = r.EndTime })},
+		{"performance over 30 days", perf, "EndTime", performanceWith(func(r *DescribeLBInstancePerformanceRequest) {
+			r.StartTime = r.EndTime.Add(-30*24*time.Hour - time.Second)
+		})},
+		{"listener metric without listener", perf, "ListenerName", performanceWith(func(r *DescribeLBInstancePerformanceRequest) {
+			r.MetricKey = MetricListenerSessions
+		})},
+	}
+}
+
+// TestValidationBattery: each bad input, one per rule, is refused with a
+// *ValidationError that names the action and the exact field, before
+// anything is sent.
+func TestValidationBattery(t *testing.T) {
+	t.Parallel()
+	c, srv := newHostile(t, WithRetry(DefaultRetryPolicy))
+	seen := map[string]bool{}
+	for _, tc := range badInputs(t) {
+		require.False(t, seen[tc.name], "duplicate case %s", tc.name)
+		seen[tc.name] = true
+		err := tc.call(context.Background(), c)
+		require.Error(t, err, tc.name)
+		assert.ErrorIs(t, err, ErrInvalidRequest, tc.name)
+		var ve *ValidationError
+		if assert.ErrorAs(t, err, &ve, tc.name) {
+			assert.Equal(t, tc.action, ve.Action, tc.name)
+			assert.Equal(t, tc.field, ve.Field, "%s: %v", tc.name, err)
+			assert.NotEmpty(t, ve.Reason, tc.name)
+			assert.Contains(t, err.Error(), tc.field, tc.name)
+			assert.Contains(t, err.Error(), tc.action, tc.name)
+		}
+		assert.False(t, errors.Is(err, ErrInvalidParameter), "a local refusal is not the service's code")
+	}
+	assert.Empty(t, srv.sentFor(""), "no request may be sent for a bad input")
+}
+
+// TestValidationAcceptsGoodInputs: valid requests at the edges of every
+// rule pass and are sent, so no rule is stricter than the documents.
+func TestValidationAcceptsGoodInputs(t *testing.T) {
+	t.Parallel()
+	c, srv := newHostile(t)
+	ctx := context.Background()
+	ok := func(name string, err error) {
+		t.Helper()
+		var ve *ValidationError
+		assert.False(t, errors.As(err, &ve), "%s: refused: %v", name, err)
+	}
+	for _, ac := range validCalls(t) {
+		_, err := ac.call(ctx, c)
+		ok(ac.action, err)
+	}
+	edges := map[string]func(r *ModifyLoadBalancerStrategysRequest){
+		"the document's names": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[0].ListenerName, r.HTTPListeners[1].ListenerName, r.TCPListeners[0].ListenerName = "http-test", "HTTP Test 2", "tcp-test"
+		},
+		"50-character name": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].ListenerName = strings.Repeat("监", 50)
+		},
+		"ports 1 and 65535": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].ListenerPort, r.TCPListeners[0].ListenerPort = 1, 65535
+			r.TCPListeners[0].BackendServers[0].Port = 65535
+			r.HTTPListeners[1].BackendServers[0].Port = 1
+		},
+		"ports next to reserved": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].ListenerPort, r.TCPListeners[0].ListenerPort = 21, 9102
+			r.TCPListeners[0].BackendServers[0].Port = 22 // reserved on the instance, not on backends
+		},
+		"weights 1 and 256": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].BackendServers[0].Weight, r.HTTPListeners[1].BackendServers[1].Weight = 1, 256
+		},
+		"every scheduler": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[0].Scheduler, r.HTTPListeners[1].Scheduler, r.TCPListeners[0].Scheduler = SchedulerStaticRR, SchedulerSource, SchedulerRoundRobin
+		},
+		"zero limits and timeouts": func(r *ModifyLoadBalancerStrategysRequest) {
+			l := &r.HTTPListeners[1]
+			l.MaxConn, l.ConnectTimeout, l.ClientTimeout, l.ServerTimeout = 0, 0, 0, 0
+			l.BackendServers[0].MaxConn = 0
+		},
+		"ACL addresses and blocks": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.TCPListeners[0].ACLWhiteList = []string{"0.0.0.0/0", "192.168.1.1/20", "10.0.0.1", "10.0.0.1/32"}
+		},
+		"backend by domain name": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].BackendServers[0].IP = "backend.example.com"
+		},
+		"no listeners, no backends": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners, r.TCPListeners = nil, []TCPListener{{ListenerName: "t", ListenerPort: 80, Scheduler: SchedulerSource}}
+		},
+		"cookie keys of 2 and 15": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[0].SessionPersistence = &SessionPersistence{Key: "a1"}
+			r.HTTPListeners[1].SessionPersistence = &SessionPersistence{Key: "a_3456789012345", Mode: CookieModeTransparent, MaxIdle: 7200 * time.Second}
+		},
+		"cookie timers at their edges": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[0].SessionPersistence = &SessionPersistence{Key: "sid", Mode: CookieModeCacheable, MaxIdle: 7199 * time.Second, MaxLife: 7200 * time.Second}
+			r.HTTPListeners[1].SessionPersistence = &SessionPersistence{Key: "sid", MaxLife: time.Second}
+		},
+		"health checks": func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[0].HealthCheck = &HealthCheck{Method: "OPTIONS", URI: "/"}
+			r.HTTPListeners[1].HealthCheck = &HealthCheck{URI: "/healthz"}
+		},
+		"source IP without repeater": func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].EnableRepeaterMode = false },
+	}
+	for name, mutate := range edges {
+		ok(name, modifyWith(mutate)(ctx, c))
+	}
+	for _, amount := range []int{0, 1, 3} {
+		ok("amount", createWith(func(r *CreateLoadBalancerRequest) { r.Amount = amount })(ctx, c))
+	}
+	ok("private network only", createWith(func(r *CreateLoadBalancerRequest) { r.IPs = r.IPs[:1] })(ctx, c))
+	for _, form := range []string{"rsa-pkcs1", "rsa-pkcs8", "ec", "ec-pkcs8"} {
+		certPEM, keyPEM := testCertificate(t, form)
+		caPEM, _ := testCertificate(t, "ec") // stands in for an intermediate after the leaf
+		_, err := c.UploadCACertificate(ctx, &UploadCACertificateRequest{Certificate: certPEM + caPEM, PrivateKey: keyPEM, CertificateName: form})
+		ok("certificate chain with a "+form+" key", err)
+	}
+	ok("30 days exactly", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.StartTime = r.EndTime.Add(-30 * 24 * time.Hour) })(ctx, c))
+	ok("listener metric", performanceWith(func(r *DescribeLBInstancePerformanceRequest) {
+		r.MetricKey, r.ListenerName = MetricListenerConnections, "http-test"
+	})(ctx, c))
+	ok("a metric this library does not know", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.MetricKey = "ha_future_metric" })(ctx, c))
+
+	// Every one reached the service.
+	assert.Len(t, srv.sentFor(""), len(validCalls(t))+len(edges)+3+1+4+3)
+}
