@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strings"
 	"time"
 
@@ -381,18 +380,11 @@ func (c *Client) pollInstance(ctx context.Context, instanceUUID string) (*LoadBa
 }
 
 // transient reports whether a failed DescribeLoadBalancers may succeed if
-// repeated: the errors the client retries for read-only actions (transport
-// errors, 429, 5xx, InternalError, throttling), and ResourceInUse, which
-// runs nothing. Everything else (4xx such as InvalidParameter or an
-// authentication failure, a refused request) will fail again the same way.
+// repeated: what the client retries for read-only actions, and
+// ResourceInUse, which runs nothing. Everything else (4xx such as
+// InvalidParameter or an authentication failure) fails again the same way.
 func transient(err error) bool {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500 ||
-			apiErr.Code == "InternalError" || apiErr.Code == "ResourceInUse" || isThrottling(apiErr.Code)
-	}
-	var te *TransportError
-	return errors.As(err, &te)
+	return mayPass(err) || errors.Is(err, ErrResourceInUse)
 }
 
 // WaitUntilRunning waits until the instance's status is RUNNING

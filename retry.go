@@ -28,12 +28,25 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 		case apiErr.Code == "ResourceInUse":
 			retry = c.retry.RetryConflicts
 		case op.readOnly():
-			retry = apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500 ||
-				apiErr.Code == "InternalError" || isThrottling(apiErr.Code)
+			retry = mayPass(err)
 		}
 		return max(c.backoff(attempt), min(apiErr.retryAfter, c.retry.MaxDelay)), retry
 	}
 	return c.backoff(attempt), op.readOnly() || neverConnected(err)
+}
+
+// mayPass reports whether a failed call may succeed if repeated unchanged:
+// a transport error, or an answer of HTTP 429 or 5xx, InternalError or a
+// throttling code. Read-only actions are retried on these; waiters poll
+// through them.
+func mayPass(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500 ||
+			apiErr.Code == "InternalError" || isThrottling(apiErr.Code)
+	}
+	var te *TransportError
+	return errors.As(err, &te)
 }
 
 // isThrottling reports whether code is one of the throttling codes CDS and
