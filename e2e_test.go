@@ -40,7 +40,13 @@ var fastPoll = cdslb.WithPollInterval(5*time.Millisecond, 20*time.Millisecond)
 // startFake serves a new fake on loopback and returns it with a client.
 func startFake(t *testing.T, opts ...cdslb.Option) (*fakelb.Server, *cdslb.Client, string) {
 	t.Helper()
-	fake := fakelb.New(fakelb.Config{AccessKeyID: e2eKeyID, AccessKeySecret: e2eSecret, Delay: e2eDelay, Seed: 7})
+	return startFakeWithClock(t, nil, opts...)
+}
+
+// startFakeWithClock is startFake with the fake's clock given (nil: time.Now).
+func startFakeWithClock(t *testing.T, now func() time.Time, opts ...cdslb.Option) (*fakelb.Server, *cdslb.Client, string) {
+	t.Helper()
+	fake := fakelb.New(fakelb.Config{AccessKeyID: e2eKeyID, AccessKeySecret: e2eSecret, Delay: e2eDelay, Now: now, Seed: 7})
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	opts = append([]cdslb.Option{cdslb.WithEndpoint(srv.URL), cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond})}, opts...)
@@ -215,13 +221,32 @@ func TestE2EConcurrentCallersOnManyInstances(t *testing.T) {
 	assert.Empty(t, all.LoadBalancers)
 }
 
+// manualClock is a clock that moves only when told to.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func TestE2EConflictWhileBusy(t *testing.T) {
 	t.Parallel()
-	_, c, endpoint := startFake(t)
+	clock := &manualClock{now: time.Now()}
+	fake, c, endpoint := startFakeWithClock(t, clock.Now)
 	ctx := context.Background()
-	id := createRunning(t, ctx, c, "busy")
+	created, err := c.CreateLoadBalancer(ctx, createRequest("busy"))
+	require.NoError(t, err)
+	id := created.InstanceUUIDs[0]
+	clock.Advance(e2eDelay)
+	_, err = c.WaitUntilRunning(ctx, id, fastPoll)
+	require.NoError(t, err)
 
-	_, err := c.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: id, PaasGoodsID: 5078})
+	_, err = c.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: id, PaasGoodsID: 5078})
 	require.NoError(t, err)
 	_, err = c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
 	var apiErr *cdslb.APIError
@@ -229,15 +254,22 @@ func TestE2EConflictWhileBusy(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, apiErr.HTTPStatus)
 	assert.ErrorIs(t, err, cdslb.ErrResourceInUse)
 	assert.Equal(t, 1, apiErr.Attempts, "conflicts are not retried unless asked")
+	assert.Equal(t, 1, fake.Requests("DeleteLoadBalancer"))
 
-	// With RetryConflicts and enough patience, the same delete goes through.
+	// With RetryConflicts, the same delete is retried through the 409s
+	// until the change finishes, here when the clock moves on.
 	patient, err := cdslb.NewClient(e2eKeyID, e2eSecret, cdslb.WithEndpoint(endpoint),
-		cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 20, BaseDelay: 5 * time.Millisecond, MaxDelay: 10 * time.Millisecond, RetryConflicts: true}))
+		cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 1000, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, RetryConflicts: true}))
 	require.NoError(t, err)
-	_, err = patient.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: id, PaasGoodsID: 5081})
-	require.NoError(t, err, "the first change has finished, or the conflict was retried")
-	_, err = patient.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
-	require.NoError(t, err, "retried through the 409s until the change finished")
+	done := make(chan error, 1)
+	go func() {
+		_, err := patient.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return fake.Requests("DeleteLoadBalancer") >= 4 }, 10*time.Second, time.Millisecond)
+	clock.Advance(e2eDelay)
+	require.NoError(t, <-done, "retried through the 409s until the change finished")
+	clock.Advance(e2eDelay)
 	require.NoError(t, c.WaitUntilDeleted(ctx, id, fastPoll))
 }
 
