@@ -297,8 +297,6 @@ func TestNeverConnected(t *testing.T) {
 func TestRetryAfter(t *testing.T) {
 	t.Parallel()
 	p := RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Second, RetryConflicts: true}
-	// Far enough ahead that a loaded machine still reads it as 20 s or more.
-	future := time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
 	cases := []struct {
 		name     string
 		action   string
@@ -309,7 +307,7 @@ func TestRetryAfter(t *testing.T) {
 		{"seconds", "DescribeZones", 503, "2", 2 * time.Second, 2 * time.Second},
 		{"capped", "DescribeZones", 429, "3600", 5 * time.Second, 5 * time.Second},
 		{"huge", "DescribeZones", 429, "99999999999", 5 * time.Second, 5 * time.Second},
-		{"date", "DescribeZones", 503, future, 20 * time.Second, 30 * time.Second},
+		{"date", "DescribeZones", 503, "", 20 * time.Second, 30 * time.Second}, // the value is set when the subtest starts
 		{"past date", "DescribeZones", 503, "Mon, 02 Jan 2006 15:04:05 GMT", 0, time.Millisecond},
 		{"garbage", "DescribeZones", 503, "soon", 0, time.Millisecond},
 		{"none", "DescribeZones", 503, "", 0, time.Millisecond},
@@ -320,6 +318,10 @@ func TestRetryAfter(t *testing.T) {
 			t.Parallel()
 			p := p
 			if tc.name == "date" {
+				// Made here, not before the parallel subtests wait for
+				// their turn, and far enough ahead that a loaded machine
+				// still reads it as 20 s or more.
+				tc.value = time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
 				p.MaxDelay = time.Minute
 			}
 			c, srv := newHostile(t, WithRetry(p))
