@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -430,4 +431,49 @@ func TestTransportErrorsDescribeTheCall(t *testing.T) {
 	assert.NotContains(t, err.Error(), "?")
 	assert.NotContains(t, err.Error(), "Signature")
 	assert.Equal(t, fmt.Sprintf("cdslb: DeleteLoadBalancer: POST %s/lb/: %v (attempts: 1)", srv.URL, trErr.Err), err.Error())
+}
+
+func TestUserAgent(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t, WithUserAgent(" my-controller/1.4 "))
+	stub.answerFixture("DescribeZones")
+	_, err := c.DescribeZones(context.Background(), nil)
+	require.NoError(t, err)
+	ua := stub.only("DescribeZones").Header.Get("User-Agent")
+	assert.Regexp(t, `^cdslb-go/`+regexp.QuoteMeta(Version)+` \(go[0-9.]+[^;]*; [a-z0-9]+/[a-z0-9]+\) my-controller/1\.4$`, ua)
+}
+
+// TestNewClientFromEnv reads the key and endpoint from the environment (no
+// t.Parallel: it sets variables for the whole process).
+func TestNewClientFromEnv(t *testing.T) {
+	t.Setenv("CDS_SECRET_ID", "")
+	t.Setenv("CDS_SECRET_KEY", "")
+	t.Setenv("CDS_API_HOST", "")
+	_, err := NewClientFromEnv()
+	require.Error(t, err, "no key in the environment")
+	assert.Contains(t, err.Error(), "CDS_SECRET_ID")
+
+	t.Setenv("CDS_SECRET_ID", testKeyID)
+	t.Setenv("CDS_SECRET_KEY", testSecret)
+	c, err := NewClientFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, EndpointChinaMainland, c.base.String(), "the default endpoint")
+
+	t.Setenv("CDS_API_HOST", "cdsapi-us.capitalonline.net")
+	c, err = NewClientFromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, "https://cdsapi-us.capitalonline.net", c.base.String(), "a bare host is reached over HTTPS")
+
+	stubClient, stub := newStub(t)
+	stub.answerFixture("DescribeZones")
+	t.Setenv("CDS_API_HOST", stubClient.base.String()) // a URL, as the fake server prints it
+	c, err = NewClientFromEnv(WithRetry(NoRetry))
+	require.NoError(t, err)
+	_, err = c.DescribeZones(context.Background(), nil)
+	require.NoError(t, err, "a URL is used as given")
+
+	c, err = NewClientFromEnv(WithEndpoint(EndpointAsiaPacific))
+	require.NoError(t, err)
+	assert.Equal(t, EndpointAsiaPacific, c.base.String(), "options apply after the environment")
+	assert.NotContains(t, fmt.Sprint(c), testSecret)
 }
