@@ -53,7 +53,8 @@ func (ip CreateLoadBalancerIP) MarshalJSON() ([]byte, error) {
 }
 
 // CreateLoadBalancerResponse holds the ids of the new instances, which are
-// still being created: wait for StatusRunning before changing them.
+// still being created: wait for StatusRunning before changing them. The
+// list is as the service sent it; check its length rather than assume it.
 type CreateLoadBalancerResponse struct {
 	ResponseMeta
 	InstanceUUIDs []string `json:"InstancesUuid"`

@@ -48,6 +48,9 @@ func run(ctx context.Context, s *demo.Session) error {
 	if err != nil {
 		return err
 	}
+	if len(created.InstanceUUIDs) == 0 { // a success should name what it created; never index blindly
+		return fmt.Errorf("CreateLoadBalancer answered no instance id (task %s)", created.TaskID)
+	}
 	id := created.InstanceUUIDs[0]
 	step("created load balancer %s (task %s)", id, created.TaskID)
 

@@ -102,6 +102,9 @@ func (s *Session) Instance(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if len(created.InstanceUUIDs) == 0 { // a success should name what it created; never index blindly
+		return "", fmt.Errorf("CreateLoadBalancer answered no instance id (task %s)", created.TaskID)
+	}
 	id := created.InstanceUUIDs[0]
 	s.cleanups = append(s.cleanups, func(ctx context.Context) {
 		if _, err := c.WaitUntilRunning(ctx, id, s.Poll); err == nil {
