@@ -101,8 +101,8 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 		}
 	}
 	ua, accept := []string{c.userAgent}, []string{"application/json"}
-	c.headers[0] = http.Header{"User-Agent": ua, "Accept": accept}
-	c.headers[1] = http.Header{"User-Agent": ua, "Accept": accept, "Content-Type": accept}
+	c.headers[0] = http.Header{"User-Agent": ua}
+	c.headers[1] = http.Header{"User-Agent": ua, "Content-Type": accept}
 	return c, nil
 }
 

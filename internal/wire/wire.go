@@ -26,6 +26,10 @@ type Int int
 
 // UnmarshalJSON reads a number or a numeric string; anything else is 0.
 func (n *Int) UnmarshalJSON(b []byte) error {
+	if v, ok := plainInt(b); ok { // the common case, without a float parse
+		*n = Int(v)
+		return nil
+	}
 	f, ok := number(b)
 	if ok && math.Abs(f) < 1<<53 { // beyond that a float64 is no exact integer
 		*n = Int(f)
@@ -43,6 +47,28 @@ func (f *Float) UnmarshalJSON(b []byte) error {
 	v, _ := number(b)
 	*f = Float(v)
 	return nil
+}
+
+// plainInt parses a JSON integer of up to 18 digits, such as 2048 or -1.
+func plainInt(b []byte) (int, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // number parses a JSON number or a JSON string holding one.

@@ -37,7 +37,9 @@ func TestIntDecodesNumbersAndNumericStrings(t *testing.T) {
 		{`"NaN"`, 0},
 		{`"Inf"`, 0},
 		{`"-Infinity"`, 0},
-		{`9007199254740993`, 0}, // beyond 2^53 a float64 is no exact integer
+		{`9007199254740993`, 9007199254740993}, // an integer literal is read exactly
+		{`90071992547409930000`, 0},            // too long for an exact integer, beyond 2^53 as a float
+		{`"9007199254740993.5"`, 0},            // beyond 2^53 a float64 is no exact integer
 		{`1e300`, 0},
 		{`"1e400"`, 0},
 	}
