@@ -52,8 +52,19 @@ type signState struct {
 	mac                hash.Hash
 }
 
-// commonKeys are the common parameters in byte order, the order they are signed in.
+// commonKeys are the common parameters in byte order, the order they are
+// signed in; the key constants are their indexes.
 var commonKeys = [...]string{"AccessKeyId", "Action", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version"}
+
+const (
+	keyAccessKeyID = iota
+	keyAction
+	keySignatureMethod
+	keySignatureNonce
+	keySignatureVersion
+	keyTimestamp
+	keyVersion
+)
 
 // Sign returns the signed query string for one request: the canonical query
 // (params plus the common parameters, sorted and RFC 3986 encoded) followed by
@@ -113,33 +124,33 @@ func (s *Signer) init() {
 	}
 	for i, name := range commonKeys {
 		f := append(appendEscaped([]byte{'&'}, name), '=')
-		switch name {
-		case "AccessKeyId":
+		switch i {
+		case keyAccessKeyID:
 			f = appendEscaped(f, s.AccessKeyID)
-		case "SignatureMethod":
+		case keySignatureMethod:
 			f = appendEscaped(f, signatureMethod)
-		case "SignatureVersion":
+		case keySignatureVersion:
 			f = appendEscaped(f, signatureVersion)
-		case "Version":
+		case keyVersion:
 			f = appendEscaped(f, apiVersion)
 		}
 		s.common[i] = f
 	}
 }
 
-// appendCommon appends "&name=value" for one common parameter.
+// appendCommon appends "&name=value" for the common parameter commonKeys[i].
 func (s *Signer) appendCommon(q []byte, i int, action string) []byte {
 	q = append(q, s.common[i]...)
-	switch commonKeys[i] {
-	case "Action":
+	switch i {
+	case keyAction:
 		return appendEscaped(q, action)
-	case "SignatureNonce":
+	case keySignatureNonce:
 		if s.Nonce != nil {
 			return appendEscaped(q, s.Nonce())
 		}
 		var u [36]byte
 		return appendEscaped(q, appendUUID(u[:0]))
-	case "Timestamp":
+	case keyTimestamp:
 		now := time.Now
 		if s.Now != nil {
 			now = s.Now
@@ -147,11 +158,17 @@ func (s *Signer) appendCommon(q []byte, i int, action string) []byte {
 		var ts [len(timestampLayout)]byte
 		return appendEscaped(q, appendTimestamp(ts[:0], now()))
 	}
-	return q
+	return q // the value is constant, in s.common[i] already
 }
 
+// isReservedParam reports whether a caller's parameter has a name Sign
+// sets itself.
 func isReservedParam(k string) bool {
-	return k == "Signature" || slices.Contains(commonKeys[:], k)
+	switch k {
+	case "Signature", "AccessKeyId", "Action", "SignatureMethod", "SignatureNonce", "SignatureVersion", "Timestamp", "Version":
+		return true
+	}
+	return false
 }
 
 // appendParam appends "&name=value" once for each of the parameter's values.
