@@ -384,9 +384,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	buf := answerPool.Get().(*answerBuffer)
 	defer buf.free()
 	if err := buf.read(resp, c.maxBody); err != nil {
-		if errors.Is(err, errTooLarge) {
-			// Close without draining: the rest may be huge, or never come.
-			_ = resp.Body.Close()
+		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
 		}
 		return c.transportError(ctx, op, attempt, err)
