@@ -50,6 +50,11 @@ type signState struct {
 	query, toSign, sum []byte
 	keys               []string
 	mac                hash.Hash
+
+	// The escaped Timestamp of the second `second`: calls in the same
+	// second, most of a burst, reuse it instead of formatting it again.
+	second    int64
+	timestamp []byte
 }
 
 // commonKeys are the common parameters in byte order, the order they are
@@ -94,7 +99,7 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 		for ; ki < len(keys) && keys[ki] < ck; ki++ {
 			q = appendParam(q, keys[ki], params[keys[ki]])
 		}
-		q = s.appendCommon(q, ci, action)
+		q = s.appendCommon(st, q, ci, action)
 	}
 	for ; ki < len(keys); ki++ {
 		q = appendParam(q, keys[ki], params[keys[ki]])
@@ -139,7 +144,7 @@ func (s *Signer) init() {
 }
 
 // appendCommon appends "&name=value" for the common parameter commonKeys[i].
-func (s *Signer) appendCommon(q []byte, i int, action string) []byte {
+func (s *Signer) appendCommon(st *signState, q []byte, i int, action string) []byte {
 	q = append(q, s.common[i]...)
 	switch i {
 	case keyAction:
@@ -155,8 +160,11 @@ func (s *Signer) appendCommon(q []byte, i int, action string) []byte {
 		if s.Now != nil {
 			now = s.Now
 		}
-		var ts [len(timestampLayout)]byte
-		return appendEscaped(q, appendTimestamp(ts[:0], now()))
+		if t := now(); t.Unix() != st.second || st.timestamp == nil {
+			var ts [len(timestampLayout)]byte
+			st.timestamp, st.second = appendEscaped(st.timestamp[:0], appendTimestamp(ts[:0], t)), t.Unix()
+		}
+		return append(q, st.timestamp...)
 	}
 	return q // the value is constant, in s.common[i] already
 }

@@ -246,3 +246,14 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestSignTimestampFollowsTheClock(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC)
+	s := &Signer{AccessKeyID: "AK", AccessKeySecret: "SK", Now: func() time.Time { return now }}
+	for _, step := range []time.Duration{0, 400 * time.Millisecond, 700 * time.Millisecond, time.Hour, -time.Minute} {
+		now = now.Add(step)
+		q := verifyQuery(t, "GET", s.Sign("GET", "DescribeZones", nil), "SK")
+		require.Equal(t, now.UTC().Format(timestampLayout), q.Get("Timestamp"), "at %s", now)
+	}
+}
