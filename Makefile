@@ -43,3 +43,11 @@ bench:
 ## demo: the whole lifecycle against the built-in fake service; no account needed.
 demo:
 	$(GO) run ./examples/quickstart
+
+## fuzz: every fuzz target of the root package for FUZZTIME each; a crasher
+## is saved under testdata/fuzz and then runs in every make test.
+FUZZTIME ?= 30s
+fuzz:
+	@for f in $$($(GO) test -list '^Fuzz' . | grep '^Fuzz'); do \
+		echo "== $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) . || exit 1; \
+	done
