@@ -303,6 +303,9 @@ type requestPtr[T any] interface {
 // decode, retrying as the policy and the action allow. A nil request is the
 // zero request, which validation refuses when the action needs a parameter.
 func call[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context, c *Client, op operation, req *R) (*T, error) {
+	if c == nil || c.signer == nil {
+		return nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", op.action)
+	}
 	if ctx == nil {
 		return nil, &ValidationError{Action: op.action, Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}

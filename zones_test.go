@@ -54,3 +54,11 @@ func TestNilContextIsRefusedBeforeSending(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidRequest)
 	assert.Empty(t, stub.requests(""))
 }
+
+func TestUnmadeClientFailsWithoutPanicking(t *testing.T) {
+	t.Parallel()
+	for _, c := range []*Client{nil, {}} {
+		_, err := c.DescribeZones(context.Background(), nil)
+		assert.ErrorContains(t, err, "NewClient")
+	}
+}
