@@ -556,7 +556,14 @@ func (c *Client) logAttempt(ctx context.Context, op operation, attempt, status i
 // It and the other printing methods have value receivers, so that a copy of
 // a Client prints the same way.
 func (c Client) String() string {
-	return "cdslb.Client{Endpoint: " + c.base.String() + ", AccessKeyID: " + c.signer.AccessKeyID + ", AccessKeySecret: " + redacted + "}"
+	return "cdslb.Client{Endpoint: " + c.base.String() + ", AccessKeyID: " + c.accessKeyID() + ", AccessKeySecret: " + redacted + "}"
+}
+
+func (c Client) accessKeyID() string {
+	if c.signer == nil { // a zero Client
+		return ""
+	}
+	return c.signer.AccessKeyID
 }
 
 // GoString is String, so that %#v does not reveal the secret either.
@@ -567,5 +574,5 @@ func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String(
 
 // LogValue records the endpoint and access key id only.
 func (c Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("endpoint", c.base.String()), slog.String("access_key_id", c.signer.AccessKeyID))
+	return slog.GroupValue(slog.String("endpoint", c.base.String()), slog.String("access_key_id", c.accessKeyID()))
 }

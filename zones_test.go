@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -61,4 +62,5 @@ func TestUnmadeClientFailsWithoutPanicking(t *testing.T) {
 		_, err := c.DescribeZones(context.Background(), nil)
 		assert.ErrorContains(t, err, "NewClient")
 	}
+	assert.NotContains(t, fmt.Sprint(&Client{}), "PANIC", "a zero Client prints")
 }
