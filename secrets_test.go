@@ -100,12 +100,6 @@ func (s *secretScan) forbidKey(keyPEM string) {
 	}
 }
 
-func (s *secretScan) add(what string, v ...any) {
-	for _, x := range v {
-		s.rendered = append(s.rendered, what+": "+fmt.Sprint(x))
-	}
-}
-
 func (s *secretScan) addErr(what string, err error) {
 	require.Error(s.t, err, what)
 	s.rendered = append(s.rendered, what+": "+err.Error(), what+" %+v: "+fmt.Sprintf("%+v", err), what+" %#v: "+fmt.Sprintf("%#v", err))

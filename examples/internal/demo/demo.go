@@ -107,7 +107,8 @@ func (s *Session) Instance(ctx context.Context) (string, error) {
 	}
 	id := created.InstanceUUIDs[0]
 	s.cleanups = append(s.cleanups, func(ctx context.Context) {
-		if _, err := c.WaitUntilRunning(ctx, id, s.Poll); err == nil {
+		_, err := c.WaitUntilRunning(ctx, id, s.Poll)
+		if err == nil {
 			_, err = c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id})
 		}
 		if err != nil {
