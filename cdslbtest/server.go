@@ -121,6 +121,11 @@ var TestRetryPolicy = cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisec
 // they may replace them. An invalid option fails the test.
 func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
 	s.t.Helper()
+	for _, opt := range opts {
+		if opt == nil {
+			s.t.Fatal("cdslbtest: Server.Client: nil Option")
+		}
+	}
 	opts = append([]cdslb.Option{cdslb.WithEndpoint(s.URL), cdslb.WithRetry(TestRetryPolicy)}, opts...)
 	c, err := cdslb.NewClient(s.id, s.secret, opts...)
 	if err != nil {
