@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -285,6 +286,17 @@ func TestE2EAuthenticationRefusals(t *testing.T) {
 	replay := &cdslb.Signer{AccessKeyID: id, AccessKeySecret: secret, Nonce: func() string { return "the-same-nonce" }}
 	assert.Equal(t, "Success", rawCode(t, srv.URL, replay.Sign("GET", "DescribeZones", nil)))
 	assert.Equal(t, "SignatureNonceUsed", rawCode(t, srv.URL, replay.Sign("GET", "DescribeZones", nil)))
+}
+
+// The fake verifies a repeated parameter by the same rule the Signer signs
+// it with, whatever order the caller gave its values in.
+func TestE2ERepeatedParameterInAnyOrderIsAccepted(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	s := &cdslb.Signer{AccessKeyID: srv.AccessKeyID(), AccessKeySecret: srv.AccessKeySecret()}
+	for _, ips := range [][]string{{"b", "a"}, {"a", "b"}, {"ü", "a"}, {"a", "ü"}} {
+		assert.Equal(t, "Success", rawCode(t, srv.URL, s.Sign("GET", "DescribeLoadBalancers", url.Values{"IP": ips})), "IP=%q", ips)
+	}
 }
 
 func assertRefused(t *testing.T, err error, code, secret string) {
