@@ -2,6 +2,8 @@
 # from the Go module proxy, so a fresh clone on a machine with Go can run it.
 GO ?= go
 PKGS := ./...
+# MODULES are the nested modules that test the library from outside.
+MODULES := examples/consumer
 BENCH ?= .
 COUNT ?= 6
 
@@ -16,9 +18,11 @@ fmt-check:
 
 vet:
 	$(GO) vet $(PKGS)
+	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+	@for m in $(MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 ## cover: statement coverage of the root package, with a per-function report.
 cover:

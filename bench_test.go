@@ -82,9 +82,13 @@ func TestBaselineSignAgrees(t *testing.T) {
 	want := baselineSign("GET", "DescribeLoadBalancers", "AKIDEXAMPLE123", "SecretKeyExample/+=", benchTimestamp, benchNonce, benchParams)
 	require.Equal(t, want, benchSigner().Sign("GET", "DescribeLoadBalancers", benchParams))
 	for _, v := range loadSignatureVectors(t) {
-		params := url.Values{}
-		for k, val := range v.Params {
-			params.Set(k, val)
+		params := url.Values(v.Params)
+		repeated := false
+		for _, vs := range params {
+			repeated = repeated || len(vs) > 1
+		}
+		if repeated {
+			continue // the baseline signs one value per name
 		}
 		got := baselineSign(v.Method, v.Action, v.AccessKeyID, v.AccessKeySecret, v.Timestamp, v.Nonce, params)
 		require.Equal(t, v.CanonicalQuery+"&Signature="+url.QueryEscape(v.Signature), got, v.Name)

@@ -1,6 +1,7 @@
 package cdslb
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1"
@@ -179,8 +180,21 @@ func isReservedParam(k string) bool {
 	return false
 }
 
-// appendParam appends "&name=value" once for each of the parameter's values.
+// appendParam appends "&name=value" once for each of the parameter's
+// values. Several values are signed in the byte order of their encoded
+// form, as signing.md defines, whatever order the caller gave them in.
 func appendParam(q []byte, name string, values []string) []byte {
+	if len(values) > 1 {
+		encoded := make([][]byte, len(values))
+		for i, v := range values {
+			encoded[i] = appendEscaped(nil, v)
+		}
+		slices.SortFunc(encoded, bytes.Compare)
+		for _, v := range encoded {
+			q = append(append(appendEscaped(append(q, '&'), name), '='), v...)
+		}
+		return q
+	}
 	for _, v := range values {
 		q = appendEscaped(append(appendEscaped(append(q, '&'), name), '='), v)
 	}

@@ -19,17 +19,43 @@ import (
 )
 
 type signatureVector struct {
-	Name            string            `json:"name"`
-	Method          string            `json:"method"`
-	Action          string            `json:"action"`
-	AccessKeyID     string            `json:"access_key_id"`
-	AccessKeySecret string            `json:"access_key_secret"`
-	Timestamp       string            `json:"timestamp"`
-	Nonce           string            `json:"nonce"`
-	Params          map[string]string `json:"params"`
-	CanonicalQuery  string            `json:"canonical_query"`
-	StringToSign    string            `json:"string_to_sign"`
-	Signature       string            `json:"signature"`
+	Name            string       `json:"name"`
+	Method          string       `json:"method"`
+	Action          string       `json:"action"`
+	AccessKeyID     string       `json:"access_key_id"`
+	AccessKeySecret string       `json:"access_key_secret"`
+	Timestamp       string       `json:"timestamp"`
+	Nonce           string       `json:"nonce"`
+	Params          vectorParams `json:"params"`
+	CanonicalQuery  string       `json:"canonical_query"`
+	StringToSign    string       `json:"string_to_sign"`
+	Signature       string       `json:"signature"`
+}
+
+// vectorParams are a vector's parameters: a string, or a list for a
+// parameter given more than once.
+type vectorParams url.Values
+
+// UnmarshalJSON reads each value as a string or a list of strings.
+func (p *vectorParams) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*p = vectorParams{}
+	for k, v := range raw {
+		var one string
+		if json.Unmarshal(v, &one) == nil {
+			(*p)[k] = []string{one}
+			continue
+		}
+		var list []string
+		if err := json.Unmarshal(v, &list); err != nil {
+			return err
+		}
+		(*p)[k] = list
+	}
+	return nil
 }
 
 func loadSignatureVectors(t testing.TB) []signatureVector {
@@ -58,10 +84,7 @@ func TestSignReproducesEveryVector(t *testing.T) {
 	t.Parallel()
 	for _, v := range loadSignatureVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
-			params := url.Values{}
-			for k, val := range v.Params {
-				params.Set(k, val)
-			}
+			params := url.Values(v.Params)
 			s := fixedSigner(v.AccessKeyID, v.AccessKeySecret, v.Timestamp, v.Nonce)
 			got := s.Sign(v.Method, v.Action, params)
 			assert.Equal(t, v.CanonicalQuery+"&Signature="+url.QueryEscape(v.Signature), got)
@@ -105,16 +128,22 @@ func verifyQuery(t testing.TB, method, rawQuery, secret string) url.Values {
 	values, err := url.ParseQuery(rawQuery)
 	require.NoError(t, err)
 	values.Del("Signature")
-	// The canonical part must be exactly the sorted, encoded parameters.
-	// Sorted by the raw name in byte order, values in their given order.
+	// The canonical part must be exactly the sorted, encoded parameters:
+	// sorted by the raw name in byte order, a repeated parameter's values
+	// by their encoded form.
 	var keys, pairs []string
 	for k := range values {
 		keys = append(keys, k)
 	}
 	sortStrings(keys)
 	for _, k := range keys {
+		var encoded []string
 		for _, v := range values[k] {
-			pairs = append(pairs, referenceEscape(k)+"="+referenceEscape(v))
+			encoded = append(encoded, referenceEscape(v))
+		}
+		sortStrings(encoded)
+		for _, v := range encoded {
+			pairs = append(pairs, referenceEscape(k)+"="+v)
 		}
 	}
 	require.Equal(t, strings.Join(pairs, "&"), canonical, "canonical query is not sorted and RFC 3986 encoded")
@@ -147,11 +176,25 @@ func TestSignUnseenCasesVerify(t *testing.T) {
 			for _, method := range []string{"GET", "POST"} {
 				got := verifyQuery(t, method, s.Sign(method, "DescribeLoadBalancers", tc.params), tc.secret)
 				for k, vs := range tc.params {
-					assert.Equal(t, vs, got[k])
+					assert.ElementsMatch(t, vs, got[k], "every value is kept; verifyQuery checked their order")
 				}
 				assert.Equal(t, "AKID with space", got.Get("AccessKeyId"))
 			}
 		})
+	}
+}
+
+// A repeated parameter's values are signed in the order of their encoded
+// form, whatever order they are given in: "%C3%BC" (ü) before "a".
+func TestSignOrdersRepeatedValuesByEncodedForm(t *testing.T) {
+	t.Parallel()
+	s := fixedSigner("AK", "SK", "2026-11-27T08:30:00Z", "n")
+	want := s.Sign("GET", "DescribeLoadBalancers", url.Values{"IP": {"ü", "a", "b"}})
+	assert.Contains(t, want, "&IP=%C3%BC&IP=a&IP=b&")
+	for _, order := range [][]string{{"b", "a", "ü"}, {"a", "b", "ü"}, {"ü", "b", "a"}} {
+		params := url.Values{"IP": order}
+		assert.Equal(t, want, s.Sign("GET", "DescribeLoadBalancers", params), "values given as %q", order)
+		assert.Equal(t, order, params["IP"], "Sign must not reorder the caller's slice")
 	}
 }
 

@@ -1,10 +1,19 @@
 // Command fakeserver runs the in-memory fake of the CDS load-balancer API
-// on loopback until interrupted, for demos and manual tests of a client.
+// (the fake behind package cdslbtest) on loopback until interrupted, for
+// demos, manual tests and programs not written in Go.
 //
-// It prints one line to paste into a shell, with the address it listens on
-// and the credentials it accepts:
+// It prints one line to paste into a shell, which exports the address it
+// listens on and the credentials it accepts:
 //
-//	CDS_API_HOST=http://127.0.0.1:8080 CDS_SECRET_ID=... CDS_SECRET_KEY=...
+//	export CDS_API_HOST=http://127.0.0.1:8080 CDS_SECRET_ID=... CDS_SECRET_KEY=...
+//
+// With -print-env it prints that line for the given -addr and key pair and
+// exits, so that a script can set the variables for a server it starts
+// with the same flags:
+//
+//	flags='-addr 127.0.0.1:18080 -access-key-id AKIDDEMO -access-key-secret demo-secret'
+//	go run ./examples/fakeserver $flags &
+//	eval "$(go run ./examples/fakeserver -print-env $flags)"
 //
 // Flags:
 //
@@ -14,11 +23,14 @@
 //	-delay              how long creates, changes and deletes keep an instance busy (default 2s)
 //	-seed               seed of fault injection and generated ids (default 1)
 //	-fault              ACTION=KIND[:ARG][,...], repeatable, e.g. -fault 'DescribeZones=503:0.2'
+//	-print-env          print the export line and exit
+//
+// -help lists the fault kinds.
 package main
 
 import (
+	"cmp"
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +39,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,56 +49,90 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "fakeserver:", err)
 		os.Exit(1)
 	}
 }
 
-// faultFlags collects repeated -fault flags.
-type faultFlags []string
+// faultFlags collects repeated -fault flags, parsed as they come.
+type faultFlags map[string]fakelb.Fault
 
-// String lists the collected specifications.
-func (f *faultFlags) String() string { return fmt.Sprint(*f) }
+// String lists the collected faults.
+func (f faultFlags) String() string { return fmt.Sprint(map[string]fakelb.Fault(f)) }
 
-// Set adds one specification; ParseFault checks it later.
-func (f *faultFlags) Set(v string) error { *f = append(*f, v); return nil }
-
-// run serves the fake until ctx ends, then shuts down gracefully.
-func run(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("fakeserver", flag.ContinueOnError)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
-	keyID := fs.String("access-key-id", "", "accepted access key id (default: random)")
-	secret := fs.String("access-key-secret", "", "accepted access key secret (default: random)")
-	delay := fs.Duration("delay", 2*time.Second, "how long asynchronous changes keep an instance busy")
-	seed := fs.Int64("seed", 1, "seed of fault injection and generated ids")
-	var faults faultFlags
-	fs.Var(&faults, "fault", "fault to inject, ACTION=KIND[:ARG][,...] (repeatable)")
-	if err := fs.Parse(args); err != nil {
+// Set parses one specification; an invalid one fails the flag.
+func (f faultFlags) Set(spec string) error {
+	action, fault, err := fakelb.ParseFault(spec)
+	if err != nil {
 		return err
 	}
-	if *keyID == "" {
-		*keyID = "AKID" + rand.Text()[:16]
+	f[action] = fault
+	return nil
+}
+
+// run serves the fake until ctx ends, then shuts down gracefully. -help
+// writes the usage to stdout and returns nil.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("fakeserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks one)")
+	keyID := fs.String("access-key-id", "", "accepted access key id (default: random)")
+	secret := fs.String("access-key-secret", "", "accepted access key secret (default: random)")
+	delay := fs.Duration("delay", 2*time.Second, "how long creates, changes and deletes keep an instance busy")
+	seed := fs.Int64("seed", 1, "seed of fault injection and generated ids")
+	printEnv := fs.Bool("print-env", false, "print the export line for -addr and the key pair, and exit")
+	faults := faultFlags{}
+	fs.Var(faults, "fault", "fault to inject, ACTION=KIND[:ARG][,...] (repeatable); ACTION may be *")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: fakeserver [flags]\n\nServes the fake CDS load-balancer API on loopback.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\nFault kinds, for -fault ACTION=KIND[:ARG][,KIND[:ARG]...]:\n%s", fakelb.FaultKinds)
 	}
-	if *secret == "" {
-		*secret = rand.Text()
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; flags start with -", fs.Arg(0))
+	}
+	if *delay < 0 {
+		return fmt.Errorf("-delay %v: must not be negative", *delay)
+	}
+	if *printEnv {
+		if *keyID == "" || *secret == "" {
+			return errors.New("-print-env needs -access-key-id and -access-key-secret, so that the server started with the same flags accepts them")
+		}
+		if _, port, err := net.SplitHostPort(*addr); err != nil || port == "0" {
+			return fmt.Errorf("-print-env needs -addr with a fixed port, not %q", *addr)
+		}
+		fmt.Fprintln(stdout, exportLine(*addr, *keyID, *secret))
+		return nil
+	}
+	if *keyID == "" || *secret == "" {
+		id, key := fakelb.NewKeyPair()
+		*keyID, *secret = cmp.Or(*keyID, id), cmp.Or(*secret, key)
 	}
 
 	srv := fakelb.New(fakelb.Config{AccessKeyID: *keyID, AccessKeySecret: *secret, Delay: *delay, Seed: *seed})
-	for _, spec := range faults {
-		action, f, err := fakelb.ParseFault(spec)
-		if err != nil {
+	var latency time.Duration
+	for action, f := range faults {
+		if err := srv.SetFault(action, f); err != nil {
 			return err
 		}
-		srv.SetFault(action, f)
+		latency = max(latency, f.Latency)
 	}
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "CDS_API_HOST=http://%s CDS_SECRET_ID=%s CDS_SECRET_KEY=%s\n", ln.Addr(), *keyID, *secret)
+	hs := fakelb.HTTPServer(srv)
+	hs.WriteTimeout = time.Minute + latency // an answer may wait for its injected latency
+	fmt.Fprintln(stdout, exportLine(ln.Addr().String(), *keyID, *secret))
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -103,4 +150,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// exportLine is the shell line that exports the variables
+// cdslb.NewClientFromEnv reads.
+func exportLine(addr, keyID, secret string) string {
+	return "export CDS_API_HOST=" + shellQuote("http://"+addr) + " CDS_SECRET_ID=" + shellQuote(keyID) + " CDS_SECRET_KEY=" + shellQuote(secret)
+}
+
+// shellQuote quotes s for a POSIX shell unless it needs no quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-delay", "0s", "-fault", "DescribeCACertificates=503"}, pw)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-delay", "0s", "-fault", "DescribeCACertificates=503"}, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -46,7 +47,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, pr)
-	m := regexp.MustCompile(`^CDS_API_HOST=(http://127\.0\.0\.1:\d+) CDS_SECRET_ID=(\S+) CDS_SECRET_KEY=(\S+)\n$`).FindStringSubmatch(line)
+	m := regexp.MustCompile(`^export CDS_API_HOST=(http://127\.0\.0\.1:\d+) CDS_SECRET_ID=(\S+) CDS_SECRET_KEY=(\S+)\n$`).FindStringSubmatch(line)
 	if m == nil || strings.HasSuffix(m[1], ":0") {
 		t.Fatalf("first line = %q", line)
 	}
@@ -82,9 +83,60 @@ func TestRunServesUntilCancelled(t *testing.T) {
 
 func TestRunRefusesBadFlags(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-fault", "nonsense"}, {"-delay", "soon"}, {"-addr", "256.0.0.1:0"}} {
-		if err := run(context.Background(), args, io.Discard); err == nil {
-			t.Errorf("run(%v) = nil, want an error", args)
+	for _, tt := range []struct {
+		args []string
+		why  string
+	}{
+		{[]string{"-fault", "nonsense"}, "want ACTION=KIND"},
+		{[]string{"-fault", "DescribeZone=503"}, "did you mean DescribeZones?"},
+		{[]string{"-fault", "DescribeZones=503:NaN"}, "from 0 to 1"},
+		{[]string{"-fault", "DescribeZones=503:1.5"}, "from 0 to 1"},
+		{[]string{"-fault", "*=latency:-1s"}, "not negative"},
+		{[]string{"-delay", "-1s"}, "must not be negative"},
+		{[]string{"-delay", "soon"}, "invalid value"},
+		{[]string{"-addr", "256.0.0.1:0"}, "256.0.0.1"},
+		{[]string{"stray"}, "unexpected argument"},
+		{[]string{"-print-env"}, "needs -access-key-id"},
+		{[]string{"-print-env", "-addr", "127.0.0.1:0", "-access-key-id", "a", "-access-key-secret", "b"}, "fixed port"},
+	} {
+		err := run(context.Background(), tt.args, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tt.why) {
+			t.Errorf("run(%q) = %v, want an error saying %q", tt.args, err, tt.why)
 		}
+	}
+}
+
+func TestHelpListsTheFaultKindsAndSucceeds(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	if err := run(context.Background(), []string{"-help"}, &out, io.Discard); err != nil {
+		t.Fatalf("-help: %v, want nil (exit 0)", err)
+	}
+	for _, kind := range []string{"-fault", "-print-env", "503", "html", "drop-after", "truncate-after", "conflict", "latency"} {
+		if !strings.Contains(out.String(), kind) {
+			t.Errorf("-help does not mention %s:\n%s", kind, out.String())
+		}
+	}
+}
+
+// The printed line, pasted alone into a shell, exports the variables to
+// the commands that follow.
+func TestPrintEnvExports(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	args := []string{"-print-env", "-addr", "127.0.0.1:18080", "-access-key-id", "AKIDDEMO", "-access-key-secret", "it's $ecret"}
+	if err := run(context.Background(), args, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	got, err := exec.Command(sh, "-c", out.String()+`sh -c 'printf "%s|%s|%s" "$CDS_API_HOST" "$CDS_SECRET_ID" "$CDS_SECRET_KEY"'`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "http://127.0.0.1:18080|AKIDDEMO|it's $ecret"; string(got) != want {
+		t.Errorf("a child of the shell sees %q, want %q (line %q)", got, want, out.String())
 	}
 }

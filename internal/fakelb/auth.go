@@ -8,12 +8,16 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
-// clockSkew is how far a request's Timestamp may be from the fake's clock,
-// and how long a SignatureNonce is remembered.
+// clockSkew is how far a request's Timestamp may be from the fake's clock.
 const clockSkew = 15 * time.Minute
+
+// maxNonce is the longest SignatureNonce accepted: the vendor's nonces are
+// UUIDs (36 bytes), and each is remembered for up to half an hour.
+const maxNonce = 64
 
 // fixedParams are the common parameters with the only value they may have.
 var fixedParams = []struct{ name, value string }{
@@ -35,6 +39,9 @@ func (s *Server) authenticate(method string, q url.Values, now time.Time) error 
 			return argMissing(name)
 		}
 	}
+	if len(q.Get("SignatureNonce")) > maxNonce {
+		return invalidf("SignatureNonce must be at most %d bytes (a UUID is 36)", maxNonce)
+	}
 	for _, p := range fixedParams {
 		if v := q.Get(p.name); v != p.value {
 			return invalidf("%s must be %s", p.name, p.value)
@@ -54,31 +61,66 @@ func (s *Server) authenticate(method string, q url.Values, now time.Time) error 
 	if d := now.Sub(ts); d > clockSkew || d < -clockSkew {
 		return forbidden("RequestExpired", "the Timestamp is more than 15 minutes away from the server's time")
 	}
-	return s.useNonce(q.Get("SignatureNonce"), now)
-}
-
-// useNonce records a nonce, refusing one seen within clockSkew.
-func (s *Server) useNonce(nonce string, now time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if now.Sub(s.noncePrune) > time.Minute {
-		for n, seen := range s.nonces {
-			if now.Sub(seen) > clockSkew {
-				delete(s.nonces, n)
-			}
-		}
-		s.noncePrune = now
-	}
-	if seen, ok := s.nonces[nonce]; ok && now.Sub(seen) <= clockSkew {
+	if !s.nonces.use(q.Get("SignatureNonce"), ts.Add(clockSkew), now) {
 		return forbidden("SignatureNonceUsed", "the SignatureNonce was already used")
 	}
-	s.nonces[nonce] = now
 	return nil
 }
 
+// nonceMemory remembers each nonce for as long as its request's Timestamp
+// is accepted, that is until Timestamp + clockSkew: a request signed by a
+// clock that runs fast is remembered longer, so no request can be replayed
+// while it is valid. Nonces are kept in sets by the minute in which they
+// expire, and a set is dropped whole once that minute has passed, so
+// forgetting costs nothing per nonce. It has its own lock: checking a nonce
+// never waits for an action.
+type nonceMemory struct {
+	mu      sync.Mutex
+	buckets map[int64]map[string]struct{} // by expiry, in Unix minutes
+}
+
+// use records a nonce that may be replayed until expires and reports
+// whether it is new.
+func (m *nonceMemory) use(nonce string, expires, now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.buckets == nil {
+		m.buckets = map[int64]map[string]struct{}{}
+	}
+	for minute, set := range m.buckets {
+		if (minute+1)*60 <= now.Unix() { // every nonce in it has expired
+			delete(m.buckets, minute)
+			continue
+		}
+		if _, ok := set[nonce]; ok {
+			return false
+		}
+	}
+	minute := expires.Unix() / 60
+	set := m.buckets[minute]
+	if set == nil {
+		set = map[string]struct{}{}
+		m.buckets[minute] = set
+	}
+	set[nonce] = struct{}{}
+	return true
+}
+
+// remembered returns how many nonces are held, for tests.
+func (m *nonceMemory) remembered() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, set := range m.buckets {
+		n += len(set)
+	}
+	return n
+}
+
 // signature computes the v1.2 signature of a query: every parameter except
-// Signature, sorted by name (then value) in byte order, RFC 3986 encoded,
-// joined, encoded again after "METHOD&%2F&", and signed with HMAC-SHA1.
+// Signature, RFC 3986 encoded, sorted by name in byte order and a repeated
+// parameter's values by their encoded form, joined, encoded again after
+// "METHOD&%2F&", and signed with HMAC-SHA1.
 func signature(secret, method string, q url.Values) string {
 	names := make([]string, 0, len(q))
 	for name := range q {
@@ -89,10 +131,13 @@ func signature(secret, method string, q url.Values) string {
 	sort.Strings(names)
 	var pairs []string
 	for _, name := range names {
-		values := append([]string(nil), q[name]...)
+		values := make([]string, len(q[name]))
+		for i, v := range q[name] {
+			values[i] = percentEncode(v)
+		}
 		sort.Strings(values)
 		for _, v := range values {
-			pairs = append(pairs, percentEncode(name)+"="+percentEncode(v))
+			pairs = append(pairs, percentEncode(name)+"="+v)
 		}
 	}
 	canonical := strings.Join(pairs, "&")

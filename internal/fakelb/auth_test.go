@@ -1,7 +1,10 @@
 package fakelb
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,17 +14,17 @@ import (
 )
 
 type vector struct {
-	Name            string            `json:"name"`
-	Method          string            `json:"method"`
-	Action          string            `json:"action"`
-	AccessKeyID     string            `json:"access_key_id"`
-	AccessKeySecret string            `json:"access_key_secret"`
-	Timestamp       string            `json:"timestamp"`
-	Nonce           string            `json:"nonce"`
-	Params          map[string]string `json:"params"`
-	CanonicalQuery  string            `json:"canonical_query"`
-	StringToSign    string            `json:"string_to_sign"`
-	Signature       string            `json:"signature"`
+	Name            string          `json:"name"`
+	Method          string          `json:"method"`
+	Action          string          `json:"action"`
+	AccessKeyID     string          `json:"access_key_id"`
+	AccessKeySecret string          `json:"access_key_secret"`
+	Timestamp       string          `json:"timestamp"`
+	Nonce           string          `json:"nonce"`
+	Params          json.RawMessage `json:"params"` // a string or a list for each name; unused here
+	CanonicalQuery  string          `json:"canonical_query"`
+	StringToSign    string          `json:"string_to_sign"`
+	Signature       string          `json:"signature"`
 }
 
 func loadVectors(t *testing.T) []vector {
@@ -140,10 +143,7 @@ func TestNonceReplay(t *testing.T) {
 	if res := e.send("GET", "/lb/", q, nil); res.Code != "Success" {
 		t.Errorf("nonce after 16 minutes: got %s, want Success", res.Code)
 	}
-	e.srv.mu.Lock()
-	n := len(e.srv.nonces)
-	e.srv.mu.Unlock()
-	if n != 1 {
+	if n := e.srv.nonces.remembered(); n != 1 {
 		t.Errorf("%d nonces remembered, want 1 (old ones pruned)", n)
 	}
 }
@@ -202,5 +202,72 @@ func TestPercentEncode(t *testing.T) {
 		if got := percentEncode(in); got != want {
 			t.Errorf("percentEncode(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A request signed by a clock that runs 14 minutes fast is valid until its
+// Timestamp is 15 minutes old, 29 minutes after it was first used: its
+// nonce must be remembered that long.
+func TestNonceRememberedWhileItsTimestampIsAccepted(t *testing.T) {
+	t.Parallel()
+	for _, skew := range []time.Duration{14 * time.Minute, -14 * time.Minute} {
+		e := newEnv(t, 0)
+		q := signQuery("GET", "DescribeZones", testKeyID, testSecret, t0.Add(skew), "skewed", nil)
+		if res := e.send("GET", "/lb/", q, nil); res.Code != "Success" {
+			t.Fatalf("skew %v: first use: %s", skew, res.Code)
+		}
+		for _, later := range []time.Duration{time.Minute, 15*time.Minute + 30*time.Second, 29 * time.Minute} {
+			e.clock.Advance(t0.Add(later).Sub(e.clock.Now()))
+			want := "SignatureNonceUsed"
+			if d := later - skew; d > clockSkew || d < -clockSkew {
+				want = "RequestExpired"
+			}
+			if res := e.send("GET", "/lb/", q, nil); res.Code != want {
+				t.Errorf("skew %v, replayed %v later: got %s, want %s", skew, later, res.Code, want)
+			}
+		}
+	}
+}
+
+func TestNonceLengthIsCapped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	res := e.send("GET", "/lb/", signQuery("GET", "DescribeZones", testKeyID, testSecret, t0, strings.Repeat("n", maxNonce+1), nil), nil)
+	if res.status != http.StatusBadRequest || res.Code != "InvalidParameter" || !strings.Contains(res.Msg, "SignatureNonce") {
+		t.Errorf("a %d-byte nonce: got %d %s %q, want 400 InvalidParameter naming SignatureNonce", maxNonce+1, res.status, res.Code, res.Msg)
+	}
+	if n := e.srv.nonces.remembered(); n != 0 {
+		t.Errorf("%d nonces remembered, want none", n)
+	}
+	res = e.send("GET", "/lb/", signQuery("GET", "DescribeZones", testKeyID, testSecret, t0, "3a6c5c9e-8a2b-11ee-b9d1-0242ac120002", nil), nil)
+	if res.Code != "Success" {
+		t.Errorf("a UUID nonce: got %s", res.Code)
+	}
+}
+
+// An unauthenticated POST that declares a body and sends none is answered
+// at once: the fake must not wait for the body before refusing it.
+func TestUnauthenticatedRequestIsRefusedWithoutReadingItsBody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	for name, query := range map[string]string{
+		"no signature":  "Action=CreateLoadBalancer",
+		"wrong secret":  signQuery("POST", "CreateLoadBalancer", testKeyID, "wrong", t0, nextNonce(), nil),
+		"unknown route": signQuery("POST", "NoSuchAction", testKeyID, testSecret, t0, nextNonce(), nil),
+	} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.ts.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Only a safety net: the answer comes at once, or never.
+		_ = conn.SetDeadline(time.Now().Add(time.Minute))
+		fmt.Fprintf(conn, "POST /lb/?%s HTTP/1.1\r\nHost: fake\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n", query)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Errorf("%s: no answer: %v", name, err)
+		} else if resp.StatusCode < 400 || !resp.Close {
+			t.Errorf("%s: got %d (close %v), want a refusal that closes the connection", name, resp.StatusCode, resp.Close)
+		}
+		conn.Close()
 	}
 }

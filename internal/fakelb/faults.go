@@ -10,33 +10,17 @@ import (
 	"time"
 )
 
-// Fault describes misbehaviour injected into the answers of an action. The
-// rates are shares of requests, from 0 (never) to 1 (always), each drawn
-// independently from the Server's seeded source. Every fault except
-// DropAfterRate strikes before the action runs, so the state is unchanged.
+// Fault describes misbehaviour injected into the answers of an action. It
+// is cdslbtest.Fault, which documents each field: cdslbtest converts one to
+// the other, so the two must keep the same fields in the same order.
 type Fault struct {
-	// Latency delays every answer; a request whose context ends while it
-	// waits gets no answer.
-	Latency time.Duration
-	// DropRate is the share of requests whose connection is closed without
-	// an answer, before the action runs.
-	DropRate float64
-	// Truncate makes a drop send the headers and half of a JSON body before
-	// closing the connection: half of a 500 InternalError envelope for
-	// DropRate, half of the real answer for DropAfterRate.
-	Truncate bool
-	// ErrorRate is the share of requests answered with Status.
-	ErrorRate float64
-	// Status is the HTTP status of an error answer: 500 (the default) is a
-	// JSON InternalError envelope; 502, 503 and 504 are HTML gateway pages.
-	Status int
-	// HTML makes every error answer an HTML gateway page, whatever Status.
-	HTML bool
-	// ConflictRate is the share of requests refused with 409 ResourceInUse.
-	ConflictRate float64
-	// DropAfterRate is the share of requests that run (and change state)
-	// and whose connection is then closed without an answer: "the server
-	// did it, but the answer was lost".
+	Latency       time.Duration
+	DropRate      float64
+	Truncate      bool
+	ErrorRate     float64
+	Status        int
+	HTML          bool
+	ConflictRate  float64
 	DropAfterRate float64
 }
 
@@ -54,18 +38,93 @@ func newFaultTable(seed uint64) faultTable {
 
 // SetFault sets the fault of an action, replacing any earlier one. The
 // action "" or "*" sets the fault of every action that has none of its own.
-// The zero Fault removes the fault.
-func (s *Server) SetFault(action string, f Fault) {
+// The zero Fault removes the fault. An unknown action or a fault with a
+// rate outside 0 to 1, a negative latency or a status other than 5xx is an
+// error, and nothing is changed.
+func (s *Server) SetFault(action string, f Fault) error {
 	if action == "" {
 		action = "*"
+	}
+	if err := checkAction(action); err != nil {
+		return err
+	}
+	if err := f.check(); err != nil {
+		return err
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	if f == (Fault{}) {
 		delete(s.faults.byName, action)
-		return
+		return nil
 	}
 	s.faults.byName[action] = f
+	return nil
+}
+
+// ClearFaults removes the faults of every action.
+func (s *Server) ClearFaults() {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	clear(s.faults.byName)
+}
+
+// checkAction refuses a name that is neither "*" nor an action the fake
+// serves, suggesting the closest action.
+func checkAction(action string) error {
+	if _, ok := routes[action]; ok || action == "*" {
+		return nil
+	}
+	best, bestDist := "", len(action)/2+1 // suggest only a near miss
+	for name := range routes {
+		if d := distance(strings.ToLower(action), strings.ToLower(name)); d < bestDist || d == bestDist && name < best {
+			best, bestDist = name, d
+		}
+	}
+	if best != "" {
+		return fmt.Errorf("unknown action %q: did you mean %s?", action, best)
+	}
+	return fmt.Errorf("unknown action %q: want an action name or *", action)
+}
+
+// distance is the Levenshtein distance between two strings, in bytes.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// check refuses rates outside 0 to 1 (NaN included), a negative latency
+// and a status that is not 0 or 5xx.
+func (f Fault) check() error {
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"DropRate", f.DropRate}, {"ErrorRate", f.ErrorRate}, {"ConflictRate", f.ConflictRate}, {"DropAfterRate", f.DropAfterRate}} {
+		if !(r.v >= 0 && r.v <= 1) {
+			return fmt.Errorf("fault: %s must be from 0 to 1, not %v", r.name, r.v)
+		}
+	}
+	if f.Latency < 0 {
+		return fmt.Errorf("fault: Latency must not be negative, not %v", f.Latency)
+	}
+	if f.Status != 0 && (f.Status < 500 || f.Status > 599) {
+		return fmt.Errorf("fault: Status must be 0 (500) or a 5xx status, not %d", f.Status)
+	}
+	return nil
 }
 
 // strike is the fault decided for one request.
@@ -153,38 +212,43 @@ func writeFault(w http.ResponseWriter, status int, html bool) {
 	fmt.Fprintf(w, "<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", text, text)
 }
 
+// FaultKinds documents the kinds ParseFault reads, one per line.
+const FaultKinds = `	500, 502, 503, 504  answer that status; ARG is the rate (default 1)
+	html                answer 502 as an HTML page; ARG is the rate
+	drop                close the connection before running; ARG is the rate
+	truncate            send half a 500 answer without running, then close; ARG is the rate
+	drop-after          run the action, then close the connection; ARG is the rate
+	truncate-after      run the action, send half its answer, then close; ARG is the rate
+	conflict            answer 409 ResourceInUse; ARG is the rate
+	latency             delay every answer by ARG, a Go duration such as 200ms
+`
+
 // ParseFault parses a fault specification of the form ACTION=KIND[:ARG][,KIND[:ARG]...],
-// for a command-line flag. ACTION is an action name or "*" for every action.
-// Kinds:
-//
-//	500, 502, 503, 504  answer that status; ARG is the rate (default 1)
-//	html                answer 502 as an HTML page; ARG is the rate
-//	drop                close the connection before running; ARG is the rate
-//	truncate            send half a 500 answer without running, then close; ARG is the rate
-//	drop-after          run the action, then close the connection; ARG is the rate
-//	truncate-after      run the action, send half its answer, then close; ARG is the rate
-//	conflict            answer 409 ResourceInUse; ARG is the rate
-//	latency             delay every answer by ARG, a Go duration such as 200ms
-//
-// For example "DescribeZones=503:0.2", "CreateLoadBalancer=drop-after:0.5"
-// or "*=latency:200ms,500:0.1".
+// for a command-line flag. ACTION is an action name or "*" for every action;
+// an unknown action is an error that suggests the closest one. A rate is a
+// number from 0 to 1; a latency is a duration that is not negative. The
+// kinds are listed in FaultKinds. For example "DescribeZones=503:0.2",
+// "CreateLoadBalancer=drop-after:0.5" or "*=latency:200ms,500:0.1".
 func ParseFault(spec string) (action string, f Fault, err error) {
 	action, kinds, ok := strings.Cut(spec, "=")
 	action = strings.TrimSpace(action)
 	if !ok || action == "" || kinds == "" {
 		return "", Fault{}, fmt.Errorf("fault %q: want ACTION=KIND[:ARG][,...]", spec)
 	}
+	if err := checkAction(action); err != nil {
+		return "", Fault{}, fmt.Errorf("fault %q: %w", spec, err)
+	}
 	for part := range strings.SplitSeq(kinds, ",") {
 		kind, arg, hasArg := strings.Cut(strings.TrimSpace(part), ":")
 		if kind == "latency" {
 			if f.Latency, err = time.ParseDuration(arg); err != nil || f.Latency < 0 {
-				return "", Fault{}, fmt.Errorf("fault %q: latency needs a duration such as 200ms", spec)
+				return "", Fault{}, fmt.Errorf("fault %q: latency needs a duration that is not negative, such as 200ms", spec)
 			}
 			continue
 		}
 		rate := 1.0
 		if hasArg {
-			if rate, err = strconv.ParseFloat(arg, 64); err != nil || rate < 0 || rate > 1 {
+			if rate, err = strconv.ParseFloat(arg, 64); err != nil || !(rate >= 0 && rate <= 1) {
 				return "", Fault{}, fmt.Errorf("fault %q: the rate of %s must be a number from 0 to 1", spec, kind)
 			}
 		}
@@ -205,7 +269,7 @@ func ParseFault(spec string) (action string, f Fault, err error) {
 		case "conflict":
 			f.ConflictRate = rate
 		default:
-			return "", Fault{}, fmt.Errorf("fault %q: unknown kind %q", spec, kind)
+			return "", Fault{}, fmt.Errorf("fault %q: unknown kind %q; the kinds are:\n%s", spec, kind, FaultKinds)
 		}
 	}
 	return action, f, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,10 +22,10 @@ func TestParseFault(t *testing.T) {
 		{"DescribeZones=500", "DescribeZones", Fault{ErrorRate: 1, Status: 500}},
 		{"CreateLoadBalancer=drop:0.5", "CreateLoadBalancer", Fault{DropRate: 0.5}},
 		{"CreateLoadBalancer=drop-after", "CreateLoadBalancer", Fault{DropAfterRate: 1}},
-		{"X=truncate:0.1", "X", Fault{DropRate: 0.1, Truncate: true}},
-		{"X=truncate-after:0.1", "X", Fault{DropAfterRate: 0.1, Truncate: true}},
-		{"X=html:0.3", "X", Fault{ErrorRate: 0.3, Status: 502, HTML: true}},
-		{"X=conflict:0.25", "X", Fault{ConflictRate: 0.25}},
+		{"DescribeZones=truncate:0.1", "DescribeZones", Fault{DropRate: 0.1, Truncate: true}},
+		{"DescribeZones=truncate-after:0.1", "DescribeZones", Fault{DropAfterRate: 0.1, Truncate: true}},
+		{"DescribeZones=html:0.3", "DescribeZones", Fault{ErrorRate: 0.3, Status: 502, HTML: true}},
+		{"DescribeZones=conflict:0.25", "DescribeZones", Fault{ConflictRate: 0.25}},
 		{"*=latency:200ms", "*", Fault{Latency: 200 * time.Millisecond}},
 		{"*=latency:50ms, 504:0.5", "*", Fault{Latency: 50 * time.Millisecond, ErrorRate: 0.5, Status: 504}},
 	} {
@@ -33,10 +34,53 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("ParseFault(%q) = %q, %+v, %v; want %q, %+v", tt.spec, action, f, err, tt.action, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "DescribeZones", "=drop", "X=", "X=drop:2", "X=drop:-0.1", "X=explode", "X=latency", "X=latency:-1s", "X=503:abc"} {
-		if _, _, err := ParseFault(bad); err == nil {
-			t.Errorf("ParseFault(%q) accepted", bad)
+	for bad, why := range map[string]string{
+		"":                              "want ACTION=KIND",
+		"DescribeZones":                 "want ACTION=KIND",
+		"=drop":                         "want ACTION=KIND",
+		"DescribeZones=":                "want ACTION=KIND",
+		"DescribeZone=503":              "did you mean DescribeZones?",
+		"createloadbalancer=drop":       "did you mean CreateLoadBalancer?",
+		"Nothing=drop":                  `unknown action "Nothing": want an action name or *`,
+		"DescribeZones=drop:2":          "from 0 to 1",
+		"DescribeZones=drop:-0.1":       "from 0 to 1",
+		"DescribeZones=503:NaN":         "from 0 to 1",
+		"DescribeZones=503:+Inf":        "from 0 to 1",
+		"DescribeZones=503:abc":         "from 0 to 1",
+		"DescribeZones=explode":         "unknown kind",
+		"DescribeZones=latency":         "not negative",
+		"DescribeZones=latency:-1s":     "not negative",
+		"DescribeZones=latency:forever": "not negative",
+	} {
+		if _, _, err := ParseFault(bad); err == nil || !strings.Contains(err.Error(), why) {
+			t.Errorf("ParseFault(%q) = %v, want an error saying %q", bad, err, why)
 		}
+	}
+}
+
+func TestSetFaultRefusesWhatItCannotDo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	for action, f := range map[string]Fault{
+		"DescribeZone":        {ErrorRate: 1},
+		"DescribeZones":       {ErrorRate: math.NaN()},
+		"*":                   {Latency: -time.Second},
+		"":                    {DropRate: 1.5},
+		"DeleteCACertificate": {ErrorRate: 1, Status: 404},
+	} {
+		if err := e.srv.SetFault(action, f); err == nil {
+			t.Errorf("SetFault(%q, %+v) = nil, want an error", action, f)
+		}
+	}
+	if res := e.call("DescribeZones", nil); res.Code != "Success" {
+		t.Errorf("a refused fault was applied: DescribeZones answered %s", res.Code)
+	}
+	if err := e.srv.SetFault("DescribeZones", Fault{ErrorRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.ClearFaults()
+	if res := e.call("DescribeZones", nil); res.Code != "Success" {
+		t.Errorf("after ClearFaults DescribeZones answered %s", res.Code)
 	}
 }
 

@@ -29,7 +29,7 @@ func (s *Server) modifyHaproxyConfig(r *request) (reply, error) {
 		return reply{}, err
 	}
 	in.customConfig = cfg
-	return reply{taskID: s.startTask(in, statusChanging, r.now)}, nil
+	return reply{taskID: s.startTask(in, statusChanging, r)}, nil
 }
 
 // haproxyConfig renders a plausible haproxy.cfg for the instance's listeners.

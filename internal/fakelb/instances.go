@@ -81,11 +81,14 @@ func (s *Server) settle(now time.Time) {
 	}
 }
 
-// startTask makes an instance busy for the configured delay and returns the
-// task id to answer.
-func (s *Server) startTask(in *instance, status string, now time.Time) string {
+// startTask makes an instance busy for the configured delay (none for a
+// Direct request) and returns the task id to answer.
+func (s *Server) startTask(in *instance, status string, r *request) string {
 	in.busy = status
-	in.readyAt = now.Add(s.cfg.Delay)
+	in.readyAt = r.now
+	if !r.immediate {
+		in.readyAt = r.now.Add(s.cfg.Delay)
+	}
 	return s.newID()
 }
 
@@ -212,7 +215,7 @@ func (s *Server) createLoadBalancer(r *request) (reply, error) {
 			}
 			in.vips = append(in.vips, vip{IP: s.nextVIP(p.PipeType), Type: p.PipeType})
 		}
-		s.startTask(in, statusCreating, r.now)
+		s.startTask(in, statusCreating, r)
 		s.instances[in.id] = in
 		s.order = append(s.order, in.id)
 		ids = append(ids, in.id)
@@ -347,7 +350,7 @@ func (s *Server) modifyInstanceSpec(r *request) (reply, error) {
 		return reply{}, err
 	}
 	in.next = &sp
-	return reply{taskID: s.startTask(in, statusChanging, r.now)}, nil
+	return reply{taskID: s.startTask(in, statusChanging, r)}, nil
 }
 
 func (s *Server) deleteLoadBalancer(r *request) (reply, error) {
@@ -355,7 +358,7 @@ func (s *Server) deleteLoadBalancer(r *request) (reply, error) {
 	if err != nil {
 		return reply{}, err
 	}
-	return reply{taskID: s.startTask(in, statusDeleting, r.now)}, nil
+	return reply{taskID: s.startTask(in, statusDeleting, r)}, nil
 }
 
 // modifyName renames an instance at once; its answer has no Data.

@@ -363,7 +363,7 @@ func (s *Server) changeListeners(r *request, tcpRequired bool, combine func(*ins
 		return reply{}, err
 	}
 	in.http, in.tcp, in.customConfig = h, t, ""
-	return reply{taskID: s.startTask(in, statusChanging, r.now)}, nil
+	return reply{taskID: s.startTask(in, statusChanging, r)}, nil
 }
 
 // describeListeners answers DescribeLBInstanceListeners: one summary per

@@ -29,6 +29,11 @@ type Config struct {
 	// Now is the fake's clock; nil means time.Now. Tests inject a settable
 	// clock so that busy states end without sleeping.
 	Now func() time.Time
+	// AuthNow is the clock that request Timestamps are checked against and
+	// that decides when a SignatureNonce is forgotten; nil means Now. A
+	// test that moves Now far from the real time, while its client signs
+	// with the real time, sets AuthNow to time.Now.
+	AuthNow func() time.Time
 	// Seed seeds the randomness of fault injection and of generated ids, so
 	// that a run can be reproduced.
 	Seed int64
@@ -39,16 +44,15 @@ type Config struct {
 type Server struct {
 	cfg Config
 
-	mu         sync.Mutex // guards everything below
-	rng        *rand.Rand // ids and task ids
-	instances  map[string]*instance
-	order      []string // instance ids in creation order
-	certs      map[string]*certificate
-	certOrder  []string
-	nonces     map[string]time.Time
-	noncePrune time.Time
-	vipCount   int
+	mu        sync.Mutex // guards everything below
+	rng       *rand.Rand // ids and task ids
+	instances map[string]*instance
+	order     []string // instance ids in creation order
+	certs     map[string]*certificate
+	certOrder []string
+	vipCount  int
 
+	nonces nonceMemory
 	faults faultTable
 	counts counter
 }
@@ -63,13 +67,15 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.AuthNow == nil {
+		cfg.AuthNow = cfg.Now
+	}
 	seed := uint64(cfg.Seed)
 	return &Server{
 		cfg:       cfg,
 		rng:       rand.New(rand.NewPCG(seed, 0x636473)),
 		instances: map[string]*instance{},
 		certs:     map[string]*certificate{},
-		nonces:    map[string]time.Time{},
 		faults:    newFaultTable(seed),
 	}
 }
@@ -131,29 +137,43 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	query := r.URL.Query()
 	action := query.Get("Action")
 	s.counts.add(action)
-	now := s.cfg.Now()
-
-	if err := s.authenticate(r.Method, query, now); err != nil {
-		writeError(w, err)
+	if err := s.authenticate(r.Method, query, s.cfg.AuthNow()); err != nil {
+		refuse(w, r, err)
 		return
 	}
-	rt, err := lookup(action, r.Method, r.URL.Path)
+	s.serve(w, r, query, s.faults.get(action), false)
+}
+
+// Direct returns a handler that serves every action as the fake's owner
+// would: without authentication, request counting or faults, and with every
+// change finished at once. It is for reading and seeding the state in
+// tests; never expose it on a network.
+func (s *Server) Direct() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serve(w, r, r.URL.Query(), strike{}, true)
+	})
+}
+
+// serve runs the action of an authenticated request under the fault f;
+// immediate finishes the changes it starts at once.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, query url.Values, f strike, immediate bool) {
+	rt, err := lookup(query.Get("Action"), r.Method, r.URL.Path)
 	if err != nil {
-		writeError(w, err)
+		refuse(w, r, err)
 		return
 	}
 	// The body is read before any fault: only then does net/http notice a
 	// client that hangs up during injected latency.
-	req, err := readRequest(r, query, now)
+	req, err := readRequest(r, query, s.cfg.Now())
 	if err != nil {
-		writeError(w, err)
+		refuse(w, r, err)
 		return
 	}
-	f := s.faults.get(action)
 	if !f.before(w, r) {
 		return
 	}
 	req.now = s.cfg.Now() // the action happens after any injected latency
+	req.immediate = immediate
 	rep, err := s.run(rt, req)
 	if err != nil {
 		writeError(w, err)
@@ -164,6 +184,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		drop(w, http.StatusOK, env, f.Truncate)
 	}
 	writeEnvelope(w, http.StatusOK, env)
+}
+
+// refuse answers a request that is refused before its body was read. When
+// it has a body, the connection is closed after the answer, so that net/http
+// does not wait for a body that may never come before answering.
+func refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
+	writeError(w, err)
 }
 
 // lookup finds the route of an action and checks the method and path.
@@ -285,9 +315,10 @@ func mustJSON(v any) []byte {
 // request holds an action's parameters, from the query (GET) or the JSON
 // body (POST), and the time the request arrived.
 type request struct {
-	now   time.Time
-	query url.Values
-	body  map[string]json.RawMessage // nil for GET
+	now       time.Time
+	query     url.Values
+	body      map[string]json.RawMessage // nil for GET
+	immediate bool                       // changes finish at once (Direct)
 }
 
 const maxBody = 1 << 20

@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/pem"
 	"flag"
 	"fmt"
@@ -63,9 +62,7 @@ func Run(program string, run func(context.Context, *Session) error) error {
 		s.Client, err = cdslb.NewClientFromEnv(ua)
 		s.Poll = cdslb.WithPollInterval(5*time.Second, 30*time.Second)
 	} else {
-		secret := make([]byte, 16)
-		_, _ = rand.Read(secret)
-		id, key := "AKIDEXAMPLEDEMO", hex.EncodeToString(secret)
+		id, key := fakelb.NewKeyPair()
 		srv := httptest.NewServer(fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: key, Delay: 300 * time.Millisecond}))
 		defer srv.Close()
 		fmt.Printf("No -live: running against the built-in fake service at %s (no account needed).\n", srv.URL)

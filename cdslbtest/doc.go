@@ -1,0 +1,108 @@
+// Package cdslbtest is the test kit of cdslb: a stateful fake of the CDS
+// load-balancer API that a test starts in one line, as net/http/httptest is
+// for net/http.
+//
+//	srv := cdslbtest.NewServer(t)          // closed by t.Cleanup
+//	client := srv.Client()                 // a *cdslb.Client signed with srv's key
+//	err := codeUnderTest(ctx, client)
+//	lbs := srv.LoadBalancers()             // what the code left behind
+//
+// Every Server has its own loopback listener, key pair, state, clock,
+// faults and request counts, so tests can run in parallel. It speaks the
+// wire protocol of the vendor document: the signed query, the /lb and
+// /paas/monitor base paths, the {Code, Message, Data, TaskId} envelope and
+// the document's own spellings (numbers as strings, "PirvateKey", null
+// lists), so the client's decoding is exercised for real.
+//
+// # Time
+//
+// By default every change finishes at once: a waiter such as
+// WaitUntilRunning returns at its first poll, and code under test that
+// creates and waits runs without sleeping. To see the busy states (CREATING,
+// CHANGING, DELETING, and 409 ResourceInUse for a change meanwhile), give
+// WithBusyFor a duration and WithClock a manual Clock; a change then keeps
+// the load balancer busy until the test calls Advance. Advance before
+// waiting, and the waiter finds the load balancer running at its first poll.
+// A waiter that must poll through a busy state needs a short
+// cdslb.WithPollInterval, since the library's waits between polls use the
+// real time. Signatures are checked against the real time, whatever the
+// clock says.
+//
+// # Starting points
+//
+// Every Server offers the document's 18 zones (such as CN_Hongkong_A and
+// CN_Beijing_A) and, in every zone, four sizes: 1C2G (PaasGoodsID 5072),
+// 2C4G (5075), 4C8G (5078) and 8C16G (5081). AddLoadBalancer adds a running
+// load balancer with listeners and AddCertificate a certificate, each in
+// one call; LoadBalancers, Listeners and Certificates read the state in
+// cdslb's types. None of these goes through the signed API, so they neither
+// count as requests nor meet faults.
+//
+// # Decisions
+//
+// Where the document is silent or contradicts itself, the fake chooses:
+//
+//   - All API dates ("2006-01-02 15:04:05") are China Standard Time (UTC+8).
+//   - Authentication refusals are HTTP 403 with Code InvalidAccessKeyId
+//     (unknown key), SignatureDoesNotMatch, RequestExpired (the Timestamp is
+//     more than 15 minutes away from the server's time) or
+//     SignatureNonceUsed (the nonce was used by a request whose Timestamp is
+//     still accepted: a nonce is remembered until its Timestamp is 15
+//     minutes old, whichever way the signer's clock was off). A missing
+//     common parameter is 400 ArgMissing; a wrong SignatureMethod,
+//     SignatureVersion, Version or Timestamp format, or a SignatureNonce
+//     longer than 64 bytes (the vendor's are 36-byte UUIDs), is 400
+//     InvalidParameter. A request that fails authentication is refused
+//     before its action is looked up and before its body is read; if it
+//     has a body, the connection is closed after the answer.
+//   - A parameter given more than once is signed with its values sorted by
+//     their encoded form, as cdslb.Signer signs it.
+//   - An unknown action, an action on the wrong base path, or the wrong
+//     HTTP method is 400 UnsupportedOperation.
+//   - POST bodies must be JSON (Content-Type application/json), at most
+//     1 MiB; an empty body counts as {}. Integers may be JSON numbers or
+//     numeric strings.
+//   - Changes keep a load balancer busy for WithBusyFor: status CREATING
+//     after CreateLoadBalancer, CHANGING after a spec, listener or haproxy
+//     config change, DELETING after DeleteLoadBalancer (then it is gone). A
+//     delete or any change of a busy load balancer is 409 ResourceInUse.
+//     ModifyLoadBalancerName is immediate. Busy states end lazily, computed
+//     from the clock, so tests with a manual clock need no sleeps.
+//   - DescribeLoadBalancers with a filter that matches nothing answers
+//     Success with an empty list. IP and InstanceName filters match
+//     substrings (the document's example filters by "66.66"); InstanceUuid
+//     is exact; StartTime and EndTime bound CreatedTime inclusively.
+//   - DescribeLoadBalancersSpec with an unknown RegionId is 404
+//     ResourceNotFound; CreateLoadBalancer with one is 400
+//     InvalidParameter. Private addresses come from 66.66.0.0/16, public
+//     ones from 164.52.0.0/16.
+//   - UploadCACertificate answers no id (Data {}); callers find the
+//     certificate by name, so a name already in use is 400
+//     InvalidParameter. DeleteCACertificate of a certificate bound to a
+//     listener is 409 ResourceInUse.
+//   - Listener names follow the newer edition's rule but also accept '-',
+//     which the document's own examples use. A listener change discards any
+//     custom haproxy.cfg set by ModifyHaproxyCustomConfig; without one,
+//     DescribeHaproxyCustomConfig answers a config generated from the
+//     listeners. Empty BackendServer lists are answered as null.
+//   - DescribeLBInstancePerformance: the period for spans up to 4 h is 30 s
+//     (the document's text says 5 s, its table and example say 30); then
+//     60 s up to 2 days, 300 s up to 10 days, 3600 s up to 30 days. A
+//     longer span, or an EndTime not after StartTime, is 400
+//     InvalidParameter. Points sit on multiples of the period from
+//     StartTime (inclusive) to EndTime (exclusive); values are
+//     deterministic in the instance, metric and time. An unknown
+//     ListenerName for a listener metric is 404.
+//
+// # Faults
+//
+// SetFault injects latency, 5xx answers, HTML gateway pages, dropped or
+// truncated answers, 409 conflicts, and "ran but the answer was lost", per
+// action. Faults strike after authentication and after the body is read,
+// so a faulted request has used its SignatureNonce: a retry must be signed
+// afresh, as a real gateway requires. A dropped connection is made by
+// panicking with http.ErrAbortHandler, so do not wrap Handler in
+// middleware that recovers that panic. Go's http.Transport may itself
+// replay a GET (or any request without a body) on a dropped keep-alive
+// connection; Requests counts what reached the server.
+package cdslbtest

@@ -1,0 +1,176 @@
+package cdslbtest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/cdsgo/cdslb"
+	"github.com/cdsgo/cdslb/internal/fakelb"
+)
+
+// Server is a fake CDS load-balancer service listening on a loopback
+// address, with its own state, key pair, clock and faults. Create one per
+// test with NewServer; it is safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the server, such as "http://127.0.0.1:54321",
+	// for cdslb.WithEndpoint.
+	URL string
+
+	t      testing.TB
+	fake   *fakelb.Server
+	id     string
+	secret string
+	now    func() time.Time
+	owner  *cdslb.Client // reads and seeds the state through fake.Direct
+}
+
+// Option configures a Server.
+type Option func(*options) error
+
+type options struct {
+	busyFor time.Duration
+	now     func() time.Time
+	seed    int64
+}
+
+// WithBusyFor sets how long a change (create, resize, listener or
+// haproxy.cfg change, delete) keeps a load balancer busy: CREATING,
+// CHANGING or DELETING, during which other changes are refused with 409
+// ResourceInUse. The default, 0, finishes every change at once, so that a
+// waiter returns at its first poll. A negative duration fails the test.
+func WithBusyFor(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("WithBusyFor(%v): must not be negative", d)
+		}
+		o.busyFor = d
+		return nil
+	}
+}
+
+// WithClock sets the server's clock, such as a *Clock's Now method. It
+// decides when busy states end, the creation times of load balancers, the
+// validity of certificates and the samples of metrics. Signatures are still
+// checked against the real time, since the Client signs with it, so the
+// clock may be set to any time. A nil now fails the test.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) error {
+		if now == nil {
+			return fmt.Errorf("WithClock(nil): want a clock such as (*Clock).Now")
+		}
+		o.now = now
+		return nil
+	}
+}
+
+// WithSeed seeds the randomness of fault rates and generated ids (instance
+// and certificate ids, addresses), so that a run can be reproduced. The
+// default seed is 1.
+func WithSeed(seed int64) Option {
+	return func(o *options) error { o.seed = seed; return nil }
+}
+
+// NewServer starts a fake on a loopback address with a fresh random key
+// pair, the vendor document's zones and sizes, and no load balancers or
+// certificates. t.Cleanup closes it. An invalid option fails the test.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	o := options{now: time.Now, seed: 1}
+	for _, opt := range opts {
+		if opt == nil {
+			t.Fatal("cdslbtest.NewServer: nil Option")
+		}
+		if err := opt(&o); err != nil {
+			t.Fatal("cdslbtest.NewServer: " + err.Error())
+		}
+	}
+	id, secret := fakelb.NewKeyPair()
+	fake := fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: secret,
+		Delay: o.busyFor, Now: o.now, AuthNow: time.Now, Seed: o.seed})
+	hs := httptest.NewUnstartedServer(fake)
+	hs.Config = fakelb.HTTPServer(fake)
+	hs.Start()
+	t.Cleanup(hs.Close)
+
+	s := &Server{URL: hs.URL, t: t, fake: fake, id: id, secret: secret, now: o.now}
+	owner, err := cdslb.NewClient(id, secret, cdslb.WithEndpoint(hs.URL), cdslb.WithRetry(cdslb.NoRetry),
+		cdslb.WithHTTPClient(&http.Client{Transport: handlerTransport{fake.Direct()}}))
+	if err != nil {
+		t.Fatal("cdslbtest.NewServer: " + err.Error())
+	}
+	s.owner = owner
+	return s
+}
+
+// AccessKeyID returns the access key id the server accepts.
+func (s *Server) AccessKeyID() string { return s.id }
+
+// AccessKeySecret returns the access key secret the server accepts.
+func (s *Server) AccessKeySecret() string { return s.secret }
+
+// TestRetryPolicy is the retry policy of a Server's Client: as many
+// attempts as cdslb.DefaultRetryPolicy, with millisecond backoff so that
+// retries through injected faults keep a test fast.
+var TestRetryPolicy = cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}
+
+// Client returns a new client pointed at the server and signed with its
+// key, retrying with TestRetryPolicy. The options apply after those, so
+// they may replace them. An invalid option fails the test.
+func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
+	s.t.Helper()
+	for _, opt := range opts {
+		if opt == nil {
+			s.t.Fatal("cdslbtest: Server.Client: nil Option")
+		}
+	}
+	opts = append([]cdslb.Option{cdslb.WithEndpoint(s.URL), cdslb.WithRetry(TestRetryPolicy)}, opts...)
+	c, err := cdslb.NewClient(s.id, s.secret, opts...)
+	if err != nil {
+		s.t.Fatal("cdslbtest: Server.Client: " + err.Error())
+	}
+	return c
+}
+
+// Handler returns the fake as an http.Handler, to mount in a server of
+// your own. It checks signatures against the server's key pair and shares
+// the server's state, faults and request counts. Mount it at the root of a
+// host: the API lives under /lb/ and /paas/monitor/.
+func (s *Server) Handler() http.Handler { return s.fake }
+
+// Requests reports how many requests named the action, whatever became of
+// them (refused, faulted or served); "*" counts every request. Reads and
+// seeds through the Server's own methods are not counted.
+func (s *Server) Requests(action string) int { return s.fake.Requests(action) }
+
+// SetFault makes the server misbehave on every later request for the
+// action, replacing the action's earlier fault; "*" sets the fault of every
+// action that has none of its own, and the zero Fault removes it. An
+// unknown action (the error suggests the closest one) or an invalid Fault
+// is an error, and nothing changes.
+func (s *Server) SetFault(action string, f Fault) error {
+	if err := s.fake.SetFault(action, fakelb.Fault(f)); err != nil {
+		return fmt.Errorf("cdslbtest: SetFault: %w", err)
+	}
+	return nil
+}
+
+// ClearFaults removes every fault, so that the server behaves again.
+func (s *Server) ClearFaults() { s.fake.ClearFaults() }
+
+// handlerTransport serves requests with a handler in process.
+type handlerTransport struct{ h http.Handler }
+
+// RoundTrip serves r with the handler and returns its recorded answer.
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	if r.Body != nil {
+		r.Body.Close()
+	}
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}

@@ -1,0 +1,198 @@
+package cdslbtest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdsgo/cdslb"
+	"github.com/cdsgo/cdslb/cdslbtest"
+)
+
+// Twenty tests in parallel, each with its own server and manual clock, run
+// the whole lifecycle without sleeping and see only their own state.
+func TestServersAreIsolatedAndDrivenWithoutSleeping(t *testing.T) {
+	t.Parallel()
+	for i := range 20 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			lifecycle(t, fmt.Sprint("lb-", i))
+			t.Logf("took %v", time.Since(start))
+		})
+	}
+}
+
+// lifecycle creates, changes, faults and deletes one load balancer on a
+// server of its own, checking at each step that nothing else is there.
+func lifecycle(t *testing.T, name string) {
+	const busy = time.Minute
+	clock := cdslbtest.NewClock(time.Date(2026, 3, 10, 6, 0, 0, 0, time.UTC))
+	srv := cdslbtest.NewServer(t, cdslbtest.WithBusyFor(busy), cdslbtest.WithClock(clock.Now))
+	c := srv.Client()
+	ctx := context.Background()
+
+	created, err := c.CreateLoadBalancer(ctx, &cdslb.CreateLoadBalancerRequest{
+		RegionID: "CN_Hongkong_A", VdcID: "vdc", BasePipeID: "pipe", InstanceName: name, PaasGoodsID: 5072,
+		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: "pipe"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.InstanceUUIDs[0]
+	if lbs := srv.LoadBalancers(); len(lbs) != 1 || lbs[0].InstanceName != name || lbs[0].Status != "CREATING" {
+		t.Fatalf("after the create: %+v, want only %s CREATING", lbs, name)
+	}
+	clock.Advance(busy)
+	if _, err := c.WaitUntilRunning(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+
+	web := cdslb.TCPListener{ListenerName: "web", ListenerPort: 80, Scheduler: cdslb.SchedulerRoundRobin, MaxConn: 10,
+		ConnectTimeout: time.Second, ClientTimeout: time.Second, ServerTimeout: time.Second,
+		BackendServers: []cdslb.BackendServer{{IP: "10.0.0.1", Port: 80, Weight: 1, MaxConn: 10}}}
+	if _, err := c.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id, TCPListeners: []cdslb.TCPListener{web}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id}); !errors.Is(err, cdslb.ErrResourceInUse) {
+		t.Fatalf("delete while CHANGING: %v, want ResourceInUse", err)
+	}
+	clock.Advance(busy)
+	if _, tcp := srv.Listeners(id); len(tcp) != 1 || tcp[0].ListenerName != "web" {
+		t.Fatalf("listeners %+v, want web", tcp)
+	}
+
+	if err := srv.SetFault("DeleteLoadBalancer", cdslbtest.Fault{ErrorRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id}); !errors.Is(err, cdslb.ErrInternalError) {
+		t.Fatalf("faulted delete: %v, want InternalError", err)
+	}
+	srv.ClearFaults()
+	if _, err := c.DeleteLoadBalancer(ctx, &cdslb.DeleteLoadBalancerRequest{InstanceUUID: id}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(busy)
+	if err := c.WaitUntilDeleted(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if lbs := srv.LoadBalancers(); len(lbs) != 0 {
+		t.Errorf("left behind: %+v", lbs)
+	}
+	for action, want := range map[string]int{"CreateLoadBalancer": 1, "DeleteLoadBalancer": 3, "DescribeLoadBalancers": 2, "*": 7} {
+		if got := srv.Requests(action); got != want {
+			t.Errorf("Requests(%q) = %d, want %d: another test's requests reached this server, or a wait slept and polled again", action, got, want)
+		}
+	}
+}
+
+func TestBadOptionsFailTheTestWithoutPanicking(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]func(testing.TB){
+		"NewServer(nil)":        func(t testing.TB) { cdslbtest.NewServer(t, nil) },
+		"WithBusyFor(-1s)":      func(t testing.TB) { cdslbtest.NewServer(t, cdslbtest.WithBusyFor(-time.Second)) },
+		"WithClock(nil)":        func(t testing.TB) { cdslbtest.NewServer(t, cdslbtest.WithClock(nil)) },
+		"Client(nil)":           func(t testing.TB) { cdslbtest.NewServer(t).Client(nil) },
+		"Client(bad endpoint)":  func(t testing.TB) { cdslbtest.NewServer(t).Client(cdslb.WithEndpoint("ftp://example.com")) },
+		"Listeners(unknown id)": func(t testing.TB) { cdslbtest.NewServer(t).Listeners("no-such-id") },
+		"AddLoadBalancer(bad size)": func(t testing.TB) {
+			cdslbtest.NewServer(t).AddLoadBalancer(cdslbtest.LoadBalancer{PaasGoodsID: 1})
+		},
+	} {
+		if failures := test(body); len(failures) != 1 {
+			t.Errorf("%s: failures %q, want one", name, failures)
+		}
+	}
+}
+
+// The caller's options apply after the server's own: here no retries
+// instead of TestRetryPolicy's three attempts.
+func TestClientOptionsApplyLast(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	if err := srv.SetFault("DescribeZones", cdslbtest.Fault{ErrorRate: 1, Status: 503}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client().DescribeZones(context.Background(), nil); err == nil {
+		t.Fatal("the fault did not strike")
+	}
+	if _, err := srv.Client(cdslb.WithRetry(cdslb.NoRetry)).DescribeZones(context.Background(), nil); err == nil {
+		t.Fatal("the fault did not strike")
+	}
+	if got, want := srv.Requests("DescribeZones"), cdslbtest.TestRetryPolicy.MaxAttempts+1; got != want {
+		t.Errorf("Requests = %d, want %d", got, want)
+	}
+}
+
+// Reading and seeding the state neither counts as requests nor meets
+// faults.
+func TestStateMethodsBypassFaultsAndCounts(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t, cdslbtest.WithBusyFor(time.Hour))
+	if err := srv.SetFault("*", cdslbtest.Fault{DropRate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	web := cdslb.HTTPListener{ListenerName: "web", ListenerPort: 80, Scheduler: cdslb.SchedulerRoundRobin, MaxConn: 10,
+		ConnectTimeout: time.Second, ClientTimeout: time.Second, ServerTimeout: time.Second, StickySession: true,
+		ACLWhiteList: []string{"10.0.0.0/8"}, BackendServers: []cdslb.BackendServer{{IP: "10.0.0.1", Port: 80, Weight: 2, MaxConn: 10}}}
+	lb := srv.AddLoadBalancer(cdslbtest.LoadBalancer{InstanceName: "seeded", RegionID: "CN_Beijing_A", PaasGoodsID: 5081, HTTPListeners: []cdslb.HTTPListener{web}})
+	if lb.Status != cdslb.StatusRunning || lb.InstanceName != "seeded" || lb.RegionID != "CN_Beijing_A" || lb.CPU != 8 {
+		t.Errorf("seeded %+v, want seeded RUNNING in CN_Beijing_A with 8 CPUs, despite WithBusyFor", lb)
+	}
+	if h, tcp := srv.Listeners(lb.InstanceUUID); len(h) != 1 || len(tcp) != 0 || fmt.Sprint(h[0]) != fmt.Sprint(web) {
+		t.Errorf("listeners %+v %+v, want %+v", h, tcp, web)
+	}
+	cert := srv.AddCertificate("site", "example.com")
+	if cert.Domain != "example.com" || cert.Validity != cdslb.CertificateValid {
+		t.Errorf("certificate %+v", cert)
+	}
+	if got := srv.Certificates(); len(got) != 1 || got[0].CertificateID != cert.CertificateID {
+		t.Errorf("certificates %+v", got)
+	}
+	if n := srv.Requests("*"); n != 0 {
+		t.Errorf("Requests(*) = %d, want 0", n)
+	}
+}
+
+// A manual clock may read any time: signatures follow the real time.
+func TestAManualClockFarFromNowStillAuthenticates(t *testing.T) {
+	t.Parallel()
+	clock := cdslbtest.NewClock(time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv := cdslbtest.NewServer(t, cdslbtest.WithClock(clock.Now))
+	lb := srv.AddLoadBalancer(cdslbtest.LoadBalancer{})
+	clock.Advance(365 * 24 * time.Hour)
+	got, err := srv.Client().DescribeLoadBalancers(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC); !got.LoadBalancers[0].CreatedTime.Equal(want) || lb.InstanceUUID != got.LoadBalancers[0].InstanceUUID {
+		t.Errorf("created %v, want %v, the manual clock's time", got.LoadBalancers[0].CreatedTime, want)
+	}
+}
+
+// Handler serves the same fake from a server of the caller's.
+func TestHandlerMountsElsewhere(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	other := httptest.NewServer(srv.Handler())
+	t.Cleanup(other.Close)
+	srv.AddLoadBalancer(cdslbtest.LoadBalancer{InstanceName: "shared"})
+	list, err := srv.Client(cdslb.WithEndpoint(other.URL)).DescribeLoadBalancers(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.LoadBalancers) != 1 || srv.Requests("DescribeLoadBalancers") != 1 {
+		t.Errorf("got %+v and %d requests, want the server's one load balancer and one request", list.LoadBalancers, srv.Requests("DescribeLoadBalancers"))
+	}
+	if _, err := cdslb.NewClient(srv.AccessKeyID(), "wrong", cdslb.WithEndpoint(other.URL)); err != nil {
+		t.Fatal(err)
+	}
+	wrong, _ := cdslb.NewClient(srv.AccessKeyID(), srv.AccessKeySecret()+"x", cdslb.WithEndpoint(srv.URL), cdslb.WithRetry(cdslb.NoRetry))
+	if _, err := wrong.DescribeZones(context.Background(), nil); !strings.Contains(fmt.Sprint(err), "SignatureDoesNotMatch") {
+		t.Errorf("a wrong secret: %v, want SignatureDoesNotMatch", err)
+	}
+}

@@ -1,0 +1,9 @@
+module example.com/consumer
+
+go 1.26
+
+require github.com/cdsgo/cdslb v0.1.0
+
+require github.com/google/go-querystring v1.2.0 // indirect
+
+replace github.com/cdsgo/cdslb => ../..
