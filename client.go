@@ -379,7 +379,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 
 	resp, err := c.roundTrip(req)
 	if err != nil {
-		return c.transportError(ctx, op, attempt, err)
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body))
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
@@ -390,20 +390,20 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
 		}
-		return c.transportError(ctx, op, attempt, err)
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body))
 	}
 
 	env, ok := decodeEnvelope(buf.Bytes(), out)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
-		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), signatureForms(u.RawQuery)...), Attempts: attempt,
+		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	taskID = env.TaskID
 	if env.Code != "Success" {
 		// A service that echoes the request in its message must not put the
 		// signature into error strings and logs.
-		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: redactSecrets(env.Message, signatureForms(u.RawQuery)...),
+		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: boundMessage(env.Message, c.redactor(u.RawQuery, body)),
 			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	m := out.meta()
@@ -496,11 +496,14 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
 
 // transportError wraps a failure to get an answer, without the signed URL
 // that net/http puts in its errors.
-func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error) error {
+// A caller's transport may put the URL in an error of its own type: that
+// text is redacted, with the cause still reachable by errors.Is and As.
+func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error, red *redactor) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
+	err = red.redactError(err)
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
