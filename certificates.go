@@ -182,6 +182,9 @@ func (d CertificateDetail) redacted() certificateDetailPlain {
 
 // Format prints the certificate with its private key as REDACTED, for every verb.
 func (d CertificateDetail) Format(f fmt.State, verb rune) {
+	if f == nil {
+		return
+	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), d.redacted())
 }
 
@@ -202,6 +205,9 @@ func (r DescribeCACertificateResponse) redacted() describeCACertificateResponseP
 
 // Format prints the response with the private key as REDACTED, for every verb.
 func (r DescribeCACertificateResponse) Format(f fmt.State, verb rune) {
+	if f == nil {
+		return
+	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
 }
 
@@ -217,6 +223,9 @@ func (r UploadCACertificateRequest) redacted() uploadCACertificateRequestPlain {
 
 // Format prints the request with its private key as REDACTED, for every verb.
 func (r UploadCACertificateRequest) Format(f fmt.State, verb rune) {
+	if f == nil {
+		return
+	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
 }
 

@@ -97,7 +97,10 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("cdslb: NewClient: option %d is nil", i) // the first is the default endpoint
+		}
 		if err := opt(c); err != nil {
 			return nil, err
 		}
@@ -592,11 +595,19 @@ type TransportError struct {
 
 // Error names the action, the URL without its query, the cause and the attempts.
 func (e *TransportError) Error() string {
+	if e == nil {
+		return "cdslb: <nil TransportError>"
+	}
 	return fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
 }
 
 // Unwrap returns the cause.
-func (e *TransportError) Unwrap() error { return e.Err }
+func (e *TransportError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // neverConnected reports whether err proves the request never left: the
 // connection could not be made, so nothing reached the service.
@@ -641,7 +652,11 @@ func (c Client) accessKeyID() string {
 func (c Client) GoString() string { return c.String() }
 
 // Format prints String for every verb.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+func (c Client) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, c.String())
+	}
+}
 
 // LogValue records the endpoint and access key id only.
 func (c Client) LogValue() slog.Value {

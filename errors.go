@@ -56,6 +56,9 @@ type APIError struct {
 
 // Error describes the failure; it never contains credentials or signatures.
 func (e *APIError) Error() string {
+	if e == nil {
+		return "cdslb: <nil APIError>"
+	}
 	var b strings.Builder
 	b.WriteString("cdslb: ")
 	b.WriteString(e.Action)
@@ -91,6 +94,9 @@ func (e *APIError) Error() string {
 
 // Is reports whether target is the sentinel error of e's Code.
 func (e *APIError) Is(target error) bool {
+	if e == nil {
+		return false
+	}
 	s, ok := codeSentinels[e.Code]
 	return ok && s == target
 }
@@ -105,6 +111,9 @@ type ValidationError struct {
 
 // Error names the action, the field and the rule.
 func (e *ValidationError) Error() string {
+	if e == nil {
+		return "cdslb: <nil ValidationError>"
+	}
 	msg := "cdslb: " + e.Action + ": invalid request: "
 	if e.Field != "" {
 		msg += e.Field + " "

@@ -289,7 +289,11 @@ func (s Signer) String() string {
 func (s Signer) GoString() string { return s.String() }
 
 // Format prints String for every verb, so that no fmt verb reveals the secret.
-func (s Signer) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+func (s Signer) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, s.String())
+	}
+}
 
 // LogValue records the access key id only.
 func (s Signer) LogValue() slog.Value {
