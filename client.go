@@ -352,7 +352,7 @@ func call[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context,
 	if req == nil {
 		req = new(R)
 	}
-	if err := PR(req).validate(); err != nil {
+	if err := validateRequest(PR(req)); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			ve.Action = op.action

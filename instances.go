@@ -236,7 +236,7 @@ func (e *WaitError) Error() string {
 	if e.Err == nil {
 		return s
 	}
-	return s + ": " + e.Err.Error()
+	return s + ": " + strings.TrimPrefix(e.Err.Error(), "cdslb: ") // said once, at the start
 }
 
 // Unwrap returns the cause.
@@ -372,7 +372,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		d := min(delay+rand.N(delay/10+1), cfg.maxDelay)
 		if err := cfg.sleep(ctx, d); err != nil {
 			if lastErr != nil {
-				err = fmt.Errorf("%w (last poll: %v)", err, lastErr)
+				err = fmt.Errorf("%w (last poll: %s)", err, strings.TrimPrefix(lastErr.Error(), "cdslb: "))
 			}
 			return fail(err)
 		}

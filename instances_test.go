@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -327,6 +328,7 @@ func TestWaitUntilRunningFailsFastOnAFailedStatus(t *testing.T) {
 			assert.Equal(t, WaitError{InstanceUUID: waitUUID, Status: status, Err: ErrWaitFailed}, *we)
 			assert.Contains(t, err.Error(), waitUUID)
 			assert.Contains(t, err.Error(), status)
+			assert.Equal(t, 1, strings.Count(err.Error(), "cdslb:"), "said once: %s", err)
 			assert.Len(t, stub.requests("DescribeLoadBalancers"), 2)
 		})
 	}
