@@ -230,14 +230,12 @@ func TestOversizedAnswers(t *testing.T) {
 		t.Cleanup(srv.Close)
 		c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL), WithMaxResponseBytes(limit))
 		require.NoError(t, err)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		start := time.Now()
-		_, err = c.CreateLoadBalancer(ctx, goodCreate())
+		// No deadline: reading the body would never end, so the call
+		// returns only if it refuses on the declared length, without reading.
+		_, err = c.CreateLoadBalancer(context.Background(), goodCreate())
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Contains(t, err.Error(), "WithMaxResponseBytes")
-		assert.Less(t, time.Since(start), 2*time.Second, "refused on the declared length, without reading")
 	})
 	t.Run("at the cap", func(t *testing.T) {
 		t.Parallel()
