@@ -441,8 +441,8 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	}
 	taskID = env.TaskID
 	if env.Code != "Success" {
-		// A service that echoes the request in its message must not put the
-		// signature into error strings and logs.
+		// A service that echoes the request in its message must not put its
+		// secrets into error strings and logs, nor a message without bounds.
 		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: boundMessage(env.Message, c.redactor(u.RawQuery, body)),
 			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}

@@ -217,7 +217,7 @@ func TestServerMessagesAreBounded(t *testing.T) {
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.LessOrEqual(t, len(apiErr.Message), 300)
-	assert.True(t, strings.HasPrefix(apiErr.Message, `line one\nline two\r\n\x1b[31mred\x1b[0m\x00\u0085`), apiErr.Message)
+	assert.True(t, strings.HasPrefix(apiErr.Message, `line one\nline two\r\n\x1b[31mred\x1b[0m\x00\u0085\u2028 xxx`), apiErr.Message)
 	_, err = c.DescribeZones(context.Background(), nil)
 	require.Error(t, err)
 	for _, text := range []string{err.Error(), apiErr.Error(), logs.String()} {

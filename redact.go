@@ -216,15 +216,17 @@ func (r *redactor) longest() int {
 	return 6 * n // its longest spelling, with every byte escaped
 }
 
-// escapeControls writes control characters as Go escapes, so that a message
-// stays on one line and cannot drive a terminal.
+// escapeControls writes control characters, and any other character that
+// is not printable (line and paragraph separators, bidirectional controls),
+// as Go escapes, so that a message stays on one line and cannot drive a
+// terminal or reorder what is shown.
 func escapeControls(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
+	if !strings.ContainsFunc(s, notPrintable) {
 		return s
 	}
 	var b strings.Builder
 	for _, c := range s {
-		if unicode.IsControl(c) {
+		if notPrintable(c) {
 			q := fmt.Sprintf("%+q", c)
 			b.WriteString(q[1 : len(q)-1])
 			continue
@@ -233,6 +235,8 @@ func escapeControls(s string) string {
 	}
 	return b.String()
 }
+
+func notPrintable(c rune) bool { return !unicode.IsPrint(c) }
 
 // truncate cuts s to at most n bytes, on a character boundary, marking the cut.
 func truncate(s string, n int) string {
