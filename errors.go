@@ -145,10 +145,8 @@ var (
 // page's title only when the text does not repeat it, and none of the
 // request's secrets (see redactor).
 func excerpt(body []byte, r *redactor) string {
-	// Keep a margin past what is shown, so a secret that starts in the
-	// shown part is whole when it is cut out.
-	if limit := 4*excerptLen + 128 + r.longest(); len(body) > limit {
-		body = body[:limit]
+	if len(body) > redactWindow {
+		body = body[:redactWindow]
 	}
 	s := r.redact(strings.ToValidUTF8(string(body), ""))
 	s = strings.ToValidUTF8(s, "") // a secret that was not whole characters leaves parts of one
@@ -163,7 +161,7 @@ func excerpt(body []byte, r *redactor) string {
 	if title != "" && !strings.Contains(s, title) {
 		s = strings.TrimSpace(title + " " + s)
 	}
-	s = truncate(escapeControls(s), excerptLen+len("..."))
+	s = truncate(escapeUnprintable(s), excerptLen+len("..."))
 	if s == "" {
 		return "empty answer"
 	}

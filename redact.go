@@ -2,9 +2,12 @@ package cdslb
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -44,7 +47,9 @@ func (r *redactor) init() {
 	if i := strings.LastIndex(r.signedQuery, "&Signature="); i >= 0 {
 		sig := r.signedQuery[i+len("&Signature="):]
 		r.add(sig)
-		r.add(unescapeQuery(sig))
+		if decoded, err := url.PathUnescape(sig); err == nil {
+			r.add(decoded)
+		}
 	}
 	if key := privateKeyIn(r.body); key != "" {
 		r.add(key)
@@ -99,7 +104,7 @@ func (r *redactor) redact(s string) string {
 // URL, JSON or HTML would escape it. Longer secrets come first, so that a
 // whole key is cut out before its lines are.
 func (r *redactor) compile() {
-	sortByLenDesc(r.secrets)
+	slices.SortFunc(r.secrets, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	var b strings.Builder
 	for i, s := range r.secrets {
 		if i > 0 {
@@ -110,14 +115,6 @@ func (r *redactor) compile() {
 		}
 	}
 	r.re = regexp.MustCompile(b.String())
-}
-
-func sortByLenDesc(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && len(s[j]) > len(s[j-1]); j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // spellings returns a pattern for the byte c as it may be echoed: raw,
@@ -158,69 +155,32 @@ var jsonShortEscapes = map[byte]string{'/': `\\/`, '\n': `\\n`, '\r': `\\r`, '\t
 
 var htmlEntities = map[byte]string{'&': `&amp;`, '<': `&lt;`, '>': `&gt;`, '"': `&quot;`, '\'': `&apos;`, '=': `&equals;`, '/': `&sol;`}
 
-// unescapeQuery decodes a percent-encoded query value, or returns it as it is.
-func unescapeQuery(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) {
-			if h, ok := unhex(s[i+1]); ok {
-				if l, ok := unhex(s[i+2]); ok {
-					b.WriteByte(h<<4 | l)
-					i += 2
-					continue
-				}
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 // maxMessageLen caps a server's message in errors and logs.
 const maxMessageLen = 300
+
+// redactWindow is how much of a message or body is redacted before what is
+// shown is cut from it: far more than is shown, so that a secret that
+// starts in the part shown is whole when it is cut out, however much
+// redaction shrinks the text before it.
+const redactWindow = 64 << 10
 
 // boundMessage makes a server's message safe to print: without the
 // request's secrets, valid UTF-8, control characters escaped (\n, \x1b),
 // and at most maxMessageLen bytes.
 func boundMessage(s string, r *redactor) string {
-	// Redact before cutting, with room for a secret that starts in the
-	// part that is kept.
-	if limit := 4*maxMessageLen + r.longest(); len(s) > limit {
-		s = s[:limit]
+	if len(s) > redactWindow {
+		s = s[:redactWindow]
 	}
 	s = r.redact(strings.ToValidUTF8(s, "\uFFFD"))
-	s = escapeControls(strings.ToValidUTF8(s, "\uFFFD"))
+	s = escapeUnprintable(strings.ToValidUTF8(s, "\uFFFD"))
 	return truncate(s, maxMessageLen)
 }
 
-func (r *redactor) longest() int {
-	n := 0
-	if r != nil {
-		r.once.Do(r.init)
-		for _, s := range r.secrets {
-			n = max(n, len(s))
-		}
-	}
-	return 6 * n // its longest spelling, with every byte escaped
-}
-
-// escapeControls writes control characters, and any other character that
+// escapeUnprintable writes control characters, and any other character that
 // is not printable (line and paragraph separators, bidirectional controls),
 // as Go escapes, so that a message stays on one line and cannot drive a
 // terminal or reorder what is shown.
-func escapeControls(s string) string {
+func escapeUnprintable(s string) string {
 	if !strings.ContainsFunc(s, notPrintable) {
 		return s
 	}
