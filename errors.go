@@ -145,11 +145,9 @@ var (
 // page's title only when the text does not repeat it, and none of the
 // request's secrets (see redactor).
 func excerpt(body []byte, r *redactor) string {
-	if len(body) > redactWindow {
-		body = body[:redactWindow]
-	}
-	s := r.redact(strings.ToValidUTF8(string(body), ""))
-	s = strings.ToValidUTF8(s, "") // a secret that was not whole characters leaves parts of one
+	body = body[:min(len(body), maxRedactInput)]
+	s := r.redactPrefix(strings.ToValidUTF8(string(body), ""), 4*excerptLen) // valid first: a dropped byte must not join a secret
+	s = strings.ToValidUTF8(s, "")                                           // a secret that was not whole characters leaves parts of one
 	if len(s) > 4*excerptLen {
 		s = strings.ToValidUTF8(s[:4*excerptLen], "") // the cut may split a character
 	}

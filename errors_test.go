@@ -208,7 +208,7 @@ func TestServerMessagesAreBounded(t *testing.T) {
 	t.Parallel()
 	var logs lockedBuffer
 	c, srv := newHostile(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	huge := "line one\nline two\r\n\x1b[31mred\x1b[0m\x00\u0085\u2028 " + strings.Repeat("x", 10<<20)
+	huge := "line one\nline two\r\n\x1b[31mred\x1b[0m\x00\u0085\u2028 " + strings.Repeat("x", 1<<20)
 	msg, err := json.Marshal(huge)
 	require.NoError(t, err)
 	srv.answer("DeleteLoadBalancer", 400, `{"Code":"InvalidParameter","Message":`+string(msg)+`}`)

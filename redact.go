@@ -127,8 +127,8 @@ func spellings(c byte) string {
 	forms := []string{regexp.QuoteMeta(string(c)),
 		fmt.Sprintf(`%%(?:25)?%X`, c>>4) + hexDigit(c&15),
 		`\\u00` + hexDigit(c>>4) + hexDigit(c&15),
-		fmt.Sprintf(`&#0*%d;`, c),
-		`&#[xX]0*` + hexDigit(c>>4) + hexDigit(c&15) + ";",
+		fmt.Sprintf(`&#0{0,3}%d;`, c),
+		`&#[xX]0{0,3}` + hexDigit(c>>4) + hexDigit(c&15) + ";",
 	}
 	if c == '+' { // decoded as a query, an unescaped + reads as a space
 		forms = append(forms, " ", `&plus;`)
@@ -158,20 +158,40 @@ var htmlEntities = map[byte]string{'&': `&amp;`, '<': `&lt;`, '>': `&gt;`, '"': 
 // maxMessageLen caps a server's message in errors and logs.
 const maxMessageLen = 300
 
-// redactWindow is how much of a message or body is redacted before what is
-// shown is cut from it: far more than is shown, so that a secret that
-// starts in the part shown is whole when it is cut out, however much
-// redaction shrinks the text before it.
-const redactWindow = 64 << 10
+// maxRedactInput is how much of a message or body, at most, what is shown
+// of it is made from.
+const maxRedactInput = 1 << 20
+
+// maxSpelling is the longest spelling of one byte that redact matches (&#x0002B;).
+const maxSpelling = 10
+
+// redactPrefix returns a redacted prefix of s, or all of s, whose first
+// keep bytes are free of secrets. It redacts only as much of a long text as
+// that needs: a secret cut in two where the part redacted ends is never in
+// the first keep bytes, however much redaction shrank the text before it.
+func (r *redactor) redactPrefix(s string, keep int) string {
+	r.once.Do(r.init)
+	longest := 0
+	for _, secret := range r.secrets {
+		longest = max(longest, len(secret))
+	}
+	margin := maxSpelling * max(longest, len("-----END RSA PRIVATE KEY-----"))
+	for n := keep + 2*margin; ; n *= 4 {
+		if n >= len(s) {
+			return r.redact(s)
+		}
+		if out := r.redact(s[:n]); len(out) >= keep+margin {
+			return out
+		}
+	}
+}
 
 // boundMessage makes a server's message safe to print: without the
 // request's secrets, valid UTF-8, control characters escaped (\n, \x1b),
 // and at most maxMessageLen bytes.
 func boundMessage(s string, r *redactor) string {
-	if len(s) > redactWindow {
-		s = s[:redactWindow]
-	}
-	s = r.redact(strings.ToValidUTF8(s, "\uFFFD"))
+	s = s[:min(len(s), maxRedactInput)]
+	s = r.redactPrefix(strings.ToValidUTF8(s, "\uFFFD"), maxMessageLen)
 	s = escapeUnprintable(strings.ToValidUTF8(s, "\uFFFD"))
 	return truncate(s, maxMessageLen)
 }

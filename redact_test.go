@@ -189,3 +189,23 @@ func TestNestedSecretsAreRedacted(t *testing.T) {
 	assert.Equal(t, keyPEM, sent.PrivateKey)
 	assert.Equal(t, keyPEM, upload.PrivateKey)
 }
+
+// TestRedactionEdges: a byte dropped as invalid UTF-8 does not join a
+// secret back together, and a secret is cut out whole however many echoes
+// come before it.
+func TestRedactionEdges(t *testing.T) {
+	t.Parallel()
+	const sig = "Qm9vLz8rK3NpZ25hdHVyZT0="
+	r := &redactor{signedQuery: "Action=X&Signature=" + url.QueryEscape(sig)}
+	assert.NotContains(t, excerpt([]byte("got "+sig[:10]+"\xff"+sig[10:]), r), sig)
+
+	escaped := echoForms["HTML hex"](url.QueryEscape(sig)) // one of the longest spellings
+	for _, n := range []int{1, 10, 100, 1000} {
+		body := strings.Repeat(escaped+" ", n) + sig
+		for _, s := range []string{excerpt([]byte(body), r), boundMessage(body, r)} {
+			for _, form := range echoForms {
+				assert.NotContains(t, s, form(sig)[:20], "%d echoes", n)
+			}
+		}
+	}
+}
