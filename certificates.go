@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -79,8 +80,8 @@ type DescribeCACertificateRequest struct {
 }
 
 // CertificateDetail is a certificate with its PEM chain and keys. Its
-// PrivateKey is secret: fmt verbs and slog show it as REDACTED; read the
-// field itself to use it.
+// PrivateKey is secret: fmt verbs, slog and encoding/json show it as
+// REDACTED; read the field itself to use it.
 type CertificateDetail struct {
 	Certificate
 	CertificatePEM string // the certificate chain, PEM encoded
@@ -136,12 +137,18 @@ func (c *Client) DeleteCACertificate(ctx context.Context, req *DeleteCACertifica
 }
 
 // UploadCACertificateRequest is a certificate to store. Its PrivateKey is
-// secret: fmt verbs and slog show it as REDACTED, while the wire gets it.
+// secret: fmt verbs, slog and encoding/json show it as REDACTED, while the
+// wire gets it.
 type UploadCACertificateRequest struct {
 	Certificate     string `json:"Certificate"`     // required: the PEM chain, leaf first, with "\n" line breaks
 	PrivateKey      string `json:"PrivateKey"`      // required: the leaf's PEM private key
 	CertificateName string `json:"CertificateName"` // required: a name to find it by
 }
+
+// uploadCACertificateWire is the request as sent, with the real key.
+type uploadCACertificateWire UploadCACertificateRequest
+
+func (r *UploadCACertificateRequest) wire(*time.Location) any { return (*uploadCACertificateWire)(r) }
 
 // UploadCACertificateResponse is the service's acknowledgement. The service
 // returns no id: find the new certificate by name with DescribeCACertificates.
@@ -154,9 +161,9 @@ func (c *Client) UploadCACertificate(ctx context.Context, req *UploadCACertifica
 	return call[UploadCACertificateResponse](ctx, c, lbPost("UploadCACertificate"), req)
 }
 
-// The types below hold a private key. Their fmt and slog renderings show it
-// as REDACTED; JSON encoding, which is how it travels to the service, and
-// the field itself keep the real value.
+// The types below hold a private key. Their fmt, slog and JSON renderings
+// show it as REDACTED, also inside slices, maps and other structs; the
+// field itself and the request's wire form keep the real value.
 
 func redact(s string) string {
 	if s == "" {
@@ -175,11 +182,17 @@ func (d CertificateDetail) redacted() certificateDetailPlain {
 
 // Format prints the certificate with its private key as REDACTED, for every verb.
 func (d CertificateDetail) Format(f fmt.State, verb rune) {
+	if f == nil {
+		return
+	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), d.redacted())
 }
 
 // LogValue is the certificate with its private key as REDACTED.
 func (d CertificateDetail) LogValue() slog.Value { return slog.AnyValue(d.redacted()) }
+
+// MarshalJSON encodes the certificate with its private key as REDACTED.
+func (d CertificateDetail) MarshalJSON() ([]byte, error) { return json.Marshal(d.redacted()) }
 
 type describeCACertificateResponsePlain struct {
 	ResponseMeta
@@ -192,6 +205,9 @@ func (r DescribeCACertificateResponse) redacted() describeCACertificateResponseP
 
 // Format prints the response with the private key as REDACTED, for every verb.
 func (r DescribeCACertificateResponse) Format(f fmt.State, verb rune) {
+	if f == nil {
+		return
+	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
 }
 
@@ -207,8 +223,15 @@ func (r UploadCACertificateRequest) redacted() uploadCACertificateRequestPlain {
 
 // Format prints the request with its private key as REDACTED, for every verb.
 func (r UploadCACertificateRequest) Format(f fmt.State, verb rune) {
+	if f == nil {
+		return
+	}
 	fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
 }
 
 // LogValue is the request with its private key as REDACTED.
 func (r UploadCACertificateRequest) LogValue() slog.Value { return slog.AnyValue(r.redacted()) }
+
+// MarshalJSON encodes the request with its private key as REDACTED: it is
+// for logs and other renderings; UploadCACertificate sends the real key.
+func (r UploadCACertificateRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.redacted()) }

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-querystring/query"
 )
@@ -95,7 +97,10 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("cdslb: NewClient: option %d is nil", i) // the first is the default endpoint
+		}
 		if err := opt(c); err != nil {
 			return nil, err
 		}
@@ -108,37 +113,69 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 
 // NewClientFromEnv returns a client configured from the environment:
 // CDS_SECRET_ID and CDS_SECRET_KEY hold the access key, and the optional
-// CDS_API_HOST an endpoint, as a host ("cdsapi-us.capitalonline.net",
-// reached over HTTPS) or a URL ("http://127.0.0.1:8080"). Options given here
-// apply after the environment, so WithEndpoint overrides CDS_API_HOST.
+// CDS_API_HOST an endpoint, as a URL ("http://127.0.0.1:8080") or a host
+// with an optional port ("cdsapi-us.capitalonline.net"), which is reached
+// over HTTPS. CDS_API_HOST follows WithEndpoint's rules, and an error names
+// the variable at fault. Options given here apply after the environment, so
+// WithEndpoint overrides CDS_API_HOST.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	id, secret := os.Getenv("CDS_SECRET_ID"), os.Getenv("CDS_SECRET_KEY")
-	if id == "" || secret == "" {
-		return nil, errors.New("cdslb: NewClientFromEnv: CDS_SECRET_ID and CDS_SECRET_KEY must be set")
+	var missing []string
+	for _, name := range []string{"CDS_SECRET_ID", "CDS_SECRET_KEY"} {
+		if strings.TrimSpace(os.Getenv(name)) == "" {
+			missing = append(missing, name)
+		}
+	}
+	switch len(missing) {
+	case 1:
+		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", missing[0])
+	case 2:
+		return nil, errors.New("cdslb: NewClientFromEnv: CDS_SECRET_ID and CDS_SECRET_KEY are not set")
 	}
 	if host := strings.TrimSpace(os.Getenv("CDS_API_HOST")); host != "" {
 		if !strings.Contains(host, "://") {
 			host = "https://" + host
 		}
-		opts = append([]Option{WithEndpoint(host)}, opts...)
+		u, err := parseEndpoint(host)
+		if err != nil {
+			return nil, fmt.Errorf("cdslb: NewClientFromEnv: CDS_API_HOST: %w", err)
+		}
+		opts = append([]Option{WithEndpoint(u.String())}, opts...)
 	}
-	return NewClient(id, secret, opts...)
+	return NewClient(os.Getenv("CDS_SECRET_ID"), os.Getenv("CDS_SECRET_KEY"), opts...)
 }
 
 // WithEndpoint sets the base URL of the API: one of the Endpoint constants,
 // or any http or https URL, such as a local fake service. A path in the URL
-// is kept as a prefix of the API's paths.
+// is kept as a prefix of the API's paths. The URL may not hold a query, a
+// fragment or user info.
 func WithEndpoint(baseURL string) Option {
 	return func(c *Client) error {
-		u, err := url.Parse(strings.TrimSpace(baseURL))
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return fmt.Errorf("cdslb: WithEndpoint: %q is not an http or https URL without query, fragment or user info", baseURL)
+		u, err := parseEndpoint(baseURL)
+		if err != nil {
+			return fmt.Errorf("cdslb: WithEndpoint: %w", err)
 		}
-		u.Path = strings.TrimRight(u.Path, "/")
-		u.RawPath = ""
-		c.base = *u
+		c.base = u
 		return nil
 	}
+}
+
+// parseEndpoint reads a base URL by WithEndpoint's rules. Its errors never
+// repeat user info, which may hold a password.
+func parseEndpoint(baseURL string) (url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	switch {
+	case err == nil && u.User != nil:
+		return url.URL{}, errors.New("the URL must not hold user info")
+	case strings.Contains(baseURL, "@") && (err != nil || u.Opaque != "" || u.Host == ""):
+		return url.URL{}, errors.New("the URL is not an http or https URL without user info") // not quoted: it may hold a password
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
+		return url.URL{}, fmt.Errorf("%q is not an http or https URL", baseURL)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return url.URL{}, fmt.Errorf("%q has a query or a fragment", baseURL)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return *u, nil
 }
 
 // WithHTTPClient makes the client send its requests with hc, which is used
@@ -149,6 +186,9 @@ func WithEndpoint(baseURL string) Option {
 // free connection (or their context). Pass an http.Client to allow more.
 // The default never follows redirects: the API does not send them, and
 // following one would send the request, body included, where it points.
+// With hc, a redirect never re-sends a request's body nor puts the signed
+// URL in a Referer header, and an answer that hc fetched from another host
+// (or scheme) after a redirect is refused with an error that says so.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -164,8 +204,8 @@ func WithHTTPClient(hc *http.Client) Option {
 // which program is calling.
 func WithUserAgent(product string) Option {
 	return func(c *Client) error {
-		if strings.ContainsAny(product, "\r\n") {
-			return errors.New("cdslb: WithUserAgent: the user agent must be one line")
+		if !utf8.ValidString(product) || strings.ContainsFunc(product, unicode.IsControl) {
+			return errors.New("cdslb: WithUserAgent: the user agent must be valid UTF-8 without control characters")
 		}
 		if product = strings.TrimSpace(product); product != "" {
 			c.userAgent += " " + product
@@ -312,7 +352,7 @@ func call[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context,
 	if req == nil {
 		req = new(R)
 	}
-	if err := PR(req).validate(); err != nil {
+	if err := validateRequest(PR(req)); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			ve.Action = op.action
@@ -379,7 +419,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 
 	resp, err := c.roundTrip(req)
 	if err != nil {
-		return c.transportError(ctx, op, attempt, err)
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body))
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
@@ -390,20 +430,20 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
 		}
-		return c.transportError(ctx, op, attempt, err)
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body))
 	}
 
 	env, ok := decodeEnvelope(buf.Bytes(), out)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
-		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), signatureForms(u.RawQuery)...), Attempts: attempt,
+		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	taskID = env.TaskID
 	if env.Code != "Success" {
-		// A service that echoes the request in its message must not put the
-		// signature into error strings and logs.
-		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: redactSecrets(env.Message, signatureForms(u.RawQuery)...),
+		// A service that echoes the request in its message must not put its
+		// secrets into error strings and logs, nor a message without bounds.
+		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: boundMessage(env.Message, c.redactor(u.RawQuery, body)),
 			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
 	}
 	m := out.meta()
@@ -488,19 +528,53 @@ func (a *answerBuffer) free() {
 // roundTrip sends one request on the caller's client, or on the default
 // transport directly.
 func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
-	if c.caller != nil {
-		return c.caller.Do(req)
+	if c.caller == nil {
+		return c.transport.RoundTrip(req)
 	}
-	return c.transport.RoundTrip(req)
+	// The caller's client may follow redirects. Without GetBody it cannot
+	// re-send a body (a 307 or 308 comes back as the answer), and with an
+	// explicit Referer it does not send the signed URL to the target.
+	req.GetBody = nil
+	req.Header["Referer"] = []string{c.base.String()}
+	resp, err := c.caller.Do(req)
+	if err != nil || resp.Request == nil {
+		return resp, err
+	}
+	if u := resp.Request.URL; u.Host != c.base.Host || u.Scheme != c.base.Scheme {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w to %s://%s, which is not the endpoint's host; the answer was refused", errRedirected, u.Scheme, u.Host)
+	}
+	return resp, nil
+}
+
+var errRedirected = errors.New("the request was redirected")
+
+// CloseIdleConnections closes the client's connections that are idle now,
+// which otherwise stay open, with a goroutine each, for up to 90 seconds
+// after their last call: call it when done with a client made for one job.
+// A client made WithHTTPClient closes that client's idle connections, when
+// its transport supports that. Later calls open new connections. A nil or
+// zero Client does nothing.
+func (c *Client) CloseIdleConnections() {
+	switch {
+	case c == nil:
+	case c.transport != nil:
+		c.transport.CloseIdleConnections()
+	case c.caller != nil:
+		c.caller.CloseIdleConnections()
+	}
 }
 
 // transportError wraps a failure to get an answer, without the signed URL
 // that net/http puts in its errors.
-func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error) error {
+// A caller's transport may put the URL in an error of its own type: that
+// text is redacted, with the cause still reachable by errors.Is and As.
+func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error, red *redactor) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
+	err = red.redactError(err)
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
@@ -521,11 +595,19 @@ type TransportError struct {
 
 // Error names the action, the URL without its query, the cause and the attempts.
 func (e *TransportError) Error() string {
+	if e == nil {
+		return "cdslb: <nil TransportError>"
+	}
 	return fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
 }
 
 // Unwrap returns the cause.
-func (e *TransportError) Unwrap() error { return e.Err }
+func (e *TransportError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // neverConnected reports whether err proves the request never left: the
 // connection could not be made, so nothing reached the service.
@@ -570,7 +652,11 @@ func (c Client) accessKeyID() string {
 func (c Client) GoString() string { return c.String() }
 
 // Format prints String for every verb.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+func (c Client) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, c.String())
+	}
+}
 
 // LogValue records the endpoint and access key id only.
 func (c Client) LogValue() slog.Value {

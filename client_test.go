@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -229,14 +230,12 @@ func TestOversizedAnswers(t *testing.T) {
 		t.Cleanup(srv.Close)
 		c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL), WithMaxResponseBytes(limit))
 		require.NoError(t, err)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		start := time.Now()
-		_, err = c.CreateLoadBalancer(ctx, goodCreate())
+		// No deadline: reading the body would never end, so the call
+		// returns only if it refuses on the declared length, without reading.
+		_, err = c.CreateLoadBalancer(context.Background(), goodCreate())
 		var apiErr *APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Contains(t, err.Error(), "WithMaxResponseBytes")
-		assert.Less(t, time.Since(start), 2*time.Second, "refused on the declared length, without reading")
 	})
 	t.Run("at the cap", func(t *testing.T) {
 		t.Parallel()
@@ -476,4 +475,131 @@ func TestNewClientFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, EndpointAsiaPacific, c.base.String(), "options apply after the environment")
 	assert.NotContains(t, fmt.Sprint(c), testSecret)
+}
+
+// TestCallersClientRedirects: a caller's client that follows redirects
+// sends neither the body (an upload's private key) nor the signed URL to
+// the target, and an answer from another host is refused as a redirect,
+// never taken for the service's success.
+func TestCallersClientRedirects(t *testing.T) {
+	t.Parallel()
+	certPEM, keyPEM := testCertificate(t, "ec")
+	var mu sync.Mutex
+	var seen []string // everything the target received
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, r.URL.String()+" "+fmt.Sprint(r.Header)+" "+string(body))
+		mu.Unlock()
+		_, _ = io.WriteString(w, `{"Code":"Success","Data":{}}`)
+	}))
+	t.Cleanup(target.Close)
+	var sigs []string
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		c, srv := newHostile(t, WithHTTPClient(&http.Client{}))
+		srv.answerWith("UploadCACertificate", status, http.Header{"Location": {target.URL + "/lb/"}}, "")
+		srv.answerWith("DescribeZones", status, http.Header{"Location": {target.URL + "/lb/"}}, "")
+		_, err := c.UploadCACertificate(context.Background(), &UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"})
+		require.Error(t, err, "HTTP %d", status)
+		if status < http.StatusTemporaryRedirect { // followed as a GET, which reached the target
+			assert.ErrorIs(t, err, errRedirected, "HTTP %d", status)
+			assert.Contains(t, err.Error(), "redirected")
+		}
+		_, err = c.DescribeZones(context.Background(), nil)
+		require.ErrorIs(t, err, errRedirected, "HTTP %d", status)
+		assert.Contains(t, err.Error(), "redirected to http://"+strings.TrimPrefix(target.URL, "http://"))
+		for _, r := range srv.sentFor("") {
+			sigs = append(sigs, r.Signature, url.QueryEscape(r.Signature))
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, seen, "the client did follow redirects")
+	for _, got := range seen {
+		assert.NotContains(t, got, "PRIVATE KEY")
+		assert.NotContains(t, got, "Signature")
+		for _, sig := range sigs {
+			assert.NotContains(t, got, sig)
+		}
+	}
+}
+
+func TestCloseIdleConnections(t *testing.T) {
+	t.Parallel()
+	for name, opts := range map[string][]Option{"default": nil, "caller's client": {WithHTTPClient(&http.Client{Transport: &http.Transport{}})}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := newHostile(t, opts...)
+			srv.answerFixture("DescribeZones").answerFixture("DescribeZones").answerFixture("DescribeZones")
+			call := func() {
+				_, err := c.DescribeZones(context.Background(), nil)
+				require.NoError(t, err)
+			}
+			call()
+			call()
+			require.Equal(t, int64(1), srv.conns.Load(), "the connection is kept between calls")
+			c.CloseIdleConnections()
+			call()
+			assert.Equal(t, int64(2), srv.conns.Load(), "the idle connection was closed")
+		})
+	}
+	var nilClient *Client
+	nilClient.CloseIdleConnections()
+	new(Client).CloseIdleConnections()
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	t.Run("user info is never repeated", func(t *testing.T) {
+		t.Parallel()
+		for _, u := range []string{"https://user:hunter22@example.com", "https://user:hunter22@example.com/?q=1", "http://user:hunter22@[::1", "user:hunter22@example.com"} {
+			_, err := NewClient(testKeyID, testSecret, WithEndpoint(u))
+			require.Error(t, err, u)
+			assert.NotContains(t, err.Error(), "hunter22", u)
+		}
+	})
+	t.Run("user agent", func(t *testing.T) {
+		t.Parallel()
+		for _, ua := range []string{"a\x00b", "a\x7fb", "a\nb", "a\rb", "a\x1b[31mb", "a\tb", "a\u0085b", "a\xffb"} {
+			_, err := NewClient(testKeyID, testSecret, WithUserAgent(ua))
+			assert.ErrorContains(t, err, "WithUserAgent", "%q", ua)
+		}
+		_, err := NewClient(testKeyID, testSecret, WithUserAgent("my-tool/1.0 (éà)"))
+		assert.NoError(t, err)
+	})
+}
+
+// TestNewClientFromEnvErrors: each missing variable is named, and
+// CDS_API_HOST follows WithEndpoint's rules, named in its errors (no
+// t.Parallel: it sets variables for the whole process).
+func TestNewClientFromEnvErrors(t *testing.T) {
+	for _, tc := range []struct{ id, key, want string }{
+		{"", "", "CDS_SECRET_ID and CDS_SECRET_KEY are not set"},
+		{"id", "", "CDS_SECRET_KEY is not set"},
+		{"", "key", "CDS_SECRET_ID is not set"},
+	} {
+		t.Setenv("CDS_SECRET_ID", tc.id)
+		t.Setenv("CDS_SECRET_KEY", tc.key)
+		_, err := NewClientFromEnv()
+		assert.EqualError(t, err, "cdslb: NewClientFromEnv: "+tc.want)
+	}
+	t.Setenv("CDS_SECRET_ID", testKeyID)
+	t.Setenv("CDS_SECRET_KEY", testSecret)
+	for host, want := range map[string]string{
+		"127.0.0.1:18080":             "https://127.0.0.1:18080",
+		"cdsapi-us.capitalonline.net": "https://cdsapi-us.capitalonline.net",
+		"http://127.0.0.1:18080/":     "http://127.0.0.1:18080",
+		" [::1]:8443 ":                "https://[::1]:8443",
+	} {
+		t.Setenv("CDS_API_HOST", host)
+		c, err := NewClientFromEnv()
+		require.NoError(t, err, host)
+		assert.Equal(t, want, c.base.String(), host)
+	}
+	for _, host := range []string{"ftp://example.com", "example.com/?a=b", "u:hunter22@example.com", "http://", "exa mple.com"} {
+		t.Setenv("CDS_API_HOST", host)
+		_, err := NewClientFromEnv()
+		require.Error(t, err, host)
+		assert.Contains(t, err.Error(), "CDS_API_HOST", host)
+		assert.NotContains(t, err.Error(), "hunter22")
+	}
 }

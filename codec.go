@@ -129,6 +129,9 @@ func (l HTTPListener) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads the listener in any of the API's spellings.
 func (l *HTTPListener) UnmarshalJSON(b []byte) error {
+	if l == nil {
+		return errNilTarget
+	}
 	var w httpListenerWire
 	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
 	*l = HTTPListener{StickySession: bool(w.StickySession), Certificates: w.CertificateIds}
@@ -163,6 +166,9 @@ func (l TCPListener) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads the listener in any of the API's spellings.
 func (l *TCPListener) UnmarshalJSON(b []byte) error {
+	if l == nil {
+		return errNilTarget
+	}
 	var w tcpListenerWire
 	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
 	*l = TCPListener{EnableSourceIP: bool(w.EnableSourceIP), EnableRepeaterMode: bool(w.EnableRepeaterMode)}
@@ -185,6 +191,9 @@ func (s BackendServer) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a backend whose numbers come as numbers or strings.
 func (s *BackendServer) UnmarshalJSON(b []byte) error {
+	if s == nil {
+		return errNilTarget
+	}
 	var w backendWire
 	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
 	*s = BackendServer{IP: w.IP, Port: int(w.Port), Weight: w.Weight.Int(), MaxConn: int(w.MaxConn)}

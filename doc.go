@@ -44,6 +44,7 @@
 // # Secrets
 //
 // The access key secret, request signatures and certificate private keys
-// never appear in errors, log records (WithLogger) or fmt and slog
-// renderings of a Client, Signer, request or response.
+// never appear in errors, log records (WithLogger) or fmt, slog and
+// encoding/json renderings of a Client, Signer, request or response, also
+// when a service, proxy or transport echoes them in any common escaping.
 package cdslb

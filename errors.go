@@ -3,12 +3,10 @@ package cdslb
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Sentinel errors for the API's documented failure codes. An *APIError
@@ -58,18 +56,27 @@ type APIError struct {
 
 // Error describes the failure; it never contains credentials or signatures.
 func (e *APIError) Error() string {
+	if e == nil {
+		return "cdslb: <nil APIError>"
+	}
 	var b strings.Builder
 	b.WriteString("cdslb: ")
 	b.WriteString(e.Action)
 	b.WriteString(": ")
-	if e.Code != "" {
+	switch {
+	case e.Code != "":
 		b.WriteString(e.Code)
-	} else {
-		b.WriteString("unexpected answer")
+		b.WriteString(" (HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+		b.WriteString(")")
+	case e.Message != "": // an excerpt, which says itself what kind of answer it was
+		b.WriteString("HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+	default:
+		b.WriteString("unexpected answer (HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+		b.WriteString(")")
 	}
-	b.WriteString(" (HTTP ")
-	b.WriteString(strconv.Itoa(e.HTTPStatus))
-	b.WriteString(")")
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
@@ -87,6 +94,9 @@ func (e *APIError) Error() string {
 
 // Is reports whether target is the sentinel error of e's Code.
 func (e *APIError) Is(target error) bool {
+	if e == nil {
+		return false
+	}
 	s, ok := codeSentinels[e.Code]
 	return ok && s == target
 }
@@ -101,6 +111,9 @@ type ValidationError struct {
 
 // Error names the action, the field and the rule.
 func (e *ValidationError) Error() string {
+	if e == nil {
+		return "cdslb: <nil ValidationError>"
+	}
 	msg := "cdslb: " + e.Action + ": invalid request: "
 	if e.Field != "" {
 		msg += e.Field + " "
@@ -121,63 +134,39 @@ const excerptLen = 200
 
 var (
 	htmlTag    = regexp.MustCompile(`<[^>]*>`)
+	htmlHidden = regexp.MustCompile(`(?is)<(head|script|style)\b.*?</(?:head|script|style)\s*>`)
+	htmlTitle  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title\s*>`)
 	space      = regexp.MustCompile(`\s+`)
 	signedPart = regexp.MustCompile(`(?i)(Signature|AccessKeySecret|SecretKey)=[^&\s"'<>]*`)
 )
 
 // excerpt makes a short, one-line, printable summary of a body that is not
-// the API's JSON, such as a gateway's HTML page. A signature the body may
-// echo (from the request's URL) is cut out: anything spelled Signature=...,
-// and each of the given secrets wherever it appears.
-func excerpt(body []byte, secrets ...string) string {
-	// Keep a margin past what is shown, so a secret that starts in the
-	// shown part is whole when it is cut out.
-	if len(body) > 4*excerptLen+128 {
-		body = body[:4*excerptLen+128]
-	}
-	s := redactSecrets(strings.ToValidUTF8(string(body), ""), secrets...)
-	s = strings.ToValidUTF8(s, "") // a secret that was not whole characters leaves parts of one
+// the API's JSON, such as a gateway's HTML page: its text without tags, the
+// page's title only when the text does not repeat it, and none of the
+// request's secrets (see redactor).
+func excerpt(body []byte, r *redactor) string {
+	body = body[:min(len(body), maxRedactInput)]
+	s := r.redactPrefix(strings.ToValidUTF8(string(body), ""), 4*excerptLen) // valid first: a dropped byte must not join a secret
+	s = strings.ToValidUTF8(s, "")                                           // a secret that was not whole characters leaves parts of one
 	if len(s) > 4*excerptLen {
 		s = strings.ToValidUTF8(s[:4*excerptLen], "") // the cut may split a character
 	}
-	s = htmlTag.ReplaceAllString(s, " ")
-	s = signedPart.ReplaceAllString(s, "$1=REDACTED")
-	s = strings.TrimSpace(space.ReplaceAllString(s, " "))
-	if len(s) > excerptLen {
-		cut := excerptLen
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
+	title := ""
+	if m := htmlTitle.FindStringSubmatch(s); m != nil {
+		title = oneLine(m[1])
 	}
+	s = oneLine(htmlHidden.ReplaceAllString(s, " "))
+	if title != "" && !strings.Contains(s, title) {
+		s = strings.TrimSpace(title + " " + s)
+	}
+	s = truncate(escapeUnprintable(s), excerptLen+len("..."))
 	if s == "" {
 		return "empty answer"
 	}
 	return "unexpected answer: " + s
 }
 
-// redactSecrets replaces each non-empty secret in s, and any value spelled
-// Signature=..., with REDACTED.
-func redactSecrets(s string, secrets ...string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, redacted)
-		}
-	}
-	return signedPart.ReplaceAllString(s, "$1="+redacted)
-}
-
-// signatureForms returns the signature of a signed query as sent (escaped)
-// and decoded, the forms in which an answer may echo it.
-func signatureForms(signedQuery string) []string {
-	i := strings.LastIndex(signedQuery, "&Signature=")
-	if i < 0 {
-		return nil
-	}
-	sent := signedQuery[i+len("&Signature="):]
-	decoded, err := url.QueryUnescape(sent)
-	if err != nil {
-		return []string{sent}
-	}
-	return []string{sent, decoded}
+// oneLine is the text of an HTML fragment: tags out, each run of space one space.
+func oneLine(s string) string {
+	return strings.TrimSpace(space.ReplaceAllString(htmlTag.ReplaceAllString(s, " "), " "))
 }

@@ -2,8 +2,10 @@ package cdslb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -198,4 +200,46 @@ func TestNilRequestForAnActionWithRequiredParameters(t *testing.T) {
 	assert.Equal(t, "DeleteLoadBalancer", ve.Action)
 	assert.Equal(t, "InstanceUUID", ve.Field)
 	assert.Empty(t, stub.requests(""))
+}
+
+// TestServerMessagesAreBounded: a service's message reaches errors and logs
+// capped, on one line, with control characters escaped.
+func TestServerMessagesAreBounded(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	c, srv := newHostile(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	huge := "line one\nline two\r\n\x1b[31mred\x1b[0m\x00\u0085\u2028 " + strings.Repeat("x", 1<<20)
+	msg, err := json.Marshal(huge)
+	require.NoError(t, err)
+	srv.answer("DeleteLoadBalancer", 400, `{"Code":"InvalidParameter","Message":`+string(msg)+`}`)
+	srv.answer("DescribeZones", 502, "<html>\x1b]0;title\x07"+strings.Repeat("<p>\x1b[2J", 5000)+"</html>")
+	_, err = c.DeleteLoadBalancer(context.Background(), &DeleteLoadBalancerRequest{InstanceUUID: "i-1"})
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.LessOrEqual(t, len(apiErr.Message), 300)
+	assert.True(t, strings.HasPrefix(apiErr.Message, `line one\nline two\r\n\x1b[31mred\x1b[0m\x00\u0085\u2028 xxx`), apiErr.Message)
+	_, err = c.DescribeZones(context.Background(), nil)
+	require.Error(t, err)
+	for _, text := range []string{err.Error(), apiErr.Error(), logs.String()} {
+		assert.NotContains(t, text, "\x1b")
+		assert.NotContains(t, text, "\x00")
+		assert.NotContains(t, text, "\x07")
+		assert.NotContains(t, text, "\r")
+	}
+	assert.Less(t, len(logs.String()), 2000)
+	assert.Equal(t, 2, strings.Count(logs.String(), "\n"), "one line per record")
+}
+
+// TestNoDoubledPrefixes: an error says each thing once.
+func TestNoDoubledPrefixes(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	nginx := "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+	stub.answer("DescribeZones", http.StatusBadGateway, nginx)
+	_, err := c.DescribeZones(context.Background(), nil)
+	assert.EqualError(t, err, "cdslb: DescribeZones: HTTP 502: unexpected answer: 502 Bad Gateway nginx")
+	c, stub = newStub(t)
+	stub.answer("DescribeZones", http.StatusServiceUnavailable, "<html><head><title>Service Unavailable</title></head><body></body></html>")
+	_, err = c.DescribeZones(context.Background(), nil)
+	assert.EqualError(t, err, "cdslb: DescribeZones: HTTP 503: unexpected answer: Service Unavailable", "a title alone is kept")
 }

@@ -1,6 +1,7 @@
 package cdslb
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -132,4 +133,31 @@ func fixture(t testing.TB, action string) string {
 	b, err := os.ReadFile(filepath.Join("testdata", "responses", action+".json"))
 	require.NoError(t, err)
 	return string(b)
+}
+
+// expiringContext is a context whose deadline passes when the test says
+// so, not when a clock does: tests that need a deadline to pass at a given
+// point do not depend on how loaded the machine is.
+type expiringContext struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newExpiringContext() *expiringContext {
+	return &expiringContext{Context: context.Background(), done: make(chan struct{})}
+}
+
+// expire makes the deadline pass.
+func (c *expiringContext) expire() { c.once.Do(func() { close(c.done) }) }
+
+func (c *expiringContext) Done() <-chan struct{} { return c.done }
+
+func (c *expiringContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }

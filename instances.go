@@ -226,15 +226,26 @@ type WaitError struct {
 
 // Error names the instance, the last status seen and the cause.
 func (e *WaitError) Error() string {
+	if e == nil {
+		return "cdslb: <nil WaitError>"
+	}
 	s := "cdslb: waiting for load balancer " + e.InstanceUUID
 	if e.Status != "" {
 		s += " (last status " + e.Status + ")"
 	}
-	return s + ": " + e.Err.Error()
+	if e.Err == nil {
+		return s
+	}
+	return s + ": " + strings.TrimPrefix(e.Err.Error(), "cdslb: ") // said once, at the start
 }
 
 // Unwrap returns the cause.
-func (e *WaitError) Unwrap() error { return e.Err }
+func (e *WaitError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // WaitOption configures a waiter.
 type WaitOption func(*waitConfig)
@@ -289,12 +300,11 @@ func WithNotFoundGrace(d time.Duration) WaitOption {
 // gone. Polls are spaced as WithPollInterval says; the waits end at once
 // when the context does, so give ctx the deadline you can afford.
 func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*LoadBalancer) (bool, error), opts ...WaitOption) (*LoadBalancer, error) {
-	cfg := waitConfig{minDelay: 2 * time.Second, maxDelay: 30 * time.Second, notFoundGrace: time.Minute, sleep: c.sleep, now: time.Now}
-	for _, opt := range opts {
-		opt(&cfg)
-	}
-	cfg.maxDelay = max(cfg.maxDelay, cfg.minDelay)
 	switch {
+	case c == nil || c.signer == nil:
+		return nil, errors.New("cdslb: WaitUntil: the Client was not made by NewClient or NewClientFromEnv")
+	case done == nil:
+		return nil, &ValidationError{Action: "WaitUntil", Field: "done", Reason: "must not be nil"}
 	case ctx == nil:
 		return nil, &ValidationError{Action: "WaitUntil", Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	case strings.TrimSpace(instanceUUID) == "":
@@ -302,6 +312,14 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		// would report success.
 		return nil, &ValidationError{Action: "WaitUntil", Field: "instanceUUID", Reason: "is required"}
 	}
+	cfg := waitConfig{minDelay: 2 * time.Second, maxDelay: 30 * time.Second, notFoundGrace: time.Minute, sleep: c.sleep, now: time.Now}
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, &ValidationError{Action: "WaitUntil", Field: fmt.Sprintf("opts[%d]", i), Reason: "must not be nil"}
+		}
+		opt(&cfg)
+	}
+	cfg.maxDelay = max(cfg.maxDelay, cfg.minDelay)
 
 	w := &WaitError{InstanceUUID: instanceUUID}
 	fail := func(err error) (*LoadBalancer, error) { w.Err = err; return nil, w }
@@ -354,7 +372,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		d := min(delay+rand.N(delay/10+1), cfg.maxDelay)
 		if err := cfg.sleep(ctx, d); err != nil {
 			if lastErr != nil {
-				err = fmt.Errorf("%w (last poll: %v)", err, lastErr)
+				err = fmt.Errorf("%w (last poll: %s)", err, strings.TrimPrefix(lastErr.Error(), "cdslb: "))
 			}
 			return fail(err)
 		}

@@ -38,6 +38,9 @@ var ErrListenersChanged = errors.New("cdslb: the listeners changed during the ed
 // their edits. The set is sent back as this library reads it: a listener
 // field it does not model would be reset.
 func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName string, update func(http *HTTPListener, tcp *TCPListener) error) (*ModifyLoadBalancerStrategysResponse, error) {
+	if update == nil {
+		return nil, &ValidationError{Action: "UpdateListener", Field: "update", Reason: "must not be nil"}
+	}
 	return c.editListener(ctx, "UpdateListener", instanceUUID, listenerName,
 		func(set *DescribeLoadBalancerStrategysResponse, h, t int) error {
 			if h >= 0 {

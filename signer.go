@@ -7,12 +7,15 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"hash"
+	"io"
 	"log/slog"
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,17 +32,23 @@ const (
 // The load-balancer client uses one internally; callers may use a Signer on
 // its own to sign requests to other CDS products, which share the scheme.
 //
-// A Signer is safe for concurrent use. Like strings.Builder it must not be
-// copied or changed after its first use, because it keeps state derived from
-// the key. Its String, GoString, Format and LogValue methods never reveal
-// AccessKeySecret.
+// A Signer is safe for concurrent use. It must not be changed after its
+// first use, because it keeps state derived from the key; a copy shares
+// that state. A Signer, its copies and a pointer to one never reveal
+// AccessKeySecret when printed with fmt, logged with slog or encoded with
+// encoding/json.
 type Signer struct {
 	AccessKeyID     string
 	AccessKeySecret string
 	Now             func() time.Time // nil: time.Now
 	Nonce           func() string    // nil: a random UUID
 
-	once   sync.Once
+	keyed atomic.Value // *signerKeys, made at first use
+}
+
+// signerKeys is what a Signer derives from its key at first use. It is held
+// by pointer, so that a Signer holds no lock and may be printed by value.
+type signerKeys struct {
 	states sync.Pool               // *signState: buffers and a keyed HMAC, reused across calls
 	common [len(commonKeys)][]byte // each common parameter's "&name=" (and constant value), encoded once
 }
@@ -79,9 +88,12 @@ const (
 // params that has the name of a common parameter or Signature is ignored.
 // Sign does not modify params. Each call takes a fresh timestamp and nonce.
 func (s *Signer) Sign(method, action string, params url.Values) string {
-	s.once.Do(s.init)
-	st := s.states.Get().(*signState)
-	defer s.states.Put(st)
+	if s == nil {
+		return ""
+	}
+	k := s.keys()
+	st := k.states.Get().(*signState)
+	defer k.states.Put(st)
 
 	keys := st.keys[:0]
 	for k := range params {
@@ -100,7 +112,7 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 		for ; ki < len(keys) && keys[ki] < ck; ki++ {
 			q = appendParam(q, keys[ki], params[keys[ki]])
 		}
-		q = s.appendCommon(st, q, ci, action)
+		q = s.appendCommon(k, st, q, ci, action)
 	}
 	for ; ki < len(keys); ki++ {
 		q = appendParam(q, keys[ki], params[keys[ki]])
@@ -122,9 +134,21 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 	return string(q[1:])
 }
 
-func (s *Signer) init() {
+// keys returns the state derived from the key, making it at first use.
+func (s *Signer) keys() *signerKeys {
+	if k, ok := s.keyed.Load().(*signerKeys); ok {
+		return k
+	}
+	if s.keyed.CompareAndSwap(nil, s.deriveKeys()) {
+		return s.keyed.Load().(*signerKeys)
+	}
+	return s.keyed.Load().(*signerKeys) // another call made it first
+}
+
+func (s *Signer) deriveKeys() *signerKeys {
+	k := new(signerKeys)
 	key := []byte(s.AccessKeySecret)
-	s.states.New = func() any {
+	k.states.New = func() any {
 		return &signState{query: make([]byte, 0, 512), toSign: make([]byte, 0, 1024), sum: make([]byte, 0, sha1.Size),
 			keys: make([]string, 0, 16), mac: hmac.New(sha1.New, key)}
 	}
@@ -140,13 +164,14 @@ func (s *Signer) init() {
 		case keyVersion:
 			f = appendEscaped(f, apiVersion)
 		}
-		s.common[i] = f
+		k.common[i] = f
 	}
+	return k
 }
 
 // appendCommon appends "&name=value" for the common parameter commonKeys[i].
-func (s *Signer) appendCommon(st *signState, q []byte, i int, action string) []byte {
-	q = append(q, s.common[i]...)
+func (s *Signer) appendCommon(k *signerKeys, st *signState, q []byte, i int, action string) []byte {
+	q = append(q, k.common[i]...)
 	switch i {
 	case keyAction:
 		return appendEscaped(q, action)
@@ -267,20 +292,32 @@ func appendUUID(dst []byte) []byte {
 	return append(dst, s[:]...)
 }
 
-// String describes the signer by its access key id; the secret is never shown.
-func (s *Signer) String() string {
-	return "cdslb.Signer{AccessKeyID: " + s.AccessKeyID + ", AccessKeySecret: REDACTED}"
+// String describes the signer by its access key id; the secret is never
+// shown. The printing methods have value receivers, so that a copy of a
+// Signer prints the same way.
+func (s Signer) String() string {
+	return "cdslb.Signer{AccessKeyID: " + s.AccessKeyID + ", AccessKeySecret: " + redact(s.AccessKeySecret) + "}"
 }
 
 // GoString is String: %#v must not reveal the secret either.
-func (s *Signer) GoString() string { return s.String() }
+func (s Signer) GoString() string { return s.String() }
 
 // Format prints String for every verb, so that no fmt verb reveals the secret.
-func (s *Signer) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+func (s Signer) Format(f fmt.State, _ rune) {
+	if f != nil {
+		_, _ = io.WriteString(f, s.String())
+	}
+}
 
 // LogValue records the access key id only.
-func (s *Signer) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("AccessKeyID", s.AccessKeyID), slog.String("AccessKeySecret", redacted))
+func (s Signer) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("AccessKeyID", s.AccessKeyID), slog.String("AccessKeySecret", redact(s.AccessKeySecret)))
+}
+
+// MarshalJSON encodes the access key id, with the secret as REDACTED and
+// without the Now and Nonce functions.
+func (s Signer) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ AccessKeyID, AccessKeySecret string }{s.AccessKeyID, redact(s.AccessKeySecret)})
 }
 
 const redacted = "REDACTED"

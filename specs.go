@@ -43,6 +43,9 @@ type Architecture struct {
 
 // UnmarshalJSON reads an architecture whose EnginesType is a string or a list.
 func (a *Architecture) UnmarshalJSON(b []byte) error {
+	if a == nil {
+		return errNilTarget
+	}
 	type plain Architecture
 	w := struct {
 		*plain
@@ -77,6 +80,9 @@ type InstanceSize struct {
 // UnmarshalJSON reads a size in the API's spelling, which names it "Name"
 // or, in one example, "N".
 func (s *InstanceSize) UnmarshalJSON(b []byte) error {
+	if s == nil {
+		return errNilTarget
+	}
 	var w struct {
 		Name, N     string
 		CPU, RAM    wire.Int
@@ -104,6 +110,9 @@ type DiskSpec struct {
 
 // UnmarshalJSON reads a disk type whose sizes come as numbers or strings.
 func (d *DiskSpec) UnmarshalJSON(b []byte) error {
+	if d == nil {
+		return errNilTarget
+	}
 	var w struct {
 		DiskName, DiskValue, DiskUnit             string
 		BasicIops                                 wire.Text

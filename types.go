@@ -1,6 +1,12 @@
 package cdslb
 
-import "time"
+import (
+	"errors"
+	"time"
+)
+
+// errNilTarget is the error of an UnmarshalJSON method called on a nil pointer.
+var errNilTarget = errors.New("cdslb: UnmarshalJSON into a nil pointer")
 
 // ResponseMeta is embedded in every response: the envelope the service wraps
 // each answer in.

@@ -3,6 +3,8 @@ package cdslb
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -356,4 +358,92 @@ func TestValidationAcceptsGoodInputs(t *testing.T) {
 
 	// Every one reached the service.
 	assert.Len(t, srv.sentFor(""), len(validCalls(t))+len(edges)+3+1+4+3)
+}
+
+// TestInvalidUTF8IsRefused: a string that is not valid UTF-8, in any field
+// of any request type (found through the sweep's list of exported types),
+// is refused by validation, which names the field.
+func TestInvalidUTF8IsRefused(t *testing.T) {
+	t.Parallel()
+	checked := 0
+	for name, typ := range sweepTypes {
+		if !strings.HasSuffix(name, "Request") {
+			continue
+		}
+		req := reflect.New(typ)
+		fillForUTF8(req.Elem())
+		r, ok := req.Interface().(request)
+		require.True(t, ok, name)
+		eachString(req.Elem(), "", func(path string, s reflect.Value) {
+			checked++
+			old := s.String()
+			s.SetString("ok\xff")
+			defer s.SetString(old)
+			var ve *ValidationError
+			require.ErrorAs(t, validateRequest(r), &ve, "%s.%s", name, path)
+			assert.Equal(t, path, ve.Field, name)
+			assert.Equal(t, "is not valid UTF-8", ve.Reason, name)
+		})
+	}
+	assert.Greater(t, checked, 40, "string fields checked")
+
+	// Through a client: refused before anything is sent.
+	c, srv := newHostile(t)
+	_, err := c.ModifyHaproxyCustomConfig(context.Background(), &ModifyHaproxyCustomConfigRequest{InstanceUUID: "i-1", Configs: "global\n\xfe\n"})
+	require.ErrorIs(t, err, ErrInvalidRequest)
+	assert.ErrorContains(t, err, "ModifyHaproxyCustomConfig: invalid request: Configs is not valid UTF-8")
+	req := &ModifyLoadBalancerStrategysRequest{InstanceUUID: "i-1", HTTPListeners: []HTTPListener{goodHTTPListener(), goodHTTPListener()}}
+	req.HTTPListeners[1].BackendServers[0].IP = "10.0.0.\xc3"
+	_, err = c.ModifyLoadBalancerStrategys(context.Background(), req)
+	assert.ErrorContains(t, err, "HTTPListeners[1].BackendServers[0].IP is not valid UTF-8")
+	assert.Empty(t, srv.sentFor(""))
+}
+
+// fillForUTF8 gives every nil pointer in v a zero value and every slice one
+// element, so that every string field a request can hold exists.
+func fillForUTF8(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() && v.CanSet() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		fillForUTF8(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillForUTF8(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fillForUTF8(v.Index(0))
+	}
+}
+
+// eachString calls visit with the path of every exported string field in v.
+func eachString(v reflect.Value, path string, visit func(string, reflect.Value)) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		eachString(v.Elem(), path, visit)
+	case reflect.String:
+		visit(path, v)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			p := f.Name
+			if f.Anonymous {
+				p = path
+			} else if path != "" {
+				p = path + "." + f.Name
+			}
+			eachString(v.Field(i), p, visit)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			eachString(v.Index(i), fmt.Sprintf("%s[%d]", path, i), visit)
+		}
+	}
 }

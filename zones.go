@@ -30,6 +30,9 @@ type Zone struct {
 
 // UnmarshalJSON reads a zone in the API's spelling (RegionId, IsSaling 1/0).
 func (z *Zone) UnmarshalJSON(b []byte) error {
+	if z == nil {
+		return errNilTarget
+	}
 	var w struct {
 		RegionID   string `json:"RegionId"`
 		RegionName string
