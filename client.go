@@ -255,10 +255,17 @@ type operation struct {
 	action string
 	method string // http.MethodGet or http.MethodPost
 	path   string // "/lb/" or "/paas/monitor/"
+	// rereadOnConflict marks a write of state read before it: on a 409 it
+	// is never resent, even with RetryConflicts; its caller reads again.
+	rereadOnConflict bool
 }
 
-func lbGet(action string) operation  { return operation{action, http.MethodGet, "/lb/"} }
-func lbPost(action string) operation { return operation{action, http.MethodPost, "/lb/"} }
+func lbGet(action string) operation {
+	return operation{action: action, method: http.MethodGet, path: "/lb/"}
+}
+func lbPost(action string) operation {
+	return operation{action: action, method: http.MethodPost, path: "/lb/"}
+}
 
 // readOnly reports whether repeating the action is harmless: every Describe
 // action only reads, whatever its HTTP method.

@@ -26,7 +26,7 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 		retry := false
 		switch {
 		case apiErr.Code == "ResourceInUse":
-			retry = c.retry.RetryConflicts
+			retry = c.retry.RetryConflicts && !op.rereadOnConflict
 		case op.readOnly():
 			retry = mayPass(err)
 		}
