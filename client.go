@@ -438,7 +438,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	if f, ok := out.(finisher); ok {
 		f.finish(c.loc)
 	}
-	why := env.Data.malformed
+	why := env.malformed
 	if why == "" && verify != nil {
 		why = verify(out)
 	}
@@ -475,11 +475,21 @@ const codeNonceUsed = "SignatureNonceUsed"
 // decodeEnvelope decodes an answer: the envelope, and its Data straight into
 // out in the same pass. ok is false when the body is not the API's JSON. A
 // field of the wrong type is left empty instead of failing; a Data of the
-// wrong shape is recorded in env.Data.malformed.
+// wrong shape, which shows as such a field, is recorded in env.malformed by
+// a second pass, taken only then.
 func decodeEnvelope(body []byte, out response) (env envelope, ok bool) {
-	env.Data.into = out.data()
+	into := out.data()
+	env.Data = into
+	if into == nil {
+		env.Data = &skip{}
+	}
 	err := json.Unmarshal(body, &env)
 	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && into != nil {
+		shaped := struct{ Data dataField }{dataField{into: into}}
+		_ = json.Unmarshal(body, &shaped)
+		env.malformed = shaped.Data.malformed
+	}
 	return env, (err == nil || errors.As(err, &typeErr)) && env.Code != ""
 }
 
@@ -489,8 +499,13 @@ type envelope struct {
 	Code    string
 	Message string
 	TaskID  string `json:"TaskId"`
-	Data    dataField
+	Data    any
+
+	malformed string // why Data cannot be read as documented; empty when it can
 }
+
+// skip receives a Data that holds nothing of use.
+type skip struct{}
 
 // dataField decodes an answer's Data into a response and records whether
 // it has the shape the action documents: a list where a list is due (null
