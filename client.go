@@ -58,11 +58,14 @@ type Client struct {
 type Option func(*Client) error
 
 // RetryPolicy says how often and how patiently a call is repeated. Only
-// requests that are safe to repeat are retried: read-only actions on
-// transport errors, HTTP 429 and 5xx answers and InternalError or throttling
-// codes; actions that change state only when the connection was never made.
-// With RetryConflicts, any action is also retried when the service answers
-// 409 ResourceInUse, which refuses a request without running it.
+// requests that are safe to repeat are retried, each time signed afresh:
+// read-only actions on transport errors, HTTP 429 and 5xx answers,
+// InternalError or throttling codes, SignatureNonceUsed and malformed
+// answers (ErrMalformedAnswer); actions that change state only when the
+// connection was never made. With RetryConflicts, any action is also
+// retried when the service answers 409 ResourceInUse, which refuses a
+// request without running it; UpdateListener and RemoveListener then start
+// their edit again from the read instead of resending their write.
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts in all, the first included; 1 disables retries
 	BaseDelay      time.Duration // the first backoff's upper bound; it doubles each attempt

@@ -246,7 +246,8 @@ var ErrWaitFailed = errors.New("cdslb: the load balancer is in a failed state")
 //   - context.DeadlineExceeded or context.Canceled: the context ended first;
 //   - an *APIError or *ValidationError: a poll failed in a way that polling
 //     again cannot fix (such as InvalidParameter or an authentication
-//     error), or a transient failure (5xx, 429, transport) lasted over a minute;
+//     error), or a transient failure (5xx, 429, transport, a malformed
+//     answer) lasted over a minute;
 //   - the error the caller's done function returned.
 type WaitError struct {
 	InstanceUUID string // the instance waited for
@@ -314,9 +315,10 @@ func WithNotFoundGrace(d time.Duration) WaitOption {
 // (ErrWaitFailed), when the instance stays missing longer than the
 // not-found grace, or when a poll fails with an error that polling again
 // cannot fix. Errors that may pass (5xx, 429, InternalError, throttling,
-// transport errors) are polled through for up to a minute in a row; no
-// error other than ResourceNotFound is ever taken to mean the instance is
-// gone. Polls are spaced as WithPollInterval says; the waits end at once
+// SignatureNonceUsed, transport errors, malformed answers) are polled
+// through for up to a minute in a row; no error other than
+// ResourceNotFound is ever taken to mean the instance is gone, and a
+// malformed answer (ErrMalformedAnswer) never means gone or running. Polls are spaced as WithPollInterval says; the waits end at once
 // when the context does, so give ctx the deadline you can afford.
 func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*LoadBalancer) (bool, error), opts ...WaitOption) (*LoadBalancer, error) {
 	cfg := waitConfig{minDelay: 2 * time.Second, maxDelay: 30 * time.Second, notFoundGrace: time.Minute, sleep: c.sleep, now: time.Now}

@@ -95,7 +95,10 @@ type ModifyLoadBalancerStrategysResponse struct{ ResponseMeta }
 // listeners use AddLoadBalancerStrategys; to change or remove one, read the
 // set first with DescribeLoadBalancerStrategys and send it back whole.
 // POST; the change runs asynchronously (the instance is busy until it is
-// RUNNING again) and the response holds its TaskID.
+// RUNNING again) and the response holds its TaskID. With RetryConflicts a
+// 409 resends the request as given, which may undo a change made while
+// the instance was busy; UpdateListener and RemoveListener read again
+// instead.
 func (c *Client) ModifyLoadBalancerStrategys(ctx context.Context, req *ModifyLoadBalancerStrategysRequest) (*ModifyLoadBalancerStrategysResponse, error) {
 	return call[ModifyLoadBalancerStrategysResponse](ctx, c, lbPost("ModifyLoadBalancerStrategys"), req)
 }
