@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -59,11 +60,14 @@ type Client struct {
 type Option func(*Client) error
 
 // RetryPolicy says how often and how patiently a call is repeated. Only
-// requests that are safe to repeat are retried: read-only actions on
-// transport errors, HTTP 429 and 5xx answers and InternalError or throttling
-// codes; actions that change state only when the connection was never made.
-// With RetryConflicts, any action is also retried when the service answers
-// 409 ResourceInUse, which refuses a request without running it.
+// requests that are safe to repeat are retried, each time signed afresh:
+// read-only actions on transport errors, HTTP 429 and 5xx answers,
+// InternalError or throttling codes, SignatureNonceUsed and malformed
+// answers (ErrMalformedAnswer); actions that change state only when the
+// connection was never made. With RetryConflicts, any action is also
+// retried when the service answers 409 ResourceInUse, which refuses a
+// request without running it; UpdateListener and RemoveListener then start
+// their edit again from the read instead of resending their write.
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts in all, the first included; 1 disables retries
 	BaseDelay      time.Duration // the first backoff's upper bound; it doubles each attempt
@@ -294,10 +298,17 @@ type operation struct {
 	action string
 	method string // http.MethodGet or http.MethodPost
 	path   string // "/lb/" or "/paas/monitor/"
+	// rereadOnConflict marks a write of state read before it: on a 409 it
+	// is never resent, even with RetryConflicts; its caller reads again.
+	rereadOnConflict bool
 }
 
-func lbGet(action string) operation  { return operation{action, http.MethodGet, "/lb/"} }
-func lbPost(action string) operation { return operation{action, http.MethodPost, "/lb/"} }
+func lbGet(action string) operation {
+	return operation{action: action, method: http.MethodGet, path: "/lb/"}
+}
+func lbPost(action string) operation {
+	return operation{action: action, method: http.MethodPost, path: "/lb/"}
+}
 
 // readOnly reports whether repeating the action is harmless: every Describe
 // action only reads, whatever its HTTP method.
@@ -343,6 +354,14 @@ type requestPtr[T any] interface {
 // decode, retrying as the policy and the action allow. A nil request is the
 // zero request, which validation refuses when the action needs a parameter.
 func call[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context, c *Client, op operation, req *R) (*T, error) {
+	return callChecked[T, P, R, PR](ctx, c, op, req, nil)
+}
+
+// callChecked is call for an action whose decoded answer must also pass
+// check: a non-empty reason from it makes the answer malformed
+// (ErrMalformedAnswer), such as a list entry without the id the library
+// acts on.
+func callChecked[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context, c *Client, op operation, req *R, check func(*R, *T) string) (*T, error) {
 	if c == nil || c.signer == nil {
 		return nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", op.action)
 	}
@@ -363,13 +382,14 @@ func call[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context,
 	if err != nil {
 		return nil, fmt.Errorf("cdslb: %s: encoding the request: %w", op.action, err)
 	}
+	var verify func(response) string
+	if check != nil {
+		verify = func(out response) string { return check(req, (*T)(out.(P))) }
+	}
 	for attempt := 1; ; attempt++ {
 		out := P(new(T))
-		err := c.send(ctx, op, params, body, out, attempt)
+		err := c.send(ctx, op, params, body, out, verify, attempt)
 		if err == nil {
-			if f, ok := any(out).(finisher); ok {
-				f.finish(c.loc)
-			}
 			return (*T)(out), nil
 		}
 		delay, again := c.retryDelay(ctx, op, err, attempt)
@@ -395,12 +415,18 @@ func (c *Client) encode(op operation, req request) (url.Values, []byte, error) {
 	return nil, body, err
 }
 
-// send makes one attempt: sign afresh, send, read and decode the answer.
-func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, out response, attempt int) (err error) {
+// send makes one attempt: sign afresh, send, read and decode the answer,
+// and check it (verify, when not nil, says why a decoded answer is
+// malformed). An error of an action that changes state matches
+// ErrOutcomeUnknown when the service may have carried the change out.
+func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, out response, verify func(response) string, attempt int) (err error) {
 	start := time.Now()
 	status, taskID := 0, ""
 	if c.logger != nil {
 		defer func() { c.logAttempt(ctx, op, attempt, status, time.Since(start), taskID, err) }()
+	}
+	if err := ctx.Err(); err != nil { // nothing was sent
+		return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err}
 	}
 
 	u := c.base
@@ -416,10 +442,12 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	}
 	req.URL, req.Host = &u, u.Host
 	req.Header = c.requestHeader(body != nil)
+	unreplayable(req)
 
+	write := !op.readOnly()
 	resp, err := c.roundTrip(req)
 	if err != nil {
-		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body))
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write && !neverConnected(err))
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
@@ -428,39 +456,84 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	defer buf.free()
 	if err := buf.read(resp, c.maxBody); err != nil {
 		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
-			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt}
+			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt, unknown: write}
 		}
-		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body))
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write)
 	}
 
 	env, ok := decodeEnvelope(buf.Bytes(), out)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
 		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
-			retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+			retryAfter: retryAfter(resp.Header.Get("Retry-After")), unknown: write}
 	}
 	taskID = env.TaskID
 	if env.Code != "Success" {
 		// A service that echoes the request in its message must not put its
 		// secrets into error strings and logs, nor a message without bounds.
+		// A spent nonce means the service already had this very request: a
+		// write may have run.
 		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: boundMessage(env.Message, c.redactor(u.RawQuery, body)),
-			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After")),
+			unknown: write && (status >= 500 || env.Code == codeNonceUsed)}
 	}
 	m := out.meta()
 	m.Code, m.Message, m.TaskID = env.Code, env.Message, env.TaskID
+	if f, ok := out.(finisher); ok {
+		f.finish(c.loc)
+	}
+	why := env.malformed
+	if why == "" && verify != nil {
+		why = verify(out)
+	}
+	if why != "" {
+		return &APIError{Action: op.action, HTTPStatus: status, Message: why, TaskID: env.TaskID, Attempts: attempt, malformed: true, unknown: write}
+	}
 	return nil
 }
 
+// unreplayable makes sure net/http sends req at most once: its transports
+// repeat a request on a reused or refused connection (HTTP/1.1) or a reset
+// stream (HTTP/2) when they can rewind its body, which would send a signed
+// request, nonce and all, a second time. A POST keeps its in-memory body
+// and its length but loses GetBody; a GET gets an empty body net/http
+// cannot rewind, which HTTP/1.1 sends as no body at all. Every repeat is
+// the retry policy's, signed afresh.
+func unreplayable(req *http.Request) {
+	if req.Body == nil {
+		req.Body = emptyBody{}
+	}
+	req.GetBody = nil
+}
+
+// emptyBody is an empty request body that cannot be rewound.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
+
+// codeNonceUsed is the service's answer to a signature nonce it has seen:
+// it received this exact request before.
+const codeNonceUsed = "SignatureNonceUsed"
+
 // decodeEnvelope decodes an answer: the envelope, and its Data straight into
 // out in the same pass. ok is false when the body is not the API's JSON. A
-// value of the wrong type leaves its field empty instead of failing.
+// field of the wrong type is left empty instead of failing; a Data of the
+// wrong shape, which shows as such a field, is recorded in env.malformed by
+// a second pass, taken only then.
 func decodeEnvelope(body []byte, out response) (env envelope, ok bool) {
-	env.Data = out.data()
-	if env.Data == nil {
+	into := out.data()
+	env.Data = into
+	if into == nil {
 		env.Data = &skip{}
 	}
 	err := json.Unmarshal(body, &env)
 	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && into != nil {
+		shaped := struct{ Data dataField }{dataField{into: into}}
+		_ = json.Unmarshal(body, &shaped)
+		env.malformed = shaped.Data.malformed
+	}
 	return env, (err == nil || errors.As(err, &typeErr)) && env.Code != ""
 }
 
@@ -471,10 +544,64 @@ type envelope struct {
 	Message string
 	TaskID  string `json:"TaskId"`
 	Data    any
+
+	malformed string // why Data cannot be read as documented; empty when it can
 }
 
 // skip receives a Data that holds nothing of use.
 type skip struct{}
+
+// dataField decodes an answer's Data into a response and records whether
+// it has the shape the action documents: a list where a list is due (null
+// and absent mean an empty one), an object where an object is due, and in
+// an object, lists where lists are due. A wrong field deeper down is left
+// empty, as elsewhere.
+type dataField struct {
+	into      any    // where Data is decoded; nil to skip it
+	malformed string // why Data cannot be read as documented; empty when it can
+}
+
+// UnmarshalJSON decodes Data into d.into. It never fails the envelope.
+func (d *dataField) UnmarshalJSON(b []byte) error {
+	if d.into == nil || string(b) == "null" {
+		return nil
+	}
+	list := reflect.TypeOf(d.into).Elem().Kind() == reflect.Slice
+	want, due := byte('{'), "an object"
+	if list {
+		want, due = '[', "a list"
+	}
+	if b[0] != want {
+		d.malformed = "Data is " + jsonKind(b[0]) + " where " + due + " is due"
+		return nil
+	}
+	err := json.Unmarshal(b, d.into)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr):
+		if !list && typeErr.Type.Kind() == reflect.Slice && typeErr.Field != "" && !strings.Contains(typeErr.Field, ".") {
+			d.malformed = "Data." + typeErr.Field + " is " + typeErr.Value + " where a list is due"
+		}
+	case err != nil:
+		d.malformed = "Data cannot be read: " + err.Error()
+	}
+	return nil
+}
+
+// jsonKind names the kind of JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	}
+	return "a number"
+}
 
 // requestHeader returns a new header map for one request. Its values are
 // shared one-element slices, never written: a RoundTripper that adds a value
@@ -488,6 +615,11 @@ func (c *Client) requestHeader(post bool) http.Header {
 
 var errTooLarge = errors.New("the answer is larger than the client's limit (WithMaxResponseBytes)")
 
+// initialAnswerBytes caps what an answer's Content-Length makes the client
+// allocate before the bytes arrive, so that stalled answers that declare
+// much cost little memory.
+const initialAnswerBytes = 64 << 10
+
 // answerBuffer is a reusable buffer an answer is read into. Decoding copies
 // out everything it keeps, so it is free again once decoded.
 type answerBuffer struct {
@@ -498,15 +630,17 @@ type answerBuffer struct {
 var answerPool = sync.Pool{New: func() any { return new(answerBuffer) }}
 
 // read reads the whole answer, which is what lets the connection be reused,
-// refusing one over max bytes before reading it when its length is
-// declared, and at max bytes otherwise; an oversized answer is not drained,
+// into a buffer that grows with the bytes received, refusing one over max
+// bytes before reading it when its length is declared, and at max bytes
+// otherwise; an oversized answer is not drained,
 // and its connection is closed.
 func (a *answerBuffer) read(resp *http.Response, max int64) error {
 	if resp.ContentLength > max {
 		return errTooLarge
 	}
 	if resp.ContentLength > 0 {
-		a.Grow(int(resp.ContentLength) + bytes.MinRead) // ReadFrom wants MinRead spare to see EOF
+		// A declared length is a promise, not bytes: grow with what arrives.
+		a.Grow(int(min(resp.ContentLength, initialAnswerBytes)) + bytes.MinRead) // ReadFrom wants MinRead spare to see EOF
 	}
 	a.limit = io.LimitedReader{R: resp.Body, N: max + 1}
 	n, err := a.ReadFrom(&a.limit)
@@ -566,10 +700,11 @@ func (c *Client) CloseIdleConnections() {
 }
 
 // transportError wraps a failure to get an answer, without the signed URL
-// that net/http puts in its errors.
-// A caller's transport may put the URL in an error of its own type: that
-// text is redacted, with the cause still reachable by errors.Is and As.
-func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error, red *redactor) error {
+// that net/http puts in its errors. A caller's transport may put the URL
+// in an error of its own type: that text is redacted, with the cause still
+// reachable by errors.Is and As. unknown says the request may have reached
+// the service and changed something.
+func (c *Client) transportError(ctx context.Context, op operation, attempt int, err error, red *redactor, unknown bool) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -578,27 +713,35 @@ func (c *Client) transportError(ctx context.Context, op operation, attempt int, 
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
-	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err}
+	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err, unknown: unknown}
 }
 
 // TransportError is a call that got no answer from the service: the
 // connection failed, the context ended or the answer could not be read. It
 // wraps the cause, so errors.Is(err, context.DeadlineExceeded) and
-// errors.As(err, new(*net.OpError)) work.
+// errors.As(err, new(*net.OpError)) work. For an action that changes state
+// it also matches ErrOutcomeUnknown unless the request never left.
 type TransportError struct {
 	Action   string // the action called
 	Method   string // the HTTP method
 	URL      string // the URL without its signed query
 	Attempts int    // how many times the request was sent
 	Err      error  // the cause
+
+	unknown bool // the request may have reached the service and changed something
 }
 
-// Error names the action, the URL without its query, the cause and the attempts.
+// Error names the action, the URL without its query, the cause and the
+// attempts, and says when the outcome is unknown.
 func (e *TransportError) Error() string {
 	if e == nil {
 		return "cdslb: <nil TransportError>"
 	}
-	return fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
+	s := fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
+	if e.unknown {
+		s += outcomeUnknownNote
+	}
+	return s
 }
 
 // Unwrap returns the cause.
@@ -607,6 +750,12 @@ func (e *TransportError) Unwrap() error {
 		return nil
 	}
 	return e.Err
+}
+
+// Is reports whether target is ErrOutcomeUnknown and the request may have
+// changed something.
+func (e *TransportError) Is(target error) bool {
+	return e != nil && e.unknown && target == ErrOutcomeUnknown
 }
 
 // neverConnected reports whether err proves the request never left: the

@@ -333,33 +333,39 @@ func TestBodiesClosed(t *testing.T) {
 
 // TestHostileAnswers: bodies that are not what the document promises never
 // panic; each gives either a typed response or an *APIError that says
-// what came.
+// what came. A Success whose Data has the wrong shape for the action (a
+// string or number for a list or an object, an object for a list), or
+// lacks what the library acts on, is ErrMalformedAnswer, never a success.
 func TestHostileAnswers(t *testing.T) {
 	t.Parallel()
+	wrongShape := func(shape string, _ string) bool { return shape != "" }
+	noIDs := func(_ string, action string) bool { return action == "CreateLoadBalancer" }
 	cases := []struct {
-		name   string
-		status int
-		body   string
-		ok     bool   // a typed response is expected
-		inErr  string // a part of the error, if one is expected
+		name      string
+		status    int
+		body      string
+		ok        bool                            // a typed response or a malformed answer is expected
+		malformed func(shape, action string) bool // for ok cases: which actions answer ErrMalformedAnswer
+		inErr     string                          // a part of the error, if one is expected
 	}{
-		{"empty", 200, "", false, "empty answer"},
-		{"null", 200, "null", false, "unexpected answer: null"},
-		{"truncated", 200, `{"Code":"Success","Data":{"Zon`, false, "unexpected answer"},
-		{"html", 502, "<html><head><title>502</title></head><body><h1>Bad Gateway</h1></body></html>", false, "Bad Gateway"},
-		{"text", 200, "upstream connect error or disconnect/reset before headers", false, "upstream connect error"},
-		{"json array", 200, `[1,2,3]`, false, "unexpected answer"},
-		{"no code", 200, `{"Message":"ok","Data":{}}`, false, "unexpected answer"},
-		{"code not a string", 200, `{"Code":404,"Message":"x"}`, false, "unexpected answer"},
-		{"binary", 200, "\x00\x01\xff\xfe{", false, "unexpected answer"},
-		{"huge html", 500, "<html>" + strings.Repeat("<p>error</p>\n", 50000) + "</html>", false, "error"},
-		{"Data null", 200, `{"Code":"Success","Message":"ok","Data":null}`, true, ""},
-		{"no Data", 200, `{"Code":"Success"}`, true, ""},
-		{"Data a string", 200, `{"Code":"Success","Data":"surprise"}`, true, ""},
-		{"Data a number", 200, `{"Code":"Success","Data":42}`, true, ""},
-		{"unknown fields", 200, `{"Code":"Success","New":{"a":[1]},"Data":{"Extra":true,"HttpListeners":[],"InstancesUuid":[],"Configs":""}}`, true, ""},
-		{"TaskId a number", 200, `{"Code":"Success","TaskId":123}`, true, ""},
-		{"deep nesting", 200, `{"Code":"Success","Data":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, false, "unexpected answer"},
+		{"empty", 200, "", false, nil, "empty answer"},
+		{"null", 200, "null", false, nil, "unexpected answer: null"},
+		{"truncated", 200, `{"Code":"Success","Data":{"Zon`, false, nil, "unexpected answer"},
+		{"html", 502, "<html><head><title>502</title></head><body><h1>Bad Gateway</h1></body></html>", false, nil, "Bad Gateway"},
+		{"text", 200, "upstream connect error or disconnect/reset before headers", false, nil, "upstream connect error"},
+		{"json array", 200, `[1,2,3]`, false, nil, "unexpected answer"},
+		{"no code", 200, `{"Message":"ok","Data":{}}`, false, nil, "unexpected answer"},
+		{"code not a string", 200, `{"Code":404,"Message":"x"}`, false, nil, "unexpected answer"},
+		{"binary", 200, "\x00\x01\xff\xfe{", false, nil, "unexpected answer"},
+		{"huge html", 500, "<html>" + strings.Repeat("<p>error</p>\n", 50000) + "</html>", false, nil, "error"},
+		{"Data null", 200, `{"Code":"Success","Message":"ok","Data":null}`, true, noIDs, ""},
+		{"no Data", 200, `{"Code":"Success"}`, true, noIDs, ""},
+		{"Data a string", 200, `{"Code":"Success","Data":"surprise"}`, true, wrongShape, ""},
+		{"Data a number", 200, `{"Code":"Success","Data":42}`, true, wrongShape, ""},
+		{"unknown fields", 200, `{"Code":"Success","New":{"a":[1]},"Data":{"Extra":true,"HttpListeners":[],"InstancesUuid":[],"Configs":""}}`, true,
+			func(shape, action string) bool { return shape == "list" || action == "CreateLoadBalancer" }, ""},
+		{"TaskId a number", 200, `{"Code":"Success","TaskId":123}`, true, noIDs, ""},
+		{"deep nesting", 200, `{"Code":"Success","Data":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, false, nil, "unexpected answer"},
 	}
 	for _, tc := range cases {
 		for _, ac := range validCalls(t) {
@@ -368,7 +374,7 @@ func TestHostileAnswers(t *testing.T) {
 				c, srv := newHostile(t)
 				srv.answer(ac.action, tc.status, tc.body)
 				resp, err := ac.call(context.Background(), c)
-				if tc.ok {
+				if tc.ok && !tc.malformed(dataShape(ac.action), ac.action) {
 					require.NoError(t, err)
 					require.False(t, reflect.ValueOf(resp).IsNil())
 					return
@@ -379,11 +385,31 @@ func TestHostileAnswers(t *testing.T) {
 				require.ErrorAs(t, err, &apiErr)
 				assert.Equal(t, tc.status, apiErr.HTTPStatus)
 				assert.Empty(t, apiErr.Code)
+				assert.Equal(t, tc.ok, errors.Is(err, ErrMalformedAnswer), "malformed")
+				assert.Equal(t, !ac.readOnly, errors.Is(err, ErrOutcomeUnknown), "outcome unknown")
 				assert.Contains(t, err.Error(), tc.inErr)
 				assert.LessOrEqual(t, len(err.Error()), 400, "the excerpt is short")
 			})
 		}
 	}
+}
+
+// dataShape says what an action's response decodes Data into: "list",
+// "object", or "" when it skips Data. It reads the response type of the
+// Client method of that name, so it covers every action.
+func dataShape(action string) string {
+	m, ok := reflect.TypeFor[*Client]().MethodByName(action)
+	if !ok {
+		panic("no method " + action)
+	}
+	into := reflect.New(m.Type.Out(0).Elem()).Interface().(response).data()
+	switch {
+	case into == nil:
+		return ""
+	case reflect.TypeOf(into).Elem().Kind() == reflect.Slice:
+		return "list"
+	}
+	return "object"
 }
 
 // TestWrongButConvertibleTypes: numbers as strings and strings as numbers,
@@ -429,7 +455,8 @@ func TestTransportErrorsDescribeTheCall(t *testing.T) {
 	assert.NotNil(t, errors.Unwrap(trErr))
 	assert.NotContains(t, err.Error(), "?")
 	assert.NotContains(t, err.Error(), "Signature")
-	assert.Equal(t, fmt.Sprintf("cdslb: DeleteLoadBalancer: POST %s/lb/: %v (attempts: 1)", srv.URL, trErr.Err), err.Error())
+	assert.Equal(t, fmt.Sprintf("cdslb: DeleteLoadBalancer: POST %s/lb/: %v (attempts: 1)%s", srv.URL, trErr.Err, outcomeUnknownNote), err.Error())
+	assert.ErrorIs(t, err, ErrOutcomeUnknown, "the delete may have reached the service")
 }
 
 func TestUserAgent(t *testing.T) {
@@ -506,8 +533,14 @@ func TestCallersClientRedirects(t *testing.T) {
 			assert.Contains(t, err.Error(), "redirected")
 		}
 		_, err = c.DescribeZones(context.Background(), nil)
-		require.ErrorIs(t, err, errRedirected, "HTTP %d", status)
-		assert.Contains(t, err.Error(), "redirected to http://"+strings.TrimPrefix(target.URL, "http://"))
+		if status < http.StatusTemporaryRedirect {
+			require.ErrorIs(t, err, errRedirected, "HTTP %d", status)
+			assert.Contains(t, err.Error(), "redirected to http://"+strings.TrimPrefix(target.URL, "http://"))
+		} else { // every body is one net/http cannot rewind, so a 307 or 308 is not followed
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, "HTTP %d", status)
+			assert.Equal(t, status, apiErr.HTTPStatus)
+		}
 		for _, r := range srv.sentFor("") {
 			sigs = append(sigs, r.Signature, url.QueryEscape(r.Signature))
 		}

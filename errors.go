@@ -28,6 +28,29 @@ var (
 // refused by the library before anything was sent.
 var ErrInvalidRequest = errors.New("cdslb: invalid request")
 
+// ErrOutcomeUnknown is matched by the error of an action that changes state
+// when the service may have carried the change out: no answer came after
+// the request may have been written, the answer was not the API's JSON, an
+// HTTP 5xx, SignatureNonceUsed (the service had already received this exact
+// request), or a Success the library could not read (ErrMalformedAnswer).
+// Such a request is never sent again by the library. Find out what happened
+// before sending it again: list the instances, listeners or certificates
+// (by name, for a CreateLoadBalancer), or wait on the TaskID the error
+// keeps when the answer had one. It never matches the error of a read-only
+// action, nor of a request refused before sending.
+var ErrOutcomeUnknown = errors.New("cdslb: the outcome is unknown: the service may have carried out the change")
+
+// ErrMalformedAnswer is matched by the error of an answer whose Code is
+// "Success" but whose Data cannot be read as the action documents: a string
+// or an object where a list is due, or a value the library must act on
+// missing (CreateLoadBalancer's ids, a listed load balancer's InstanceUuid
+// or Status). Read-only actions are retried on it like on a 5xx; for an
+// action that changes state it also matches ErrOutcomeUnknown.
+var ErrMalformedAnswer = errors.New("cdslb: malformed answer: Success, but its Data cannot be read as documented")
+
+// outcomeUnknownNote ends the message of an error that matches ErrOutcomeUnknown.
+const outcomeUnknownNote = "; the outcome is unknown: the service may have carried out the change"
+
 var codeSentinels = map[string]error{
 	"ArgMissing":           ErrArgMissing,
 	"InvalidParameter":     ErrInvalidParameter,
@@ -52,6 +75,8 @@ type APIError struct {
 	Attempts   int    // how many times the request was sent, retries included
 
 	retryAfter time.Duration // the answer's Retry-After, if any
+	malformed  bool          // a Success whose Data cannot be read: matches ErrMalformedAnswer
+	unknown    bool          // a write the service may have carried out: matches ErrOutcomeUnknown
 }
 
 // Error describes the failure; it never contains credentials or signatures.
@@ -64,6 +89,10 @@ func (e *APIError) Error() string {
 	b.WriteString(e.Action)
 	b.WriteString(": ")
 	switch {
+	case e.malformed:
+		b.WriteString("malformed answer (HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+		b.WriteString(")")
 	case e.Code != "":
 		b.WriteString(e.Code)
 		b.WriteString(" (HTTP ")
@@ -89,13 +118,26 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
+	if e.unknown {
+		if e.Code == codeNonceUsed {
+			b.WriteString("; the service had already received this exact request")
+		}
+		b.WriteString(outcomeUnknownNote)
+	}
 	return b.String()
 }
 
-// Is reports whether target is the sentinel error of e's Code.
+// Is reports whether target is the sentinel error of e's Code, or
+// ErrMalformedAnswer or ErrOutcomeUnknown when they apply.
 func (e *APIError) Is(target error) bool {
 	if e == nil {
 		return false
+	}
+	switch target {
+	case ErrMalformedAnswer:
+		return e.malformed
+	case ErrOutcomeUnknown:
+		return e.unknown
 	}
 	s, ok := codeSentinels[e.Code]
 	return ok && s == target

@@ -65,10 +65,27 @@ func (r *CreateLoadBalancerResponse) data() any { return r }
 // CreateLoadBalancer buys Amount new load balancers (one by default). POST;
 // it creates billed instances and returns their ids and a TaskID at once,
 // while the instances are still being created. It is never retried after
-// the request may have reached the service, so a failure that leaves the
-// outcome unknown (a timeout, a 5xx) must be resolved by listing instances.
+// the request may have reached the service: an error that matches
+// ErrOutcomeUnknown (a timeout, a 5xx, a Success with fewer readable ids
+// than asked for) may hide billed instances, so list instances by name
+// (DescribeLoadBalancers) before creating again.
 func (c *Client) CreateLoadBalancer(ctx context.Context, req *CreateLoadBalancerRequest) (*CreateLoadBalancerResponse, error) {
-	return call[CreateLoadBalancerResponse](ctx, c, lbPost("CreateLoadBalancer"), req)
+	return callChecked(ctx, c, lbPost("CreateLoadBalancer"), req, checkCreated)
+}
+
+// checkCreated says why a Success to CreateLoadBalancer is malformed: it
+// must name at least as many instances as were asked for.
+func checkCreated(req *CreateLoadBalancerRequest, resp *CreateLoadBalancerResponse) string {
+	ids := 0
+	for _, id := range resp.InstanceUUIDs {
+		if strings.TrimSpace(id) != "" {
+			ids++
+		}
+	}
+	if asked := max(req.Amount, 1); ids < asked {
+		return fmt.Sprintf("Data.InstancesUuid names %d instances, %d were asked for", ids, asked)
+	}
+	return ""
 }
 
 // DescribeLoadBalancersRequest filters the list of load balancers; every
@@ -152,9 +169,22 @@ type VIP struct {
 
 // DescribeLoadBalancers lists load balancers, filtered by the request's
 // fields. GET; it changes nothing. A filter that matches nothing gives an
-// empty list, not an error.
+// empty list, not an error. A list that is not a list, or an entry without
+// InstanceUuid or Status, fails with ErrMalformedAnswer (after the
+// policy's retries): a waiter must not take it for an absent instance.
 func (c *Client) DescribeLoadBalancers(ctx context.Context, req *DescribeLoadBalancersRequest) (*DescribeLoadBalancersResponse, error) {
-	return call[DescribeLoadBalancersResponse](ctx, c, lbGet("DescribeLoadBalancers"), req)
+	return callChecked(ctx, c, lbGet("DescribeLoadBalancers"), req, checkListed)
+}
+
+// checkListed says why a Success to DescribeLoadBalancers is malformed:
+// every entry must have the id and status the waiters act on.
+func checkListed(_ *DescribeLoadBalancersRequest, resp *DescribeLoadBalancersResponse) string {
+	for i, lb := range resp.LoadBalancers {
+		if strings.TrimSpace(lb.InstanceUUID) == "" || strings.TrimSpace(lb.Status) == "" {
+			return fmt.Sprintf("Data[%d] has no InstanceUuid or no Status", i)
+		}
+	}
+	return ""
 }
 
 // ModifyLoadBalancerInstanceSpecRequest changes an instance's size.
@@ -216,7 +246,8 @@ var ErrWaitFailed = errors.New("cdslb: the load balancer is in a failed state")
 //   - context.DeadlineExceeded or context.Canceled: the context ended first;
 //   - an *APIError or *ValidationError: a poll failed in a way that polling
 //     again cannot fix (such as InvalidParameter or an authentication
-//     error), or a transient failure (5xx, 429, transport) lasted over a minute;
+//     error), or a transient failure (5xx, 429, transport, a malformed
+//     answer) lasted over a minute;
 //   - the error the caller's done function returned.
 type WaitError struct {
 	InstanceUUID string // the instance waited for
@@ -295,9 +326,10 @@ func WithNotFoundGrace(d time.Duration) WaitOption {
 // (ErrWaitFailed), when the instance stays missing longer than the
 // not-found grace, or when a poll fails with an error that polling again
 // cannot fix. Errors that may pass (5xx, 429, InternalError, throttling,
-// transport errors) are polled through for up to a minute in a row; no
-// error other than ResourceNotFound is ever taken to mean the instance is
-// gone. Polls are spaced as WithPollInterval says; the waits end at once
+// SignatureNonceUsed, transport errors, malformed answers) are polled
+// through for up to a minute in a row; no error other than
+// ResourceNotFound is ever taken to mean the instance is gone, and a
+// malformed answer (ErrMalformedAnswer) never means gone or running. Polls are spaced as WithPollInterval says; the waits end at once
 // when the context does, so give ctx the deadline you can afford.
 func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*LoadBalancer) (bool, error), opts ...WaitOption) (*LoadBalancer, error) {
 	switch {

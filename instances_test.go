@@ -142,7 +142,7 @@ func TestDescribeLoadBalancersOddFields(t *testing.T) {
 	stub.answer("DescribeLoadBalancers", http.StatusOK, `{"Code": "Success", "Message": "Success.", "Data": [
 		{"InstanceUuid": "a", "Cpu": "abc", "Ram": 4096, "Status": "RUNNING", "MasterInfo": {"InstanceUuid": "m"},
 		 "CreatedTime": "2020-05-05 00:13:53", "Vips": [{"IP": "10.0.0.1", "Type": "private"}]},
-		{"InstanceUuid": "b", "Cpu": 2, "Ram": "2048", "Port": "8080", "MasterInfo": "", "Vips": "10.0.0.2", "CreatedTime": "yesterday"}]}`)
+		{"InstanceUuid": "b", "Status": "CREATING", "Cpu": 2, "Ram": "2048", "Port": "8080", "MasterInfo": "", "Vips": "10.0.0.2", "CreatedTime": "yesterday"}]}`)
 
 	resp, err := c.DescribeLoadBalancers(context.Background(), nil)
 	require.NoError(t, err)

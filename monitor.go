@@ -98,6 +98,6 @@ func (r *DescribeLBInstancePerformanceResponse) finish(loc *time.Location) {
 // instance between StartTime and EndTime. POST to the monitoring service's
 // path, though it only reads: it is retried like every Describe action.
 func (c *Client) DescribeLBInstancePerformance(ctx context.Context, req *DescribeLBInstancePerformanceRequest) (*DescribeLBInstancePerformanceResponse, error) {
-	op := operation{"DescribeLBInstancePerformance", http.MethodPost, "/paas/monitor/"}
+	op := operation{action: "DescribeLBInstancePerformance", method: http.MethodPost, path: "/paas/monitor/"}
 	return call[DescribeLBInstancePerformanceResponse](ctx, c, op, req)
 }

@@ -14,7 +14,7 @@ import (
 // retryDelay decides whether a failed attempt may be repeated and after how
 // long. Only what cannot cause a second effect is repeated: a read-only
 // action after any failure that may pass (transport errors, 429, 5xx,
-// InternalError, throttling); an action that changes state only when the
+// InternalError, throttling, a spent nonce, a malformed Success); an action that changes state only when the
 // request never left, or, with RetryConflicts, when the service refused it
 // as busy (409 ResourceInUse), which runs nothing.
 func (c *Client) retryDelay(ctx context.Context, op operation, err error, attempt int) (time.Duration, bool) {
@@ -26,7 +26,7 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 		retry := false
 		switch {
 		case apiErr.Code == "ResourceInUse":
-			retry = c.retry.RetryConflicts
+			retry = c.retry.RetryConflicts && !op.rereadOnConflict
 		case op.readOnly():
 			retry = mayPass(err)
 		}
@@ -37,13 +37,15 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 
 // mayPass reports whether a failed call may succeed if repeated unchanged:
 // a transport error, or an answer of HTTP 429 or 5xx, InternalError or a
-// throttling code. Read-only actions are retried on these; waiters poll
-// through them.
+// throttling code, SignatureNonceUsed (the service saw the same request
+// twice; a new attempt is signed afresh) or a malformed Success.
+// Read-only actions are retried on these; waiters poll through them.
 func mayPass(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500 ||
-			apiErr.Code == "InternalError" || isThrottling(apiErr.Code)
+			apiErr.Code == "InternalError" || isThrottling(apiErr.Code) ||
+			apiErr.Code == codeNonceUsed || apiErr.malformed
 	}
 	var te *TransportError
 	return errors.As(err, &te)

@@ -2,6 +2,8 @@ package cdslb
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -15,9 +17,54 @@ type DescribeLoadBalancerStrategysResponse struct {
 	ResponseMeta
 	HTTPListeners []HTTPListener `json:"HttpListeners"`
 	TCPListeners  []TCPListener  `json:"TcpListeners"`
+
+	raw     listenersWire
+	inexact string // the first listener and field not read exactly; see exact.go
 }
 
-func (r *DescribeLoadBalancerStrategysResponse) data() any { return r }
+// listenersWire is the answer's Data: each listener with whether it was
+// read exactly.
+type listenersWire struct {
+	HttpListeners []exactly[HTTPListener]
+	TcpListeners  []exactly[TCPListener]
+}
+
+// exactly is a listener decoded as usual, and checked for exactness.
+type exactly[L HTTPListener | TCPListener] struct {
+	listener L
+	inexact  string // the first field not read exactly, "" if none
+}
+
+func (e *exactly[L]) UnmarshalJSON(b []byte) error {
+	_ = json.Unmarshal(b, &e.listener) // tolerant, never fails
+	_, isHTTP := any(e.listener).(HTTPListener)
+	e.inexact = inexactListener(b, isHTTP)
+	return nil
+}
+
+func (r *DescribeLoadBalancerStrategysResponse) data() any { return &r.raw }
+
+func (r *DescribeLoadBalancerStrategysResponse) finish(*time.Location) {
+	r.HTTPListeners, r.inexact = unwrap(r.raw.HttpListeners, func(l *HTTPListener) string { return l.ListenerName }, r.inexact)
+	r.TCPListeners, r.inexact = unwrap(r.raw.TcpListeners, func(l *TCPListener) string { return l.ListenerName }, r.inexact)
+	r.raw = listenersWire{}
+}
+
+// unwrap returns the listeners, and inexact or else a description of the
+// first one not read exactly.
+func unwrap[L HTTPListener | TCPListener](raw []exactly[L], name func(*L) string, inexact string) ([]L, string) {
+	if raw == nil {
+		return nil, inexact
+	}
+	out := make([]L, len(raw))
+	for i := range raw {
+		out[i] = raw[i].listener
+		if inexact == "" && raw[i].inexact != "" {
+			inexact = fmt.Sprintf("listener %q: field %s", name(&out[i]), raw[i].inexact)
+		}
+	}
+	return out, inexact
+}
 
 // DescribeLoadBalancerStrategys returns an instance's HTTP and TCP listeners
 // ("strategies") with their backends. GET; it changes nothing.
@@ -48,7 +95,10 @@ type ModifyLoadBalancerStrategysResponse struct{ ResponseMeta }
 // listeners use AddLoadBalancerStrategys; to change or remove one, read the
 // set first with DescribeLoadBalancerStrategys and send it back whole.
 // POST; the change runs asynchronously (the instance is busy until it is
-// RUNNING again) and the response holds its TaskID.
+// RUNNING again) and the response holds its TaskID. With RetryConflicts a
+// 409 resends the request as given, which may undo a change made while
+// the instance was busy; UpdateListener and RemoveListener read again
+// instead.
 func (c *Client) ModifyLoadBalancerStrategys(ctx context.Context, req *ModifyLoadBalancerStrategysRequest) (*ModifyLoadBalancerStrategysResponse, error) {
 	return call[ModifyLoadBalancerStrategysResponse](ctx, c, lbPost("ModifyLoadBalancerStrategys"), req)
 }

@@ -192,17 +192,26 @@ func FormatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(TimeLayout)
 }
 
-// Duration converts a timeout and its unit ("ms" or "s") to a duration.
-// An unknown or missing unit is read as milliseconds. A value that is not
-// a number, is negative or does not fit a time.Duration is 0.
+// Duration converts a timeout and its unit ("ms", "s" or "m") to a
+// duration. A missing unit is read as milliseconds, the API's own unit for
+// timeouts. A value that is not a number, is negative or does not fit a
+// time.Duration, or has a unit not named here, is 0: unreadable, never
+// read in another unit.
 func Duration(value Text, unit string) time.Duration {
 	n, ok := number([]byte(value))
 	if !ok || n < 0 {
 		return 0
 	}
-	scale := float64(time.Millisecond)
-	if strings.EqualFold(strings.TrimSpace(unit), "s") {
+	var scale float64
+	switch strings.ToLower(strings.TrimSpace(unit)) {
+	case "ms", "":
+		scale = float64(time.Millisecond)
+	case "s":
 		scale = float64(time.Second)
+	case "m":
+		scale = float64(time.Minute)
+	default:
+		return 0
 	}
 	// Converting a float beyond int64 to a Duration gives an arbitrary value
 	// (on amd64 the most negative one): treat it as unreadable instead.

@@ -276,8 +276,11 @@ func TestDuration(t *testing.T) {
 		{"111", "ms", 111 * time.Millisecond},
 		{"5", "S", 5 * time.Second},
 		{"5", " s ", 5 * time.Second},
-		{"5", "", 5 * time.Millisecond},        // no unit: milliseconds
-		{"5", "minutes", 5 * time.Millisecond}, // unknown unit: milliseconds
+		{"5", "", 5 * time.Millisecond}, // no unit: milliseconds
+		{"5", "minutes", 0},             // unknown unit: unreadable, never milliseconds
+		{"5", "h", 0},
+		{"5", "m", 5 * time.Minute},
+		{"5", "MS", 5 * time.Millisecond},
 		{" 1.5 ", "s", 1500 * time.Millisecond},
 		{"0", "s", 0},
 		{"", "s", 0},

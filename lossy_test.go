@@ -1,0 +1,182 @@
+package cdslb
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests hold the listener helpers to their promise of never writing
+// back what they could not read exactly, and never resending a set read
+// before a conflict.
+
+// listing answers DescribeLoadBalancerStrategys with an HTTP listener
+// "keep", whose wire form is given, and a TCP listener "edit".
+func listing(keep string) string {
+	return `{"Code":"Success","Data":{"HttpListeners":[` + keep + `],"TcpListeners":[{"ListenerName":"edit","ListenerMode":"tcp",
+		"ListenerPort":3306,"Scheduler":"leastconn","MaxConn":100,"ConnectTimeout":"5","ConnectTimeoutUnit":"s",
+		"BackendServer":[{"IP":"10.0.0.1","Port":3306,"Weight":"1","MaxConn":100}]}]}}`
+}
+
+// keepWith is the listener "keep" with fields' wire forms replaced (or
+// added), given as name, value pairs.
+func keepWith(field, value string, more ...string) string {
+	fields := map[string]string{
+		"ListenerName": `"keep"`, "ListenerMode": `"http"`, "ListenerPort": `8080`, "Scheduler": `"roundrobin"`,
+		"MaxConn": `100`, "ClientTimeout": `"5"`, "ClientTimeoutUnit": `"s"`, "StickySession": `"off"`,
+		"AclWhiteList": `["10.0.0.0/8"]`, "CertificateIds": `[]`,
+		"BackendServer": `[{"IP":"10.0.0.2","Port":80,"Weight":"1","MaxConn":10}]`,
+	}
+	fields[field] = value
+	for i := 0; i+1 < len(more); i += 2 {
+		fields[more[i]] = more[i+1]
+	}
+	var parts []string
+	for k, v := range fields {
+		parts = append(parts, `"`+k+`":`+v)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// TestLossyListingIsNeverWrittenBack: when another listener of the set was
+// listed in a form the library cannot read exactly, UpdateListener and
+// RemoveListener send nothing and fail with ErrListenersUnreadable, naming
+// the listener and the field.
+func TestLossyListingIsNeverWrittenBack(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		field, value, named string
+		more                []string
+	}{
+		{"BackendServer", `{"IP":"10.0.0.2","Port":80,"Weight":"1","MaxConn":10}`, "BackendServer", nil},
+		{"BackendServer", `"10.0.0.2:80"`, "BackendServer", nil},
+		{"BackendServer", `[{"IP":"10.0.0.2","Port":"eighty","Weight":"1","MaxConn":10}]`, "BackendServer[0].Port", nil},
+		{"BackendServer", `[{"IP":"10.0.0.2","Port":80,"Weight":"1.5","MaxConn":10}]`, "BackendServer[0].Weight", nil},
+		{"BackendServer", `[{"IP":"10.0.0.2","Port":80,"Weight":"1","MaxConn":10,"Backup":true}]`, "BackendServer[0].Backup", nil},
+		{"ClientTimeoutUnit", `"h"`, "ClientTimeout", nil},
+		{"ClientTimeoutUnit", `""`, "ClientTimeout", nil},
+		{"ClientTimeout", `"1.5"`, "ClientTimeout", []string{"ClientTimeoutUnit", `"ms"`}}, // 1.5 s would be exact, 1.5 ms cannot be sent
+		{"ListenerPort", `"http"`, "ListenerPort", nil},
+		{"MaxConn", `{"max":1}`, "MaxConn", nil},
+		{"AclWhiteList", `{"ip":"10.0.0.1"}`, "AclWhiteList", nil},
+		{"AclWhiteList", `[1]`, "AclWhiteList[0]", nil},
+		{"CertificateIds", `{"CertificateId":"c-1"}`, "CertificateIds", nil},
+		{"StickySession", `"maybe"`, "StickySession", nil},
+		{"Scheduler", `7`, "Scheduler", nil},
+		{"SessionPersistence", `{"Key":"sid","Mode":7}`, "SessionPersistence.Mode", nil},
+		{"Option", `{"Httpchk":"GET /"}`, "Option.Httpchk", nil},
+		{"HealthCheckInterval", `5`, "HealthCheckInterval", nil},
+	} {
+		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
+			t.Parallel()
+			c, stub := newStub(t)
+			stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listing(keepWith(tc.field, tc.value, tc.more...)))
+			stub.answerFixture("ModifyLoadBalancerStrategys")
+
+			_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error {
+				tcp.MaxConn = 200
+				return nil
+			})
+			require.ErrorIs(t, err, ErrListenersUnreadable)
+			assert.Contains(t, err.Error(), `listener "keep"`)
+			assert.Contains(t, err.Error(), "field "+tc.named)
+			assert.NotContains(t, err.Error(), "cdslb: cdslb:")
+			_, err = c.RemoveListener(context.Background(), waitUUID, "edit")
+			require.ErrorIs(t, err, ErrListenersUnreadable)
+			assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
+		})
+	}
+}
+
+// TestExactListingsAreWrittenBackAsRead: the spellings the library reads
+// exactly (numbers as strings, a lone ACL string, null lists, timeouts in
+// minutes) do not block an edit, and go back with the same meaning.
+func TestExactListingsAreWrittenBackAsRead(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	keep := keepWith("ClientTimeoutUnit", `"m"`, "ListenerPort", `"8080"`, "AclWhiteList", `"10.0.0.0/8"`, "CertificateIds", "null")
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listing(keep))
+	stub.answerFixture("ModifyLoadBalancerStrategys")
+
+	_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error {
+		tcp.MaxConn = 200
+		return nil
+	})
+	require.NoError(t, err)
+	kept := sent(t, stub)["HttpListeners"].([]any)[0].(map[string]any)
+	assert.Equal(t, "300", kept["ClientTimeout"], "5 minutes")
+	assert.Equal(t, "s", kept["ClientTimeoutUnit"])
+	assert.EqualValues(t, 8080, kept["ListenerPort"])
+	assert.Equal(t, []any{"10.0.0.0/8"}, kept["AclWhiteList"])
+}
+
+// TestListenerEditRestartsFromTheReadAfterAConflict: a 409 on the write
+// sends the edit back to the first read with RetryConflicts, so the set
+// written is the one read after the conflict; without it, the 409 is
+// returned after one write.
+func TestListenerEditRestartsFromTheReadAfterAConflict(t *testing.T) {
+	t.Parallel()
+	before := listing(keepWith("MaxConn", "100"))
+	after := listing(keepWith("MaxConn", "101")) // someone else's change, made while the instance was busy
+	busy := `{"Code":"ResourceInUse","Message":"busy"}`
+
+	c, stub := newStub(t, WithRetry(RetryPolicy{MaxAttempts: 3, RetryConflicts: true}))
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, before).
+		answer("DescribeLoadBalancerStrategys", http.StatusOK, before).
+		answer("DescribeLoadBalancerStrategys", http.StatusOK, after)
+	stub.answer("ModifyLoadBalancerStrategys", http.StatusConflict, busy).answerFixture("ModifyLoadBalancerStrategys")
+	calls := 0
+	_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error {
+		calls++
+		tcp.MaxConn = 200
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, calls, "update is called again on the new read")
+	writes := stub.requests("ModifyLoadBalancerStrategys")
+	require.Len(t, writes, 2)
+	assert.Contains(t, string(writes[1].Body), `"MaxConn":101`, "the other change survives")
+	assert.Len(t, stub.requests("DescribeLoadBalancerStrategys"), 4)
+
+	c, stub = newStub(t, WithRetry(RetryPolicy{MaxAttempts: 3}))
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, before)
+	stub.answer("ModifyLoadBalancerStrategys", http.StatusConflict, busy)
+	_, err = c.RemoveListener(context.Background(), waitUUID, "edit")
+	require.ErrorIs(t, err, ErrResourceInUse)
+	assert.Len(t, stub.requests("ModifyLoadBalancerStrategys"), 1)
+}
+
+// TestListenerHelpersValidateTheirArguments: a nil update, an empty id or
+// name, and a nil context are refused under the helper's own name before
+// any request.
+func TestListenerHelpersValidateTheirArguments(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	ctx := context.Background()
+	var noCtx context.Context
+	noop := func(*HTTPListener, *TCPListener) error { return nil }
+	for _, tc := range []struct {
+		helper, field string
+		call          func() error
+	}{
+		{"UpdateListener", "update", func() error { _, err := c.UpdateListener(ctx, waitUUID, "edit", nil); return err }},
+		{"UpdateListener", "instanceUUID", func() error { _, err := c.UpdateListener(ctx, " ", "edit", noop); return err }},
+		{"UpdateListener", "listenerName", func() error { _, err := c.UpdateListener(ctx, waitUUID, "", noop); return err }},
+		{"UpdateListener", "ctx", func() error { _, err := c.UpdateListener(noCtx, waitUUID, "edit", noop); return err }},
+		{"RemoveListener", "instanceUUID", func() error { _, err := c.RemoveListener(ctx, "", "edit"); return err }},
+		{"RemoveListener", "listenerName", func() error { _, err := c.RemoveListener(ctx, waitUUID, ""); return err }},
+		{"RemoveListener", "ctx", func() error { _, err := c.RemoveListener(noCtx, waitUUID, "edit"); return err }},
+	} {
+		err := tc.call()
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, "%s %s", tc.helper, tc.field)
+		assert.Equal(t, tc.helper, ve.Action)
+		assert.Equal(t, tc.field, ve.Field)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	}
+	assert.Empty(t, stub.requests(""), "nothing was sent")
+}
