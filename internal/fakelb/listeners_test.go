@@ -2,6 +2,8 @@ package fakelb
 
 import (
 	"encoding/json"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +252,44 @@ func TestDescribeLBInstanceListeners(t *testing.T) {
 	}
 	e.fails("DescribeLBInstanceListeners", map[string]any{}, 400, "ArgMissing")
 	e.fails("DescribeLBInstanceListeners", map[string]any{"InstanceUuid": "nope"}, 404, "ResourceNotFound")
+}
+
+// The name rules are the patterns the document states, written out so
+// that nothing is compiled at package initialisation: they agree with the
+// patterns on every string of up to 3 bytes over a small alphabet, and on
+// longer random ones.
+func TestNameRulesMatchTheirPatterns(t *testing.T) {
+	t.Parallel()
+	listenerName := regexp.MustCompile(`^[a-z]([a-z0-9_-]{0,48}[a-z0-9])?$`)
+	cookieKey := regexp.MustCompile(`^[a-z][a-z0-9_]{0,13}[a-z0-9]$`)
+	const alphabet = "az09_-A.é"
+	check := func(s string) {
+		if got, want := isListenerName(s), listenerName.MatchString(s); got != want {
+			t.Errorf("isListenerName(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isCookieKey(s), cookieKey.MatchString(s); got != want {
+			t.Errorf("isCookieKey(%q) = %v, want %v", s, got, want)
+		}
+	}
+	var all func(prefix string, n int)
+	all = func(prefix string, n int) {
+		check(prefix)
+		if n > 0 {
+			for i := 0; i < len(alphabet); i++ {
+				all(prefix+alphabet[i:i+1], n-1)
+			}
+		}
+	}
+	all("", 3)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := make([]byte, rng.IntN(54))
+		for i := range b {
+			b[i] = "abcz0189_-"[rng.IntN(10)]
+		}
+		if len(b) > 0 && rng.IntN(4) > 0 {
+			b[0] = 'a' + byte(rng.IntN(26))
+		}
+		check(string(b))
+	}
 }
