@@ -193,6 +193,40 @@ func TestCreateValidation(t *testing.T) {
 	}
 }
 
+// Deleting most instances, in any order, keeps the rest listed in
+// creation order, and later ones after them.
+func TestDeletesKeepCreationOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	var ids []string
+	for range 9 {
+		ids = append(ids, e.create(createBody()))
+	}
+	var kept []string
+	for i, id := range ids {
+		if i%3 == 1 {
+			kept = append(kept, id)
+			continue
+		}
+		e.ok("DeleteLoadBalancer", map[string]any{"InstanceUuid": ids[len(ids)-1-i]}, nil)
+	}
+	kept = append(kept, e.create(createBody()), e.create(createBody()))
+	var list []loadBalancer
+	e.ok("DescribeLoadBalancers", nil, &list)
+	var got []string
+	for _, lb := range list {
+		got = append(got, lb.InstanceUuid)
+	}
+	if strings.Join(got, ",") != strings.Join(kept, ",") {
+		t.Errorf("listed %v, want %v", got, kept)
+	}
+	for _, id := range kept {
+		if _, ok := e.instance(id); !ok {
+			t.Errorf("%s is not found by its id", id)
+		}
+	}
+}
+
 func TestDescribeLoadBalancersFilters(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -44,10 +43,15 @@ type Config struct {
 type Server struct {
 	cfg Config
 
+	signers sync.Pool // of *signer, keyed with the secret
+	answers sync.Pool // of *answerBuffer
+
 	mu        sync.Mutex // guards everything below
 	rng       *rand.Rand // ids and task ids
 	instances map[string]*instance
-	order     []string // instance ids in creation order
+	order     []*instance // in creation order, with deleted ones until compacted
+	deleted   int         // how many of order are deleted
+	tasks     taskQueue
 	certs     map[string]*certificate
 	certOrder []string
 	vipCount  int
@@ -71,8 +75,11 @@ func New(cfg Config) *Server {
 		cfg.AuthNow = cfg.Now
 	}
 	seed := uint64(cfg.Seed)
+	secret := cfg.AccessKeySecret
 	return &Server{
 		cfg:       cfg,
+		signers:   sync.Pool{New: func() any { return newSigner(secret) }},
+		answers:   sync.Pool{New: func() any { return newAnswerBuffer() }},
 		rng:       rand.New(rand.NewPCG(seed, 0x636473)),
 		instances: map[string]*instance{},
 		certs:     map[string]*certificate{},
@@ -134,14 +141,17 @@ func parsePath(p string) (basePath, bool) {
 // action, applies any configured fault, runs the action and writes the
 // {Code, Message, Data, TaskId} envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	query := r.URL.Query()
-	action := query.Get("Action")
+	req, err := newRequest(r)
+	action := req.query.get("Action")
 	s.counts.add(action)
-	if err := s.authenticate(r.Method, query, s.cfg.AuthNow()); err != nil {
+	if err == nil {
+		err = s.authenticate(r.Method, req.query, s.cfg.AuthNow())
+	}
+	if err != nil {
 		refuse(w, r, err)
 		return
 	}
-	s.serve(w, r, query, s.faults.get(action), false)
+	s.serve(w, r, req, s.faults.get(action))
 }
 
 // Direct returns a handler that serves every action as the fake's owner
@@ -150,22 +160,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // tests; never expose it on a network.
 func (s *Server) Direct() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serve(w, r, r.URL.Query(), strike{}, true)
+		req, err := newRequest(r)
+		if err != nil {
+			refuse(w, r, err)
+			return
+		}
+		req.immediate = true
+		s.serve(w, r, req, strike{})
 	})
 }
 
-// serve runs the action of an authenticated request under the fault f;
-// immediate finishes the changes it starts at once.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, query url.Values, f strike, immediate bool) {
-	rt, err := lookup(query.Get("Action"), r.Method, r.URL.Path)
+// serve runs the action of an authenticated request under the fault f.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, req *request, f strike) {
+	rt, err := s.lookup(req.query.get("Action"), r.Method, r.URL.Path)
 	if err != nil {
 		refuse(w, r, err)
 		return
 	}
 	// The body is read before any fault: only then does net/http notice a
 	// client that hangs up during injected latency.
-	req, err := readRequest(r, query, s.cfg.Now())
-	if err != nil {
+	if err := req.readBody(r); err != nil {
 		refuse(w, r, err)
 		return
 	}
@@ -173,7 +187,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, query url.Values,
 		return
 	}
 	req.now = s.cfg.Now() // the action happens after any injected latency
-	req.immediate = immediate
 	rep, err := s.run(rt, req)
 	if err != nil {
 		writeError(w, err)
@@ -183,7 +196,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, query url.Values,
 	if f.after() {
 		drop(w, http.StatusOK, env, f.Truncate)
 	}
-	writeEnvelope(w, http.StatusOK, env)
+	s.writeAnswer(w, http.StatusOK, env)
 }
 
 // refuse answers a request that is refused before its body was read. When
@@ -197,7 +210,7 @@ func refuse(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // lookup finds the route of an action and checks the method and path.
-func lookup(action, method, path string) (route, error) {
+func (s *Server) lookup(action, method, path string) (route, error) {
 	if action == "" {
 		return route{}, argMissing("Action")
 	}
@@ -230,12 +243,13 @@ type reply struct {
 	noData bool // the answer has neither Data nor TaskId (ModifyLoadBalancerName)
 }
 
-// envelope is the JSON shape of every answer.
+// envelope is the JSON shape of every answer. Data is encoded with the
+// envelope, once; a nil Data is left out.
 type envelope struct {
-	Code    string          `json:"Code"`
-	Message string          `json:"Message"`
-	Data    json.RawMessage `json:"Data,omitempty"`
-	TaskID  *string         `json:"TaskId,omitempty"`
+	Code    string  `json:"Code"`
+	Message string  `json:"Message"`
+	Data    any     `json:"Data,omitempty"`
+	TaskID  *string `json:"TaskId,omitempty"`
 }
 
 // apiError is a refusal with its HTTP status and API code.
@@ -270,11 +284,10 @@ func successEnvelope(rt route, rep reply) envelope {
 		env.Message = "Success."
 	}
 	if !rep.noData {
-		data := rep.data
-		if data == nil {
-			data = struct{}{}
+		env.Data = rep.data
+		if env.Data == nil {
+			env.Data = struct{}{}
 		}
-		env.Data = mustJSON(data)
 		env.TaskID = &rep.taskID
 	}
 	return env
@@ -291,15 +304,46 @@ func errorEnvelope(err error) (int, envelope) {
 
 func writeError(w http.ResponseWriter, err error) {
 	status, env := errorEnvelope(err)
-	writeEnvelope(w, status, env)
+	writeEnvelope(w, status, mustJSON(env))
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
-	body := mustJSON(env)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+func writeEnvelope(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// jsonContentType is the Content-Type of every JSON answer, shared by all
+// of them: net/http only reads it.
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
+// answerBuffer encodes answers without allocating a buffer or an encoder
+// for each; the Server keeps a pool of them.
+type answerBuffer struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newAnswerBuffer() *answerBuffer {
+	a := &answerBuffer{}
+	a.enc = json.NewEncoder(&a.buf)
+	a.enc.SetEscapeHTML(false)
+	return a
+}
+
+// writeAnswer encodes env and writes it as the answer, with status.
+func (s *Server) writeAnswer(w http.ResponseWriter, status int, env envelope) {
+	a := s.answers.Get().(*answerBuffer)
+	a.buf.Reset()
+	if err := a.enc.Encode(env); err != nil {
+		panic("fakelb: cannot encode answer: " + err.Error())
+	}
+	writeEnvelope(w, status, bytes.TrimSuffix(a.buf.Bytes(), []byte("\n")))
+	if a.buf.Cap() <= 64<<10 { // a huge answer's buffer is left to the collector
+		s.answers.Put(a)
+	}
 }
 
 func mustJSON(v any) []byte {
@@ -316,43 +360,55 @@ func mustJSON(v any) []byte {
 // body (POST), and the time the request arrived.
 type request struct {
 	now       time.Time
-	query     url.Values
+	query     query
 	body      map[string]json.RawMessage // nil for GET
 	immediate bool                       // changes finish at once (Direct)
+	params    [16]param                  // the query's first parameters, without allocating
 }
 
 const maxBody = 1 << 20
 
-func readRequest(r *http.Request, query url.Values, now time.Time) (*request, error) {
-	req := &request{now: now, query: query}
+// newRequest parses the query of r.
+func newRequest(r *http.Request) (*request, error) {
+	req := &request{}
+	var ok bool
+	if req.query, ok = parseQuery(r.URL.RawQuery, req.params[:0]); !ok {
+		return req, invalidf("the query has more than %d parameters", maxParams)
+	}
+	return req, nil
+}
+
+// readBody reads and decodes the JSON object of a POST.
+func (req *request) readBody(r *http.Request) error {
 	if r.Method != http.MethodPost {
-		return req, nil
+		return nil
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
-		return nil, invalidf("cannot read the request body (at most %d bytes)", maxBody)
+		return invalidf("cannot read the request body (at most %d bytes)", maxBody)
 	}
 	req.body = map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return req, nil
+		return nil
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		return nil, invalidf("Content-Type must be application/json for a POST body")
+		return invalidf("Content-Type must be application/json for a POST body")
 	}
 	if err := json.Unmarshal(raw, &req.body); err != nil {
-		return nil, invalidf("the request body is not a JSON object")
+		return invalidf("the request body is not a JSON object")
 	}
-	return req, nil
+	return nil
 }
 
 // raw returns a body field as JSON, or a query parameter as a JSON string.
 // A JSON null counts as absent.
 func (r *request) raw(name string) (json.RawMessage, bool) {
 	if r.body == nil {
-		if !r.query.Has(name) {
+		v, ok := r.query.lookup(name)
+		if !ok {
 			return nil, false
 		}
-		return mustJSON(r.query.Get(name)), true
+		return mustJSON(v), true
 	}
 	v, ok := r.body[name]
 	if !ok || string(bytes.TrimSpace(v)) == "null" {
@@ -361,8 +417,12 @@ func (r *request) raw(name string) (json.RawMessage, bool) {
 	return v, true
 }
 
-// str returns an optional string parameter; absent is "".
+// str returns an optional string parameter; absent is "". A GET parameter
+// is taken as it is.
 func (r *request) str(name string) (string, error) {
+	if r.body == nil {
+		return r.query.get(name), nil
+	}
 	v, ok := r.raw(name)
 	if !ok {
 		return "", nil
@@ -386,6 +446,16 @@ func (r *request) required(name string) (string, error) {
 // integer returns an optional integer parameter, given as a JSON number or a
 // numeric string.
 func (r *request) integer(name string) (n int, ok bool, err error) {
+	if r.body == nil {
+		v, ok := r.query.lookup(name)
+		if !ok {
+			return 0, false, nil
+		}
+		if n, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+			return 0, true, invalidf("%s must be an integer", name)
+		}
+		return n, true, nil
+	}
 	v, ok := r.raw(name)
 	if !ok {
 		return 0, false, nil
