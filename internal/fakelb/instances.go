@@ -40,6 +40,7 @@ type instance struct {
 	created        time.Time
 	createdTime    string // created, as the API spells it
 	displayName    string // the zone's name, as DescribeLoadBalancers shows it
+	tags           []tag
 
 	busy    string    // "" when RUNNING, else CREATING, CHANGING or DELETING
 	readyAt time.Time // when busy ends
@@ -206,6 +207,12 @@ func (s *Server) createLoadBalancer(r *request) (reply, error) {
 		return reply{}, invalidf("Amount must be 1 to 3, not %d", amount)
 	}
 
+	if subject, ok, err := r.integer("SubjectId"); err != nil {
+		return reply{}, err
+	} else if ok && subject < 0 {
+		return reply{}, invalidf("SubjectId must not be negative, not %d", subject)
+	}
+
 	var ids []string
 	for range amount {
 		in := &instance{
@@ -250,6 +257,7 @@ type loadBalancer struct {
 	DisplayName     string
 	IP              string
 	InstanceName    string
+	IsCustomConf    int // 1 when the instance runs a custom haproxy.cfg
 	InstanceUuid    string
 	LinkType        string
 	LinkTypeStr     string
@@ -264,6 +272,7 @@ type loadBalancer struct {
 	Status          string
 	StatusStr       string
 	SubProductName  string
+	Tags            []tag
 	VdcId           string
 	VdcName         string
 	Version         string
@@ -275,6 +284,10 @@ func (in *instance) view() loadBalancer {
 	if len(in.vips) > 0 {
 		ip = in.vips[0].IP
 	}
+	custom := 0
+	if in.customConfig != "" {
+		custom = 1
+	}
 	return loadBalancer{
 		Cpu:            in.spec.CPU,
 		CreatedTime:    in.createdTime,
@@ -282,6 +295,7 @@ func (in *instance) view() loadBalancer {
 		IP:             ip,
 		InstanceName:   in.name,
 		InstanceUuid:   in.id,
+		IsCustomConf:   custom,
 		ProjectName:    "默认项目",
 		Ram:            in.spec.RAM * 1024,
 		RegionId:       in.regionID,
@@ -289,6 +303,7 @@ func (in *instance) view() loadBalancer {
 		Status:         in.status(),
 		StatusStr:      statusText[in.status()],
 		SubProductName: subProductName,
+		Tags:           nonNilTags(in.tags),
 		VdcId:          in.vdcID,
 		VdcName:        in.vdcName,
 		Version:        haproxyVersion,
@@ -298,14 +313,15 @@ func (in *instance) view() loadBalancer {
 
 // describeLoadBalancers lists instances in creation order. Filters: IP is a
 // substring of any VIP; InstanceUuid is exact; InstanceName is a substring;
-// StartTime and EndTime bound CreatedTime, both inclusive. With an InstanceUuid, it looks at that
+// TagName is the exact name of one of its tags; StartTime and EndTime bound
+// CreatedTime, both inclusive. With an InstanceUuid, it looks at that
 // instance alone.
 func (s *Server) describeLoadBalancers(r *request) (reply, error) {
-	var f struct{ ip, id, name, start, end string }
+	var f struct{ ip, id, name, tag, start, end string }
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"IP", &f.ip}, {"InstanceUuid", &f.id}, {"InstanceName", &f.name}, {"StartTime", &f.start}, {"EndTime", &f.end}} {
+	}{{"IP", &f.ip}, {"InstanceUuid", &f.id}, {"InstanceName", &f.name}, {"TagName", &f.tag}, {"StartTime", &f.start}, {"EndTime", &f.end}} {
 		*p.dst, _ = r.str(p.name)
 	}
 	var start, end time.Time
@@ -327,6 +343,7 @@ func (s *Server) describeLoadBalancers(r *request) (reply, error) {
 			f.id != "" && in.id != f.id,
 			f.name != "" && !strings.Contains(in.name, f.name),
 			f.ip != "" && !in.hasIP(f.ip),
+			f.tag != "" && !in.hasTag(f.tag),
 			!start.IsZero() && created.Before(start),
 			!end.IsZero() && created.After(end):
 			return false

@@ -116,6 +116,7 @@ func TestDescribeLoadBalancersDocumentShape(t *testing.T) {
 	for key, want := range map[string]string{
 		"MasterInfo": `""`, "CloneServices": "null", "RelationService": "null", "RoGroups": "null",
 		"Port": "0", "LinkType": `""`, "ProjectName": `"默认项目"`, "SubProductName": `"haproxy 主从版"`,
+		"Tags": "[]", "IsCustomConf": "0",
 	} {
 		if got := string(list[0][key]); got != want {
 			t.Errorf("%s = %s, want %s", key, got, want)
@@ -179,6 +180,10 @@ func TestCreateValidation(t *testing.T) {
 		{"public without segment", with(createBody(), "Ips", []any{map[string]any{"PipeType": "public", "PipeId": "p"}}), 400, "ArgMissing", "SegmentId"},
 		{"amount 4", with(createBody(), "Amount", 4), 400, "InvalidParameter", "Amount"},
 		{"amount -1", with(createBody(), "Amount", -1), 400, "InvalidParameter", "Amount"},
+		{"subject not numeric", with(createBody(), "SubjectId", "test-credit"), 400, "InvalidParameter", "SubjectId"},
+		{"subject negative", with(createBody(), "SubjectId", -3), 400, "InvalidParameter", "SubjectId"},
+		{"subject fractional", with(createBody(), "SubjectId", 1.5), 400, "InvalidParameter", "SubjectId"},
+		{"subject boolean", with(createBody(), "SubjectId", true), 400, "InvalidParameter", "SubjectId"},
 	}
 	for _, tt := range tests {
 		res := e.call("CreateLoadBalancer", tt.body)
@@ -190,6 +195,19 @@ func TestCreateValidation(t *testing.T) {
 	e.ok("DescribeLoadBalancers", nil, &list)
 	if len(list) != 0 {
 		t.Errorf("a refused create left %d instances", len(list))
+	}
+}
+
+// SubjectId is optional; an integer that is not negative, as a number or a
+// numeric string, is accepted.
+func TestCreateAcceptsASubjectId(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	for _, subject := range []any{nil, 0, 7, "12"} {
+		e.create(with(createBody(), "SubjectId", subject))
+	}
+	if n := e.instanceCount(); n != 4 {
+		t.Errorf("%d instances, want 4", n)
 	}
 }
 

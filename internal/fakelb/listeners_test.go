@@ -2,6 +2,7 @@ package fakelb
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -252,6 +253,38 @@ func TestDescribeLBInstanceListeners(t *testing.T) {
 	}
 	e.fails("DescribeLBInstanceListeners", map[string]any{}, 400, "ArgMissing")
 	e.fails("DescribeLBInstanceListeners", map[string]any{"InstanceUuid": "nope"}, 404, "ResourceNotFound")
+}
+
+// DescribeLBInstanceListeners is served at Config.ListenersPath alone; the
+// other base path answers 404 UnsupportedOperation.
+func TestListenersPath(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ config, serves, other string }{
+		{"", "/lb/", "/paas/monitor/"},
+		{"/lb", "/lb", "/paas/monitor"},
+		{"/paas/monitor", "/paas/monitor/", "/lb/"},
+	} {
+		c := &clock{t: t0}
+		e := &env{t: t, srv: New(Config{AccessKeyID: testKeyID, AccessKeySecret: testSecret, Now: c.Now, ListenersPath: tt.config}), clock: c}
+		e.ts = newTestServer(t, e.srv)
+		id := e.create(createBody())
+		body := []byte(`{"InstanceUuid":"` + id + `"}`)
+		send := func(path string) result {
+			return e.send("POST", path, signQuery("POST", "DescribeLBInstanceListeners", testKeyID, testSecret, t0, nextNonce(), nil), body)
+		}
+		if res := send(tt.serves); res.status != 200 || string(res.Data) != "[]" {
+			t.Errorf("ListenersPath %q, at %s: %d %s %s, want 200 and []", tt.config, tt.serves, res.status, res.Code, res.Data)
+		}
+		if res := send(tt.other); res.status != 404 || res.Code != "UnsupportedOperation" {
+			t.Errorf("ListenersPath %q, at %s: %d %s, want 404 UnsupportedOperation", tt.config, tt.other, res.status, res.Code)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "/monitor") {
+			t.Errorf("New with ListenersPath /monitor: panic %v, want one naming it", r)
+		}
+	}()
+	New(Config{AccessKeyID: testKeyID, AccessKeySecret: testSecret, ListenersPath: "/monitor"})
 }
 
 // The name rules are the patterns the document states, written out so

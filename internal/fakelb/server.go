@@ -36,6 +36,12 @@ type Config struct {
 	// Seed seeds the randomness of fault injection and of generated ids, so
 	// that a run can be reproduced.
 	Seed int64
+	// ListenersPath is the one base path that serves
+	// DescribeLBInstanceListeners: "/lb" (the default, also for "") or
+	// "/paas/monitor". The document gives the first as the action's
+	// address and its example posts to the second; the other path answers
+	// 404 UnsupportedOperation.
+	ListenersPath string
 }
 
 // Server is the in-memory fake of the CDS load-balancer API. It is an
@@ -43,8 +49,9 @@ type Config struct {
 type Server struct {
 	cfg Config
 
-	signers sync.Pool // of *signer, keyed with the secret
-	answers sync.Pool // of *answerBuffer
+	listenersPath basePath
+	signers       sync.Pool // of *signer, keyed with the secret
+	answers       sync.Pool // of *answerBuffer
 
 	mu        sync.Mutex // guards everything below
 	rng       *rand.Rand // ids and task ids
@@ -55,6 +62,7 @@ type Server struct {
 	certs     map[string]*certificate
 	certOrder []string
 	vipCount  int
+	tags      tagIDs
 
 	nonces nonceMemory
 	faults faultTable
@@ -63,10 +71,18 @@ type Server struct {
 
 // New returns a fake Server with the zones and specifications of the vendor
 // document and no instances or certificates. It panics if the access key pair
-// is empty, which is a programming error in a test.
+// is empty or ListenersPath is not a base path, which is a programming error
+// in a test.
 func New(cfg Config) *Server {
 	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
 		panic("fakelb: Config.AccessKeyID and Config.AccessKeySecret are required")
+	}
+	listenersPath := pathLB
+	if cfg.ListenersPath != "" {
+		var ok bool
+		if listenersPath, ok = parsePath(cfg.ListenersPath); !ok {
+			panic(fmt.Sprintf("fakelb: Config.ListenersPath %q is neither /lb nor /paas/monitor", cfg.ListenersPath))
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -77,13 +93,14 @@ func New(cfg Config) *Server {
 	seed := uint64(cfg.Seed)
 	secret := cfg.AccessKeySecret
 	return &Server{
-		cfg:       cfg,
-		signers:   sync.Pool{New: func() any { return newSigner(secret) }},
-		answers:   sync.Pool{New: func() any { return newAnswerBuffer() }},
-		rng:       rand.New(rand.NewPCG(seed, 0x636473)),
-		instances: map[string]*instance{},
-		certs:     map[string]*certificate{},
-		faults:    newFaultTable(seed),
+		cfg:           cfg,
+		listenersPath: listenersPath,
+		signers:       sync.Pool{New: func() any { return newSigner(secret) }},
+		answers:       sync.Pool{New: func() any { return newAnswerBuffer() }},
+		rng:           rand.New(rand.NewPCG(seed, 0x636473)),
+		instances:     map[string]*instance{},
+		certs:         map[string]*certificate{},
+		faults:        newFaultTable(seed),
 	}
 }
 
@@ -103,6 +120,10 @@ type route struct {
 	okMsg  string // the Message of a successful answer, as the document spells it
 }
 
+// listenersAction is the action whose base path the document leaves in
+// doubt; see Config.ListenersPath.
+const listenersAction = "DescribeLBInstanceListeners"
+
 // routes is the dispatch table: every action the fake serves.
 var routes = map[string]route{
 	"DescribeZones":                   {http.MethodGet, pathLB, (*Server).describeZones, ""},
@@ -120,7 +141,7 @@ var routes = map[string]route{
 	"DescribeLoadBalancerStrategys":   {http.MethodGet, pathLB, (*Server).describeStrategys, ""},
 	"ModifyLoadBalancerStrategys":     {http.MethodPost, pathLB, (*Server).modifyStrategys, ""},
 	"AddLoadBalancerStrategys":        {http.MethodPost, pathLB, (*Server).addStrategys, ""},
-	"DescribeLBInstanceListeners":     {http.MethodPost, pathLB, (*Server).describeListeners, ""},
+	listenersAction:                   {http.MethodPost, pathLB, (*Server).describeListeners, ""},
 	"DescribeHaproxyCustomConfig":     {http.MethodGet, pathLB, (*Server).describeHaproxyConfig, ""},
 	"ModifyHaproxyCustomConfig":       {http.MethodPost, pathLB, (*Server).modifyHaproxyConfig, ""},
 	"DescribeLBInstancePerformance":   {http.MethodPost, pathMonitor, (*Server).describePerformance, "success"},
@@ -210,6 +231,9 @@ func refuse(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // lookup finds the route of an action and checks the method and path.
+// DescribeLBInstanceListeners is served at Config.ListenersPath, and the
+// other base path answers it 404: the address the document gives is in
+// doubt, and a client that looks for it at both is told "not here".
 func (s *Server) lookup(action, method, path string) (route, error) {
 	if action == "" {
 		return route{}, argMissing("Action")
@@ -218,8 +242,12 @@ func (s *Server) lookup(action, method, path string) (route, error) {
 	if !ok {
 		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %q is not supported", action)}
 	}
+	status := http.StatusBadRequest
+	if action == listenersAction {
+		rt.path, status = s.listenersPath, http.StatusNotFound
+	}
 	if bp, ok := parsePath(path); !ok || bp != rt.path {
-		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %s is not served on path %q", action, path)}
+		return route{}, &apiError{status, "UnsupportedOperation", fmt.Sprintf("action %s is not served on path %q", action, path)}
 	}
 	if method != rt.method {
 		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %s needs HTTP method %s, not %s", action, rt.method, method)}
