@@ -57,32 +57,6 @@ func (w *benchWriter) reset() {
 	w.body = w.body[:0]
 }
 
-// signedRequest builds a request the fake accepts at t0: GET parameters
-// in the query, anything else as a JSON body.
-func signedRequest(tb testing.TB, action string, params any) *http.Request {
-	tb.Helper()
-	rt := routes[action]
-	path := "/lb/"
-	if rt.path == pathMonitor {
-		path = "/paas/monitor/"
-	}
-	var query map[string]string
-	var body []byte
-	if rt.method == http.MethodGet {
-		query, _ = params.(map[string]string)
-	} else {
-		var err error
-		if body, err = json.Marshal(params); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	r := httptest.NewRequest(rt.method, "http://fake"+path+"?"+signQuery(rt.method, action, testKeyID, testSecret, t0, nextNonce(), query), bytes.NewReader(body))
-	if body != nil {
-		r.Header.Set("Content-Type", "application/json")
-	}
-	return r
-}
-
 // serveBatches serves b.N requests made by next, in batches of size:
 // making and signing a batch, and after (given the batch's answers), run
 // with the timer stopped, and a batch starts on a collected heap, so that
@@ -189,7 +163,7 @@ func direct(tb testing.TB, s *Server, method, action string, body []byte) *bench
 
 // describeOne is the waiter's poll: DescribeLoadBalancers of one instance.
 func (f *benchFake) describeOne(b *testing.B) *http.Request {
-	return signedRequest(b, "DescribeLoadBalancers", map[string]string{"InstanceUuid": f.ids[len(f.ids)/2]})
+	return signedRequest(b, "http://fake", t0, "DescribeLoadBalancers", map[string]string{"InstanceUuid": f.ids[len(f.ids)/2]})
 }
 
 // BenchmarkDescribeHandler is the handler time of a waiter's poll on a fake
@@ -222,7 +196,7 @@ func BenchmarkScale(b *testing.B) {
 					return
 				}
 				serveBatches(b, f.srv, 8, func() *http.Request {
-					return signedRequest(b, "CreateLoadBalancer", body)
+					return signedRequest(b, "http://fake", t0, "CreateLoadBalancer", body)
 				}, func(answers []*benchWriter) { f.deleteCreated(b, answers) })
 			})
 		}
