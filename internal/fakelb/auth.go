@@ -73,10 +73,11 @@ func (s *Server) authenticate(method string, q query, now time.Time) error {
 // while it is valid. Nonces are kept in sets by the minute in which they
 // expire, and a set is dropped whole once that minute has passed, so
 // forgetting costs nothing per nonce. A set holds a 64-bit keyed hash of
-// each nonce, not the nonce: about 10 to 20 bytes a nonce. Two nonces share
-// a hash with a chance of about n²/2⁶⁵ among n remembered ones, which would
-// refuse the second as used: one in 10⁷ for a million. It has its own
-// lock: checking a nonce never waits for an action.
+// each nonce, not the nonce: 8 bytes and the map's slack, 10 to 40 bytes a
+// nonce. Two nonces share a hash with a chance of about n²/2⁶⁵ among n
+// remembered ones, which would refuse the second as used: about 3 in 10⁸
+// for a million. It has its own lock: checking a nonce never waits for an
+// action.
 type nonceMemory struct {
 	mu      sync.Mutex
 	seed    maphash.Seed

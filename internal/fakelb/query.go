@@ -31,16 +31,25 @@ func parseQuery(raw string, dst query) (q query, ok bool) {
 			continue
 		}
 		name, value, _ := strings.Cut(pair, "=")
-		name, err := url.QueryUnescape(name)
+		name, err := unescape(name)
 		if err != nil {
 			continue
 		}
-		if value, err = url.QueryUnescape(value); err != nil {
+		if value, err = unescape(value); err != nil {
 			continue
 		}
 		dst = append(dst, param{name, value})
 	}
 	return dst, true
+}
+
+// unescape is url.QueryUnescape, with a fast way past the common string
+// that has nothing to unescape.
+func unescape(s string) (string, error) {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
 }
 
 // lookup returns the first value of a parameter and whether it is present.

@@ -336,16 +336,11 @@ func writeError(w http.ResponseWriter, err error) {
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
-
-// jsonContentType is the Content-Type of every JSON answer, shared by all
-// of them: net/http only reads it.
-var jsonContentType = []string{"application/json; charset=utf-8"}
 
 // answerBuffer encodes answers without allocating a buffer or an encoder
 // for each; the Server keeps a pool of them.
