@@ -71,7 +71,17 @@
 //   - DescribeLoadBalancers with a filter that matches nothing answers
 //     Success with an empty list. IP and InstanceName filters match
 //     substrings (the document's example filters by "66.66"); InstanceUuid
-//     is exact; StartTime and EndTime bound CreatedTime inclusively.
+//     and TagName are exact; StartTime and EndTime bound CreatedTime
+//     inclusively.
+//   - Each load balancer lists its Tags ({"TagID": int, "TagName":
+//     string}; an empty list when it has none) and IsCustomConf: 1 from a
+//     ModifyHaproxyCustomConfig until a listener change regenerates the
+//     config, else 0. The API cannot set tags: seed them with
+//     LoadBalancer.Tags. A tag name has one TagID on every load balancer,
+//     numbered from 1 in the order names are first used.
+//   - CreateLoadBalancer accepts an optional SubjectId: an integer (or a
+//     numeric string) that is not negative, else 400 InvalidParameter. The
+//     fake shows it nowhere.
 //   - DescribeLoadBalancersSpec with an unknown RegionId is 404
 //     ResourceNotFound; CreateLoadBalancer with one is 400
 //     InvalidParameter. Private addresses come from 66.66.0.0/16, public
@@ -85,6 +95,10 @@
 //     custom haproxy.cfg set by ModifyHaproxyCustomConfig; without one,
 //     DescribeHaproxyCustomConfig answers a config generated from the
 //     listeners. Empty BackendServer lists are answered as null.
+//   - DescribeLBInstanceListeners is served at /lb, the address the
+//     document gives, though its own example posts to /paas/monitor;
+//     WithListenersPath moves it there. The path that does not serve it
+//     answers 404 UnsupportedOperation.
 //   - DescribeLBInstancePerformance: the period for spans up to 4 h is 30 s
 //     (the document's text says 5 s, its table and example say 30); then
 //     60 s up to 2 days, 300 s up to 10 days, 3600 s up to 30 days. A

@@ -31,9 +31,10 @@ type Server struct {
 type Option func(*options) error
 
 type options struct {
-	busyFor time.Duration
-	now     func() time.Time
-	seed    int64
+	busyFor       time.Duration
+	now           func() time.Time
+	seed          int64
+	listenersPath string
 }
 
 // WithBusyFor sets how long a change (create, resize, listener or
@@ -73,6 +74,22 @@ func WithSeed(seed int64) Option {
 	return func(o *options) error { o.seed = seed; return nil }
 }
 
+// WithListenersPath sets the one base path at which the server answers
+// DescribeLBInstanceListeners: "/lb", the default and the address the
+// vendor document gives, or "/paas/monitor", where the document's own
+// example posts. The other path answers 404 UnsupportedOperation, so that
+// a client that looks for the action at both can be tested either way.
+// Any other path fails the test.
+func WithListenersPath(path string) Option {
+	return func(o *options) error {
+		if path != "/lb" && path != "/paas/monitor" {
+			return fmt.Errorf("WithListenersPath(%q): want \"/lb\" or \"/paas/monitor\"", path)
+		}
+		o.listenersPath = path
+		return nil
+	}
+}
+
 // NewServer starts a fake on a loopback address with a fresh random key
 // pair, the vendor document's zones and sizes, and no load balancers or
 // certificates. t.Cleanup closes it. An invalid option fails the test.
@@ -89,7 +106,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	}
 	id, secret := fakelb.NewKeyPair()
 	fake := fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: secret,
-		Delay: o.busyFor, Now: o.now, AuthNow: time.Now, Seed: o.seed})
+		Delay: o.busyFor, Now: o.now, AuthNow: time.Now, Seed: o.seed, ListenersPath: o.listenersPath})
 	hs := httptest.NewUnstartedServer(fake)
 	hs.Config = fakelb.HTTPServer(fake)
 	hs.Start()

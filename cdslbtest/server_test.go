@@ -93,9 +93,15 @@ func lifecycle(t *testing.T, name string) {
 func TestBadOptionsFailTheTestWithoutPanicking(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]func(testing.TB){
-		"NewServer(nil)":        func(t testing.TB) { cdslbtest.NewServer(t, nil) },
-		"WithBusyFor(-1s)":      func(t testing.TB) { cdslbtest.NewServer(t, cdslbtest.WithBusyFor(-time.Second)) },
-		"WithClock(nil)":        func(t testing.TB) { cdslbtest.NewServer(t, cdslbtest.WithClock(nil)) },
+		"NewServer(nil)":   func(t testing.TB) { cdslbtest.NewServer(t, nil) },
+		"WithBusyFor(-1s)": func(t testing.TB) { cdslbtest.NewServer(t, cdslbtest.WithBusyFor(-time.Second)) },
+		"WithClock(nil)":   func(t testing.TB) { cdslbtest.NewServer(t, cdslbtest.WithClock(nil)) },
+		"WithListenersPath(/monitor)": func(t testing.TB) {
+			cdslbtest.NewServer(t, cdslbtest.WithListenersPath("/monitor"))
+		},
+		"AddLoadBalancer(empty tag)": func(t testing.TB) {
+			cdslbtest.NewServer(t).AddLoadBalancer(cdslbtest.LoadBalancer{Tags: []string{""}})
+		},
 		"Client(nil)":           func(t testing.TB) { cdslbtest.NewServer(t).Client(nil) },
 		"Client(bad endpoint)":  func(t testing.TB) { cdslbtest.NewServer(t).Client(cdslb.WithEndpoint("ftp://example.com")) },
 		"Listeners(unknown id)": func(t testing.TB) { cdslbtest.NewServer(t).Listeners("no-such-id") },

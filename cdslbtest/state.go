@@ -54,10 +54,16 @@ type LoadBalancer struct {
 	PaasGoodsID   int    // the size; default 5072, 1 CPU and 2 GB
 	HTTPListeners []cdslb.HTTPListener
 	TCPListeners  []cdslb.TCPListener
+	// Tags are the names of the load balancer's tags, which
+	// DescribeLoadBalancers lists and filters by (TagName). The server
+	// gives each name a TagID, the same on every load balancer, from 1 in
+	// the order names are first used. The API cannot set tags.
+	Tags []string
 }
 
-// AddLoadBalancer creates a RUNNING load balancer with the given listeners,
-// on a private network, and returns it as DescribeLoadBalancers lists it.
+// AddLoadBalancer creates a RUNNING load balancer with the given listeners
+// and tags, on a private network, and returns it as DescribeLoadBalancers
+// lists it.
 func (s *Server) AddLoadBalancer(lb LoadBalancer) cdslb.LoadBalancer {
 	s.t.Helper()
 	ctx := context.Background()
@@ -80,6 +86,9 @@ func (s *Server) AddLoadBalancer(lb LoadBalancer) cdslb.LoadBalancer {
 		_, err = s.owner.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id,
 			HTTPListeners: lb.HTTPListeners, TCPListeners: lb.TCPListeners})
 		s.check("AddLoadBalancer", err)
+	}
+	if len(lb.Tags) > 0 {
+		s.check("AddLoadBalancer", s.fake.TagLoadBalancer(id, lb.Tags...))
 	}
 	list, err := s.owner.DescribeLoadBalancers(ctx, &cdslb.DescribeLoadBalancersRequest{InstanceUUID: id})
 	s.check("AddLoadBalancer", err)

@@ -23,6 +23,7 @@
 //	-delay              how long creates, changes and deletes keep an instance busy (default 2s)
 //	-seed               seed of fault injection and generated ids (default 1)
 //	-fault              ACTION=KIND[:ARG][,...], repeatable, e.g. -fault 'DescribeZones=503:0.2'
+//	-listeners-path     the base path that serves DescribeLBInstanceListeners: /lb (default) or /paas/monitor
 //	-print-env          print the export line and exit
 //
 // -help lists the fault kinds.
@@ -81,6 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	secret := fs.String("access-key-secret", "", "accepted access key secret (default: random)")
 	delay := fs.Duration("delay", 2*time.Second, "how long creates, changes and deletes keep an instance busy")
 	seed := fs.Int64("seed", 1, "seed of fault injection and generated ids")
+	listenersPath := fs.String("listeners-path", "/lb", "the base path that serves DescribeLBInstanceListeners, /lb or /paas/monitor; the other answers 404")
 	printEnv := fs.Bool("print-env", false, "print the export line for -addr and the key pair, and exit")
 	faults := faultFlags{}
 	fs.Var(faults, "fault", "fault to inject, ACTION=KIND[:ARG][,...] (repeatable); ACTION may be *")
@@ -103,6 +105,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *delay < 0 {
 		return fmt.Errorf("-delay %v: must not be negative", *delay)
 	}
+	if *listenersPath != "/lb" && *listenersPath != "/paas/monitor" {
+		return fmt.Errorf("-listeners-path %q: want /lb or /paas/monitor", *listenersPath)
+	}
 	if *printEnv {
 		if *keyID == "" || *secret == "" {
 			return errors.New("-print-env needs -access-key-id and -access-key-secret, so that the server started with the same flags accepts them")
@@ -118,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*keyID, *secret = cmp.Or(*keyID, id), cmp.Or(*secret, key)
 	}
 
-	srv := fakelb.New(fakelb.Config{AccessKeyID: *keyID, AccessKeySecret: *secret, Delay: *delay, Seed: *seed})
+	srv := fakelb.New(fakelb.Config{AccessKeyID: *keyID, AccessKeySecret: *secret, Delay: *delay, Seed: *seed, ListenersPath: *listenersPath})
 	var latency time.Duration
 	for action, f := range faults {
 		if err := srv.SetFault(action, f); err != nil {

@@ -17,8 +17,14 @@ import (
 	"time"
 )
 
-// signedURL signs a GET request of an action by the rules of signing.md.
+// signedURL signs a GET request of an action at /lb by the rules of signing.md.
 func signedURL(host, action, keyID, secret string) string {
+	return signedRequestURL(http.MethodGet, host+"/lb/", action, keyID, secret)
+}
+
+// signedRequestURL signs a request of an action to base, a URL ending in
+// its base path, by the rules of signing.md.
+func signedRequestURL(method, base, action, keyID, secret string) string {
 	q := url.Values{
 		"Action": {action}, "AccessKeyId": {keyID}, "SignatureMethod": {"HMAC-SHA1"},
 		"SignatureVersion": {"1.0"}, "SignatureNonce": {time.Now().Format(time.RFC3339Nano)},
@@ -29,17 +35,19 @@ func signedURL(host, action, keyID, secret string) string {
 	}
 	canonical := strings.ReplaceAll(q.Encode(), "+", "%20") // Encode sorts by key
 	mac := hmac.New(sha1.New, []byte(secret))
-	mac.Write([]byte("GET&%2F&" + enc(canonical)))
-	return host + "/lb/?" + canonical + "&Signature=" + enc(base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	mac.Write([]byte(method + "&%2F&" + enc(canonical)))
+	return base + "?" + canonical + "&Signature=" + enc(base64.StdEncoding.EncodeToString(mac.Sum(nil)))
 }
 
-func TestRunServesUntilCancelled(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+// start runs the command with args on a free loopback port until cancel,
+// and returns the host, key id and secret of the line it prints, and
+// run's result once it returns.
+func start(t *testing.T, ctx context.Context, args ...string) (m []string, done <-chan error) {
+	t.Helper()
 	pr, pw := io.Pipe()
-	done := make(chan error, 1)
+	result := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-delay", "0s", "-fault", "DescribeCACertificates=503"}, pw, io.Discard)
+		result <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-delay", "0s"}, args...), pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -47,10 +55,17 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	go io.Copy(io.Discard, pr)
-	m := regexp.MustCompile(`^export CDS_API_HOST=(http://127\.0\.0\.1:\d+) CDS_SECRET_ID=(\S+) CDS_SECRET_KEY=(\S+)\n$`).FindStringSubmatch(line)
+	m = regexp.MustCompile(`^export CDS_API_HOST=(http://127\.0\.0\.1:\d+) CDS_SECRET_ID=(\S+) CDS_SECRET_KEY=(\S+)\n$`).FindStringSubmatch(line)
 	if m == nil || strings.HasSuffix(m[1], ":0") {
 		t.Fatalf("first line = %q", line)
 	}
+	return m, result
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m, done := start(t, ctx, "-fault", "DescribeCACertificates=503")
 	resp, err := http.Get(signedURL(m[1], "DescribeCACertificates", m[2], m[3]))
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +96,28 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	}
 }
 
+// -listeners-path moves DescribeLBInstanceListeners to the monitor path:
+// there it runs (and finds no such instance), and /lb answers 404
+// UnsupportedOperation.
+func TestListenersPathFlag(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m, _ := start(t, ctx, "-listeners-path", "/paas/monitor")
+	for path, want := range map[string]string{"/paas/monitor": "ResourceNotFound", "/lb": "UnsupportedOperation"} {
+		u := signedRequestURL(http.MethodPost, m[1]+path, "DescribeLBInstanceListeners", m[2], m[3])
+		resp, err := http.Post(u, "application/json", strings.NewReader(`{"InstanceUuid":"none"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env struct{ Code string }
+		err = json.NewDecoder(resp.Body).Decode(&env)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusNotFound || env.Code != want {
+			t.Errorf("at %s: %d %q (%v), want 404 %s", path, resp.StatusCode, env.Code, err, want)
+		}
+	}
+}
+
 func TestRunRefusesBadFlags(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -94,6 +131,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"-fault", "*=latency:-1s"}, "not negative"},
 		{[]string{"-delay", "-1s"}, "must not be negative"},
 		{[]string{"-delay", "soon"}, "invalid value"},
+		{[]string{"-listeners-path", "/monitor"}, "want /lb or /paas/monitor"},
 		{[]string{"-addr", "256.0.0.1:0"}, "256.0.0.1"},
 		{[]string{"stray"}, "unexpected argument"},
 		{[]string{"-print-env"}, "needs -access-key-id"},

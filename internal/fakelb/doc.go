@@ -5,6 +5,8 @@
 // Its public face is package cdslbtest, which documents the choices the
 // fake makes where the document is silent or contradicts itself; the
 // command examples/fakeserver serves it on a port. Config.Delay is
-// cdslbtest.WithBusyFor, Config.Now is cdslbtest.WithClock, and Fault is
-// cdslbtest.Fault, field for field.
+// cdslbtest.WithBusyFor, Config.Now is cdslbtest.WithClock,
+// Config.ListenersPath is cdslbtest.WithListenersPath, Server.TagLoadBalancer
+// is cdslbtest.LoadBalancer.Tags, and Fault is cdslbtest.Fault, field for
+// field.
 package fakelb

@@ -46,3 +46,26 @@ func TestHaproxyCustomConfig(t *testing.T) {
 	e.clock.Advance(time.Second)
 	e.fails("ModifyHaproxyCustomConfig", map[string]any{"InstanceUuid": id}, 400, "ArgMissing")
 }
+
+// IsCustomConf is 1 from a custom haproxy.cfg until a listener change
+// regenerates the config.
+func TestIsCustomConfFollowsTheCustomConfig(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	id := e.create(createBody())
+	custom := func() int {
+		lb, _ := e.instance(id)
+		return lb.IsCustomConf
+	}
+	if got := custom(); got != 0 {
+		t.Errorf("new instance: IsCustomConf %d, want 0", got)
+	}
+	e.ok("ModifyHaproxyCustomConfig", map[string]any{"InstanceUuid": id, "Configs": "global\n"}, nil)
+	if got := custom(); got != 1 {
+		t.Errorf("after ModifyHaproxyCustomConfig: IsCustomConf %d, want 1", got)
+	}
+	e.ok("AddLoadBalancerStrategys", map[string]any{"InstanceUuid": id, "HttpListeners": []any{httpListener("api", 8080)}}, nil)
+	if got := custom(); got != 0 {
+		t.Errorf("after a listener change: IsCustomConf %d, want 0", got)
+	}
+}

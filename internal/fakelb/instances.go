@@ -3,6 +3,7 @@ package fakelb
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -33,14 +34,19 @@ type instance struct {
 	id, resourceID string
 	name           string
 	regionID       string
-	vdcID          string
+	vdcID, vdcName string
 	spec           spec
 	vips           []vip
 	created        time.Time
+	createdTime    string // created, as the API spells it
+	displayName    string // the zone's name, as DescribeLoadBalancers shows it
+	tags           []tag
 
 	busy    string    // "" when RUNNING, else CREATING, CHANGING or DELETING
 	readyAt time.Time // when busy ends
+	task    uint64    // the busy state's task, in the Server's queue
 	next    *spec     // the spec a CHANGING task applies when it ends
+	deleted bool      // gone, but still in the Server's order
 
 	http, tcp    []*listener
 	customConfig string // "" means generated from the listeners
@@ -53,34 +59,6 @@ func (in *instance) status() string {
 	return in.busy
 }
 
-// settle finishes every asynchronous task that has ended by now.
-func (s *Server) settle(now time.Time) {
-	gone := false
-	for id, in := range s.instances {
-		if in.busy == "" || now.Before(in.readyAt) {
-			continue
-		}
-		if in.busy == statusDeleting {
-			delete(s.instances, id)
-			gone = true
-			continue
-		}
-		if in.next != nil {
-			in.spec, in.next = *in.next, nil
-		}
-		in.busy = ""
-	}
-	if gone {
-		kept := s.order[:0]
-		for _, id := range s.order {
-			if s.instances[id] != nil {
-				kept = append(kept, id)
-			}
-		}
-		s.order = kept
-	}
-}
-
 // startTask makes an instance busy for the configured delay (none for a
 // Direct request) and returns the task id to answer.
 func (s *Server) startTask(in *instance, status string, r *request) string {
@@ -89,7 +67,34 @@ func (s *Server) startTask(in *instance, status string, r *request) string {
 	if !r.immediate {
 		in.readyAt = r.now.Add(s.cfg.Delay)
 	}
+	s.tasks.add(in)
 	return s.newID()
+}
+
+// finish ends the busy state of an instance whose task has ended.
+func (s *Server) finish(in *instance) {
+	if in.busy == statusDeleting {
+		s.remove(in)
+		return
+	}
+	if in.next != nil {
+		in.spec, in.next = *in.next, nil
+	}
+	in.busy = ""
+}
+
+// remove forgets a deleted instance. It stays in s.order, marked, until
+// deleted instances are half of it; then order is compacted, at a cost
+// spread over the deletes that filled it.
+func (s *Server) remove(in *instance) {
+	delete(s.instances, in.id)
+	in.deleted = true
+	s.deleted++
+	if s.deleted <= len(s.order)/2 {
+		return
+	}
+	s.order = slices.DeleteFunc(s.order, func(in *instance) bool { return in.deleted })
+	s.deleted = 0
 }
 
 // findInstance returns the instance named by the InstanceUuid parameter.
@@ -202,12 +207,20 @@ func (s *Server) createLoadBalancer(r *request) (reply, error) {
 		return reply{}, invalidf("Amount must be 1 to 3, not %d", amount)
 	}
 
+	if subject, ok, err := r.integer("SubjectId"); err != nil {
+		return reply{}, err
+	} else if ok && subject < 0 {
+		return reply{}, invalidf("SubjectId must not be negative, not %d", subject)
+	}
+
 	var ids []string
 	for range amount {
 		in := &instance{
 			id: s.newID(), resourceID: s.newID(),
 			name: name, regionID: z.RegionId, vdcID: vdcID,
-			spec: sp, created: r.now,
+			spec: sp, created: r.now, createdTime: formatTime(r.now),
+			displayName: fmt.Sprintf("%s-%s-可用区%s", z.RegionName, z.CityName, z.RegionId[len(z.RegionId)-1:]),
+			vdcName:     z.CityName + "PaaS1",
 		}
 		for _, p := range pipes {
 			if p.PipeType == "private" && public && p.vipOff() {
@@ -217,7 +230,7 @@ func (s *Server) createLoadBalancer(r *request) (reply, error) {
 		}
 		s.startTask(in, statusCreating, r)
 		s.instances[in.id] = in
-		s.order = append(s.order, in.id)
+		s.order = append(s.order, in)
 		ids = append(ids, in.id)
 	}
 	return reply{data: map[string][]string{"InstancesUuid": ids}, taskID: s.newID()}, nil
@@ -244,6 +257,7 @@ type loadBalancer struct {
 	DisplayName     string
 	IP              string
 	InstanceName    string
+	IsCustomConf    int // 1 when the instance runs a custom haproxy.cfg
 	InstanceUuid    string
 	LinkType        string
 	LinkTypeStr     string
@@ -258,6 +272,7 @@ type loadBalancer struct {
 	Status          string
 	StatusStr       string
 	SubProductName  string
+	Tags            []tag
 	VdcId           string
 	VdcName         string
 	Version         string
@@ -265,18 +280,22 @@ type loadBalancer struct {
 }
 
 func (in *instance) view() loadBalancer {
-	z, _ := findZone(in.regionID)
 	ip := ""
 	if len(in.vips) > 0 {
 		ip = in.vips[0].IP
 	}
+	custom := 0
+	if in.customConfig != "" {
+		custom = 1
+	}
 	return loadBalancer{
 		Cpu:            in.spec.CPU,
-		CreatedTime:    formatTime(in.created),
-		DisplayName:    fmt.Sprintf("%s-%s-可用区%s", z.RegionName, z.CityName, in.regionID[len(in.regionID)-1:]),
+		CreatedTime:    in.createdTime,
+		DisplayName:    in.displayName,
 		IP:             ip,
 		InstanceName:   in.name,
 		InstanceUuid:   in.id,
+		IsCustomConf:   custom,
 		ProjectName:    "默认项目",
 		Ram:            in.spec.RAM * 1024,
 		RegionId:       in.regionID,
@@ -284,8 +303,9 @@ func (in *instance) view() loadBalancer {
 		Status:         in.status(),
 		StatusStr:      statusText[in.status()],
 		SubProductName: subProductName,
+		Tags:           nonNilTags(in.tags),
 		VdcId:          in.vdcID,
-		VdcName:        z.CityName + "PaaS1",
+		VdcName:        in.vdcName,
 		Version:        haproxyVersion,
 		Vips:           in.vips,
 	}
@@ -293,13 +313,15 @@ func (in *instance) view() loadBalancer {
 
 // describeLoadBalancers lists instances in creation order. Filters: IP is a
 // substring of any VIP; InstanceUuid is exact; InstanceName is a substring;
-// StartTime and EndTime bound CreatedTime, both inclusive.
+// TagName is the exact name of one of its tags; StartTime and EndTime bound
+// CreatedTime, both inclusive. With an InstanceUuid, it looks at that
+// instance alone.
 func (s *Server) describeLoadBalancers(r *request) (reply, error) {
-	var f struct{ ip, id, name, start, end string }
+	var f struct{ ip, id, name, tag, start, end string }
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"IP", &f.ip}, {"InstanceUuid", &f.id}, {"InstanceName", &f.name}, {"StartTime", &f.start}, {"EndTime", &f.end}} {
+	}{{"IP", &f.ip}, {"InstanceUuid", &f.id}, {"InstanceName", &f.name}, {"TagName", &f.tag}, {"StartTime", &f.start}, {"EndTime", &f.end}} {
 		*p.dst, _ = r.str(p.name)
 	}
 	var start, end time.Time
@@ -314,19 +336,32 @@ func (s *Server) describeLoadBalancers(r *request) (reply, error) {
 			return reply{}, err
 		}
 	}
-	list := []loadBalancer{}
-	for _, id := range s.order {
-		in := s.instances[id]
+	matches := func(in *instance) bool {
 		created := in.created.Truncate(time.Second)
 		switch {
-		case f.id != "" && in.id != f.id,
+		case in.deleted,
+			f.id != "" && in.id != f.id,
 			f.name != "" && !strings.Contains(in.name, f.name),
 			f.ip != "" && !in.hasIP(f.ip),
+			f.tag != "" && !in.hasTag(f.tag),
 			!start.IsZero() && created.Before(start),
 			!end.IsZero() && created.After(end):
-			continue
+			return false
 		}
-		list = append(list, in.view())
+		return true
+	}
+	candidates := s.order
+	if f.id != "" {
+		candidates = nil
+		if in, ok := s.instances[f.id]; ok {
+			candidates = []*instance{in}
+		}
+	}
+	list := []loadBalancer{}
+	for _, in := range candidates {
+		if matches(in) {
+			list = append(list, in.view())
+		}
 	}
 	return reply{data: list}, nil
 }

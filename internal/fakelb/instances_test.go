@@ -116,6 +116,7 @@ func TestDescribeLoadBalancersDocumentShape(t *testing.T) {
 	for key, want := range map[string]string{
 		"MasterInfo": `""`, "CloneServices": "null", "RelationService": "null", "RoGroups": "null",
 		"Port": "0", "LinkType": `""`, "ProjectName": `"默认项目"`, "SubProductName": `"haproxy 主从版"`,
+		"Tags": "[]", "IsCustomConf": "0",
 	} {
 		if got := string(list[0][key]); got != want {
 			t.Errorf("%s = %s, want %s", key, got, want)
@@ -179,6 +180,10 @@ func TestCreateValidation(t *testing.T) {
 		{"public without segment", with(createBody(), "Ips", []any{map[string]any{"PipeType": "public", "PipeId": "p"}}), 400, "ArgMissing", "SegmentId"},
 		{"amount 4", with(createBody(), "Amount", 4), 400, "InvalidParameter", "Amount"},
 		{"amount -1", with(createBody(), "Amount", -1), 400, "InvalidParameter", "Amount"},
+		{"subject not numeric", with(createBody(), "SubjectId", "test-credit"), 400, "InvalidParameter", "SubjectId"},
+		{"subject negative", with(createBody(), "SubjectId", -3), 400, "InvalidParameter", "SubjectId"},
+		{"subject fractional", with(createBody(), "SubjectId", 1.5), 400, "InvalidParameter", "SubjectId"},
+		{"subject boolean", with(createBody(), "SubjectId", true), 400, "InvalidParameter", "SubjectId"},
 	}
 	for _, tt := range tests {
 		res := e.call("CreateLoadBalancer", tt.body)
@@ -190,6 +195,53 @@ func TestCreateValidation(t *testing.T) {
 	e.ok("DescribeLoadBalancers", nil, &list)
 	if len(list) != 0 {
 		t.Errorf("a refused create left %d instances", len(list))
+	}
+}
+
+// SubjectId is optional; an integer that is not negative, as a number or a
+// numeric string, is accepted.
+func TestCreateAcceptsASubjectId(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	for _, subject := range []any{nil, 0, 7, "12"} {
+		e.create(with(createBody(), "SubjectId", subject))
+	}
+	if n := e.instanceCount(); n != 4 {
+		t.Errorf("%d instances, want 4", n)
+	}
+}
+
+// Deleting most instances, in any order, keeps the rest listed in
+// creation order, and later ones after them.
+func TestDeletesKeepCreationOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	var ids []string
+	for range 9 {
+		ids = append(ids, e.create(createBody()))
+	}
+	var kept []string
+	for i, id := range ids {
+		if i%3 == 1 {
+			kept = append(kept, id)
+			continue
+		}
+		e.ok("DeleteLoadBalancer", map[string]any{"InstanceUuid": ids[len(ids)-1-i]}, nil)
+	}
+	kept = append(kept, e.create(createBody()), e.create(createBody()))
+	var list []loadBalancer
+	e.ok("DescribeLoadBalancers", nil, &list)
+	var got []string
+	for _, lb := range list {
+		got = append(got, lb.InstanceUuid)
+	}
+	if strings.Join(got, ",") != strings.Join(kept, ",") {
+		t.Errorf("listed %v, want %v", got, kept)
+	}
+	for _, id := range kept {
+		if _, ok := e.instance(id); !ok {
+			t.Errorf("%s is not found by its id", id)
+		}
 	}
 }
 

@@ -3,8 +3,8 @@ package fakelb
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
+	"strings"
 )
 
 // listener is one listening policy, as the wire spells it both ways: the
@@ -62,14 +62,41 @@ type option struct {
 }
 
 var (
-	// listenerNameRE is the newer edition's rule, plus '-', which the
-	// document's own examples use ("http-test").
-	listenerNameRE = regexp.MustCompile(`^[a-z]([a-z0-9_-]{0,48}[a-z0-9])?$`)
-	cookieKeyRE    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,13}[a-z0-9]$`)
-	reservedPorts  = []int{22, 1080, 9100, 9101}
-	schedulers     = []string{"roundrobin", "leastconn", "static-rr", "source"}
-	onOff          = []string{"on", "off"}
+	reservedPorts = []int{22, 1080, 9100, 9101}
+	schedulers    = []string{"roundrobin", "leastconn", "static-rr", "source"}
+	onOff         = []string{"on", "off"}
 )
+
+// isListenerName applies the newer edition's rule, plus '-', which the
+// document's own examples use ("http-test"): 1-50 bytes of a-z, 0-9, '_'
+// and '-', starting with a letter and ending with a letter or digit.
+func isListenerName(s string) bool {
+	return isName(s, 1, 50, "_-")
+}
+
+// isCookieKey applies the rule of SessionPersistence.Key: 2-15 bytes of
+// a-z, 0-9 and '_', starting with a letter and ending with a letter or
+// digit.
+func isCookieKey(s string) bool {
+	return isName(s, 2, 15, "_")
+}
+
+// isName reports whether s has minLen to maxLen bytes of lower-case
+// letters, digits and the bytes of extra, starts with a letter and ends
+// with a letter or digit.
+func isName(s string, minLen, maxLen int, extra string) bool {
+	if len(s) < minLen || len(s) > maxLen || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+		if !alnum && (i == len(s)-1 || strings.IndexByte(extra, c) < 0) {
+			return false
+		}
+	}
+	return true
+}
 
 // checkListener validates one listener of the given mode ("http" or "tcp"),
 // fills defaults and drops the fields of the other mode. at names it in
@@ -79,7 +106,7 @@ func (s *Server) checkListener(mode, at string, l *listener) error {
 	if l.ListenerName == "" {
 		return argMissing(field("ListenerName"))
 	}
-	if !listenerNameRE.MatchString(l.ListenerName) {
+	if !isListenerName(l.ListenerName) {
 		return invalidf("%s must be 1-50 lower-case letters, digits, '_' or '-', start with a letter and end with a letter or digit", field("ListenerName"))
 	}
 	if l.ListenerMode == "" {
@@ -163,7 +190,7 @@ func (s *Server) checkHTTP(field func(string) string, l *listener) error {
 		if sp.Key == "" {
 			return argMissing(at + ".Key")
 		}
-		if !cookieKeyRE.MatchString(sp.Key) {
+		if !isCookieKey(sp.Key) {
 			return invalidf("%s.Key must be 2-15 lower-case letters, digits or '_', start with a letter and end with a letter or digit", at)
 		}
 		if sp.Mode == nil {

@@ -2,6 +2,9 @@ package fakelb
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +253,76 @@ func TestDescribeLBInstanceListeners(t *testing.T) {
 	}
 	e.fails("DescribeLBInstanceListeners", map[string]any{}, 400, "ArgMissing")
 	e.fails("DescribeLBInstanceListeners", map[string]any{"InstanceUuid": "nope"}, 404, "ResourceNotFound")
+}
+
+// DescribeLBInstanceListeners is served at Config.ListenersPath alone; the
+// other base path answers 404 UnsupportedOperation.
+func TestListenersPath(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ config, serves, other string }{
+		{"", "/lb/", "/paas/monitor/"},
+		{"/lb", "/lb", "/paas/monitor"},
+		{"/paas/monitor", "/paas/monitor/", "/lb/"},
+	} {
+		c := &clock{t: t0}
+		e := &env{t: t, srv: New(Config{AccessKeyID: testKeyID, AccessKeySecret: testSecret, Now: c.Now, ListenersPath: tt.config}), clock: c}
+		e.ts = newTestServer(t, e.srv)
+		id := e.create(createBody())
+		body := []byte(`{"InstanceUuid":"` + id + `"}`)
+		send := func(path string) result {
+			return e.send("POST", path, signQuery("POST", "DescribeLBInstanceListeners", testKeyID, testSecret, t0, nextNonce(), nil), body)
+		}
+		if res := send(tt.serves); res.status != 200 || string(res.Data) != "[]" {
+			t.Errorf("ListenersPath %q, at %s: %d %s %s, want 200 and []", tt.config, tt.serves, res.status, res.Code, res.Data)
+		}
+		if res := send(tt.other); res.status != 404 || res.Code != "UnsupportedOperation" {
+			t.Errorf("ListenersPath %q, at %s: %d %s, want 404 UnsupportedOperation", tt.config, tt.other, res.status, res.Code)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "/monitor") {
+			t.Errorf("New with ListenersPath /monitor: panic %v, want one naming it", r)
+		}
+	}()
+	New(Config{AccessKeyID: testKeyID, AccessKeySecret: testSecret, ListenersPath: "/monitor"})
+}
+
+// The name rules are the patterns the document states, written out so
+// that nothing is compiled at package initialisation: they agree with the
+// patterns on every string of up to 3 bytes over a small alphabet, and on
+// longer random ones.
+func TestNameRulesMatchTheirPatterns(t *testing.T) {
+	t.Parallel()
+	listenerName := regexp.MustCompile(`^[a-z]([a-z0-9_-]{0,48}[a-z0-9])?$`)
+	cookieKey := regexp.MustCompile(`^[a-z][a-z0-9_]{0,13}[a-z0-9]$`)
+	const alphabet = "az09_-A.é"
+	check := func(s string) {
+		if got, want := isListenerName(s), listenerName.MatchString(s); got != want {
+			t.Errorf("isListenerName(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isCookieKey(s), cookieKey.MatchString(s); got != want {
+			t.Errorf("isCookieKey(%q) = %v, want %v", s, got, want)
+		}
+	}
+	var all func(prefix string, n int)
+	all = func(prefix string, n int) {
+		check(prefix)
+		if n > 0 {
+			for i := 0; i < len(alphabet); i++ {
+				all(prefix+alphabet[i:i+1], n-1)
+			}
+		}
+	}
+	all("", 3)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := make([]byte, rng.IntN(54))
+		for i := range b {
+			b[i] = "abcz0189_-"[rng.IntN(10)]
+		}
+		if len(b) > 0 && rng.IntN(4) > 0 {
+			b[0] = 'a' + byte(rng.IntN(26))
+		}
+		check(string(b))
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -37,6 +36,12 @@ type Config struct {
 	// Seed seeds the randomness of fault injection and of generated ids, so
 	// that a run can be reproduced.
 	Seed int64
+	// ListenersPath is the one base path that serves
+	// DescribeLBInstanceListeners: "/lb" (the default, also for "") or
+	// "/paas/monitor". The document gives the first as the action's
+	// address and its example posts to the second; the other path answers
+	// 404 UnsupportedOperation.
+	ListenersPath string
 }
 
 // Server is the in-memory fake of the CDS load-balancer API. It is an
@@ -44,13 +49,20 @@ type Config struct {
 type Server struct {
 	cfg Config
 
+	listenersPath basePath
+	signers       sync.Pool // of *signer, keyed with the secret
+	answers       sync.Pool // of *answerBuffer
+
 	mu        sync.Mutex // guards everything below
 	rng       *rand.Rand // ids and task ids
 	instances map[string]*instance
-	order     []string // instance ids in creation order
+	order     []*instance // in creation order, with deleted ones until compacted
+	deleted   int         // how many of order are deleted
+	tasks     taskQueue
 	certs     map[string]*certificate
 	certOrder []string
 	vipCount  int
+	tags      tagIDs
 
 	nonces nonceMemory
 	faults faultTable
@@ -59,10 +71,18 @@ type Server struct {
 
 // New returns a fake Server with the zones and specifications of the vendor
 // document and no instances or certificates. It panics if the access key pair
-// is empty, which is a programming error in a test.
+// is empty or ListenersPath is not a base path, which is a programming error
+// in a test.
 func New(cfg Config) *Server {
 	if cfg.AccessKeyID == "" || cfg.AccessKeySecret == "" {
 		panic("fakelb: Config.AccessKeyID and Config.AccessKeySecret are required")
+	}
+	listenersPath := pathLB
+	if cfg.ListenersPath != "" {
+		var ok bool
+		if listenersPath, ok = parsePath(cfg.ListenersPath); !ok {
+			panic(fmt.Sprintf("fakelb: Config.ListenersPath %q is neither /lb nor /paas/monitor", cfg.ListenersPath))
+		}
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -71,12 +91,16 @@ func New(cfg Config) *Server {
 		cfg.AuthNow = cfg.Now
 	}
 	seed := uint64(cfg.Seed)
+	secret := cfg.AccessKeySecret
 	return &Server{
-		cfg:       cfg,
-		rng:       rand.New(rand.NewPCG(seed, 0x636473)),
-		instances: map[string]*instance{},
-		certs:     map[string]*certificate{},
-		faults:    newFaultTable(seed),
+		cfg:           cfg,
+		listenersPath: listenersPath,
+		signers:       sync.Pool{New: func() any { return newSigner(secret) }},
+		answers:       sync.Pool{New: func() any { return newAnswerBuffer() }},
+		rng:           rand.New(rand.NewPCG(seed, 0x636473)),
+		instances:     map[string]*instance{},
+		certs:         map[string]*certificate{},
+		faults:        newFaultTable(seed),
 	}
 }
 
@@ -96,6 +120,10 @@ type route struct {
 	okMsg  string // the Message of a successful answer, as the document spells it
 }
 
+// listenersAction is the action whose base path the document leaves in
+// doubt; see Config.ListenersPath.
+const listenersAction = "DescribeLBInstanceListeners"
+
 // routes is the dispatch table: every action the fake serves.
 var routes = map[string]route{
 	"DescribeZones":                   {http.MethodGet, pathLB, (*Server).describeZones, ""},
@@ -113,7 +141,7 @@ var routes = map[string]route{
 	"DescribeLoadBalancerStrategys":   {http.MethodGet, pathLB, (*Server).describeStrategys, ""},
 	"ModifyLoadBalancerStrategys":     {http.MethodPost, pathLB, (*Server).modifyStrategys, ""},
 	"AddLoadBalancerStrategys":        {http.MethodPost, pathLB, (*Server).addStrategys, ""},
-	"DescribeLBInstanceListeners":     {http.MethodPost, pathLB, (*Server).describeListeners, ""},
+	listenersAction:                   {http.MethodPost, pathLB, (*Server).describeListeners, ""},
 	"DescribeHaproxyCustomConfig":     {http.MethodGet, pathLB, (*Server).describeHaproxyConfig, ""},
 	"ModifyHaproxyCustomConfig":       {http.MethodPost, pathLB, (*Server).modifyHaproxyConfig, ""},
 	"DescribeLBInstancePerformance":   {http.MethodPost, pathMonitor, (*Server).describePerformance, "success"},
@@ -134,14 +162,17 @@ func parsePath(p string) (basePath, bool) {
 // action, applies any configured fault, runs the action and writes the
 // {Code, Message, Data, TaskId} envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	query := r.URL.Query()
-	action := query.Get("Action")
+	req, err := newRequest(r)
+	action := req.query.get("Action")
 	s.counts.add(action)
-	if err := s.authenticate(r.Method, query, s.cfg.AuthNow()); err != nil {
+	if err == nil {
+		err = s.authenticate(r.Method, req.query, s.cfg.AuthNow())
+	}
+	if err != nil {
 		refuse(w, r, err)
 		return
 	}
-	s.serve(w, r, query, s.faults.get(action), false)
+	s.serve(w, r, req, s.faults.get(action))
 }
 
 // Direct returns a handler that serves every action as the fake's owner
@@ -150,22 +181,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // tests; never expose it on a network.
 func (s *Server) Direct() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serve(w, r, r.URL.Query(), strike{}, true)
+		req, err := newRequest(r)
+		if err != nil {
+			refuse(w, r, err)
+			return
+		}
+		req.immediate = true
+		s.serve(w, r, req, strike{})
 	})
 }
 
-// serve runs the action of an authenticated request under the fault f;
-// immediate finishes the changes it starts at once.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, query url.Values, f strike, immediate bool) {
-	rt, err := lookup(query.Get("Action"), r.Method, r.URL.Path)
+// serve runs the action of an authenticated request under the fault f.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, req *request, f strike) {
+	rt, err := s.lookup(req.query.get("Action"), r.Method, r.URL.Path)
 	if err != nil {
 		refuse(w, r, err)
 		return
 	}
 	// The body is read before any fault: only then does net/http notice a
 	// client that hangs up during injected latency.
-	req, err := readRequest(r, query, s.cfg.Now())
-	if err != nil {
+	if err := req.readBody(r); err != nil {
 		refuse(w, r, err)
 		return
 	}
@@ -173,7 +208,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, query url.Values,
 		return
 	}
 	req.now = s.cfg.Now() // the action happens after any injected latency
-	req.immediate = immediate
 	rep, err := s.run(rt, req)
 	if err != nil {
 		writeError(w, err)
@@ -183,7 +217,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, query url.Values,
 	if f.after() {
 		drop(w, http.StatusOK, env, f.Truncate)
 	}
-	writeEnvelope(w, http.StatusOK, env)
+	s.writeAnswer(w, http.StatusOK, env)
 }
 
 // refuse answers a request that is refused before its body was read. When
@@ -197,7 +231,10 @@ func refuse(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // lookup finds the route of an action and checks the method and path.
-func lookup(action, method, path string) (route, error) {
+// DescribeLBInstanceListeners is served at Config.ListenersPath, and the
+// other base path answers it 404: the address the document gives is in
+// doubt, and a client that looks for it at both is told "not here".
+func (s *Server) lookup(action, method, path string) (route, error) {
 	if action == "" {
 		return route{}, argMissing("Action")
 	}
@@ -205,8 +242,12 @@ func lookup(action, method, path string) (route, error) {
 	if !ok {
 		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %q is not supported", action)}
 	}
+	status := http.StatusBadRequest
+	if action == listenersAction {
+		rt.path, status = s.listenersPath, http.StatusNotFound
+	}
 	if bp, ok := parsePath(path); !ok || bp != rt.path {
-		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %s is not served on path %q", action, path)}
+		return route{}, &apiError{status, "UnsupportedOperation", fmt.Sprintf("action %s is not served on path %q", action, path)}
 	}
 	if method != rt.method {
 		return route{}, &apiError{http.StatusBadRequest, "UnsupportedOperation", fmt.Sprintf("action %s needs HTTP method %s, not %s", action, rt.method, method)}
@@ -230,12 +271,13 @@ type reply struct {
 	noData bool // the answer has neither Data nor TaskId (ModifyLoadBalancerName)
 }
 
-// envelope is the JSON shape of every answer.
+// envelope is the JSON shape of every answer. Data is encoded with the
+// envelope, once; a nil Data is left out.
 type envelope struct {
-	Code    string          `json:"Code"`
-	Message string          `json:"Message"`
-	Data    json.RawMessage `json:"Data,omitempty"`
-	TaskID  *string         `json:"TaskId,omitempty"`
+	Code    string  `json:"Code"`
+	Message string  `json:"Message"`
+	Data    any     `json:"Data,omitempty"`
+	TaskID  *string `json:"TaskId,omitempty"`
 }
 
 // apiError is a refusal with its HTTP status and API code.
@@ -270,11 +312,10 @@ func successEnvelope(rt route, rep reply) envelope {
 		env.Message = "Success."
 	}
 	if !rep.noData {
-		data := rep.data
-		if data == nil {
-			data = struct{}{}
+		env.Data = rep.data
+		if env.Data == nil {
+			env.Data = struct{}{}
 		}
-		env.Data = mustJSON(data)
 		env.TaskID = &rep.taskID
 	}
 	return env
@@ -291,15 +332,41 @@ func errorEnvelope(err error) (int, envelope) {
 
 func writeError(w http.ResponseWriter, err error) {
 	status, env := errorEnvelope(err)
-	writeEnvelope(w, status, env)
+	writeEnvelope(w, status, mustJSON(env))
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
-	body := mustJSON(env)
+func writeEnvelope(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// answerBuffer encodes answers without allocating a buffer or an encoder
+// for each; the Server keeps a pool of them.
+type answerBuffer struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newAnswerBuffer() *answerBuffer {
+	a := &answerBuffer{}
+	a.enc = json.NewEncoder(&a.buf)
+	a.enc.SetEscapeHTML(false)
+	return a
+}
+
+// writeAnswer encodes env and writes it as the answer, with status.
+func (s *Server) writeAnswer(w http.ResponseWriter, status int, env envelope) {
+	a := s.answers.Get().(*answerBuffer)
+	a.buf.Reset()
+	if err := a.enc.Encode(env); err != nil {
+		panic("fakelb: cannot encode answer: " + err.Error())
+	}
+	writeEnvelope(w, status, bytes.TrimSuffix(a.buf.Bytes(), []byte("\n")))
+	if a.buf.Cap() <= 64<<10 { // a huge answer's buffer is left to the collector
+		s.answers.Put(a)
+	}
 }
 
 func mustJSON(v any) []byte {
@@ -316,43 +383,55 @@ func mustJSON(v any) []byte {
 // body (POST), and the time the request arrived.
 type request struct {
 	now       time.Time
-	query     url.Values
+	query     query
 	body      map[string]json.RawMessage // nil for GET
 	immediate bool                       // changes finish at once (Direct)
+	params    [16]param                  // the query's first parameters, without allocating
 }
 
 const maxBody = 1 << 20
 
-func readRequest(r *http.Request, query url.Values, now time.Time) (*request, error) {
-	req := &request{now: now, query: query}
+// newRequest parses the query of r.
+func newRequest(r *http.Request) (*request, error) {
+	req := &request{}
+	var ok bool
+	if req.query, ok = parseQuery(r.URL.RawQuery, req.params[:0]); !ok {
+		return req, invalidf("the query has more than %d parameters", maxParams)
+	}
+	return req, nil
+}
+
+// readBody reads and decodes the JSON object of a POST.
+func (req *request) readBody(r *http.Request) error {
 	if r.Method != http.MethodPost {
-		return req, nil
+		return nil
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
-		return nil, invalidf("cannot read the request body (at most %d bytes)", maxBody)
+		return invalidf("cannot read the request body (at most %d bytes)", maxBody)
 	}
 	req.body = map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return req, nil
+		return nil
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		return nil, invalidf("Content-Type must be application/json for a POST body")
+		return invalidf("Content-Type must be application/json for a POST body")
 	}
 	if err := json.Unmarshal(raw, &req.body); err != nil {
-		return nil, invalidf("the request body is not a JSON object")
+		return invalidf("the request body is not a JSON object")
 	}
-	return req, nil
+	return nil
 }
 
 // raw returns a body field as JSON, or a query parameter as a JSON string.
 // A JSON null counts as absent.
 func (r *request) raw(name string) (json.RawMessage, bool) {
 	if r.body == nil {
-		if !r.query.Has(name) {
+		v, ok := r.query.lookup(name)
+		if !ok {
 			return nil, false
 		}
-		return mustJSON(r.query.Get(name)), true
+		return mustJSON(v), true
 	}
 	v, ok := r.body[name]
 	if !ok || string(bytes.TrimSpace(v)) == "null" {
@@ -361,8 +440,12 @@ func (r *request) raw(name string) (json.RawMessage, bool) {
 	return v, true
 }
 
-// str returns an optional string parameter; absent is "".
+// str returns an optional string parameter; absent is "". A GET parameter
+// is taken as it is.
 func (r *request) str(name string) (string, error) {
+	if r.body == nil {
+		return r.query.get(name), nil
+	}
 	v, ok := r.raw(name)
 	if !ok {
 		return "", nil
@@ -386,6 +469,16 @@ func (r *request) required(name string) (string, error) {
 // integer returns an optional integer parameter, given as a JSON number or a
 // numeric string.
 func (r *request) integer(name string) (n int, ok bool, err error) {
+	if r.body == nil {
+		v, ok := r.query.lookup(name)
+		if !ok {
+			return 0, false, nil
+		}
+		if n, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+			return 0, true, invalidf("%s must be an integer", name)
+		}
+		return n, true, nil
+	}
 	v, ok := r.raw(name)
 	if !ok {
 		return 0, false, nil

@@ -151,9 +151,17 @@ func (e *env) do(req *http.Request) result {
 // the query, anything else as a JSON body.
 func (e *env) newRequest(action string, params any) *http.Request {
 	e.t.Helper()
+	return signedRequest(e.t, e.ts.URL, e.clock.Now(), action, params)
+}
+
+// signedRequest signs an action at time at for its own path and method
+// under base, a URL with no path: GET params (a map[string]string) in the
+// query, anything else as a JSON body.
+func signedRequest(tb testing.TB, base string, at time.Time, action string, params any) *http.Request {
+	tb.Helper()
 	rt, ok := routes[action]
 	if !ok {
-		e.t.Fatalf("no route for %s", action)
+		tb.Fatalf("no route for %s", action)
 	}
 	path := "/lb/"
 	if rt.path == pathMonitor {
@@ -162,19 +170,17 @@ func (e *env) newRequest(action string, params any) *http.Request {
 	var query map[string]string
 	var body []byte
 	if rt.method == http.MethodGet {
-		if params != nil {
-			query = params.(map[string]string)
-		}
+		query, _ = params.(map[string]string)
 	} else {
 		var err error
 		if body, err = json.Marshal(params); err != nil {
-			e.t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
-	q := signQuery(rt.method, action, testKeyID, testSecret, e.clock.Now(), nextNonce(), query)
-	req, err := http.NewRequest(rt.method, e.ts.URL+path+"?"+q, bytes.NewReader(body))
+	q := signQuery(rt.method, action, testKeyID, testSecret, at, nextNonce(), query)
+	req, err := http.NewRequest(rt.method, base+path+"?"+q, bytes.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
