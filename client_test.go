@@ -398,15 +398,14 @@ func TestHostileAnswers(t *testing.T) {
 // "object", or "" when it skips Data. It reads the response type of the
 // Client method of that name, so it covers every action.
 func dataShape(action string) string {
-	m, ok := reflect.TypeFor[*Client]().MethodByName(action)
+	d, ok := declared[action]
 	if !ok {
-		panic("no method " + action)
+		panic("no declaration " + action)
 	}
-	into := reflect.New(m.Type.Out(0).Elem()).Interface().(response).data()
-	switch {
-	case into == nil:
+	switch data := reflect.TypeOf(d.data).Elem(); {
+	case data == reflect.TypeFor[none]():
 		return ""
-	case reflect.TypeOf(into).Elem().Kind() == reflect.Slice:
+	case data.Kind() == reflect.Slice:
 		return "list"
 	}
 	return "object"

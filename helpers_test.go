@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -160,4 +161,29 @@ func (c *expiringContext) Err() error {
 	default:
 		return nil
 	}
+}
+
+// fromData converts an answer's Data, given as JSON, to a's response, as
+// the call path does.
+func fromData[Req any, PReq interface {
+	*Req
+	validate() error
+}, Data any, Resp any, PResp interface {
+	*Resp
+	meta() *ResponseMeta
+}](t testing.TB, a *action[Req, PReq, Data, Resp, PResp], data string) *Resp {
+	t.Helper()
+	var d Data
+	require.NoError(t, json.Unmarshal([]byte(data), &d))
+	resp, err := a.answer(new(Req), &d, chinaStandardTime)
+	require.NoError(t, err)
+	return resp
+}
+
+// answerData is the Data of a whole answer, as JSON.
+func answerData(t testing.TB, answer string) string {
+	t.Helper()
+	var env struct{ Data json.RawMessage }
+	require.NoError(t, json.Unmarshal([]byte(answer), &env))
+	return string(env.Data)
 }

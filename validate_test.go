@@ -372,7 +372,7 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 		}
 		req := reflect.New(typ)
 		fillForUTF8(req.Elem())
-		r, ok := req.Interface().(request)
+		r, ok := req.Interface().(interface{ validate() error })
 		require.True(t, ok, name)
 		eachString(req.Elem(), "", func(path string, s reflect.Value) {
 			checked++
