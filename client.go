@@ -25,7 +25,7 @@ import (
 )
 
 // Version is the library's version, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // The service's regional endpoints, for WithEndpoint.
 const (
@@ -373,6 +373,11 @@ func declare[Req any, PReq interface {
 	declared[name] = &a.spec
 	return a
 }
+
+// malformed is an answer function's reason why a Success is malformed
+// (ErrMalformedAnswer). It names the answer's fields as the service spells
+// them, such as "Data[0] has no InstanceUuid".
+func malformed(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 // acknowledged is the answer function of actions whose response is the
 // envelope alone.

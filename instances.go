@@ -62,7 +62,7 @@ var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 			}
 		}
 		if asked := max(req.Amount, 1); ids < asked {
-			return nil, fmt.Errorf("Data.InstancesUuid names %d instances, %d were asked for", ids, asked)
+			return nil, malformed("Data.InstancesUuid names %d instances, %d were asked for", ids, asked)
 		}
 		return &CreateLoadBalancerResponse{InstanceUUIDs: d.InstancesUuid}, nil
 	})
@@ -134,7 +134,7 @@ var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 	func(_ *DescribeLoadBalancersRequest, d *[]loadBalancerWire, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
 		for i, w := range *d {
 			if strings.TrimSpace(w.InstanceUUID) == "" || strings.TrimSpace(w.Status) == "" {
-				return nil, fmt.Errorf("Data[%d] has no InstanceUuid or no Status", i)
+				return nil, malformed("Data[%d] has no InstanceUuid or no Status", i)
 			}
 		}
 		return &DescribeLoadBalancersResponse{LoadBalancers: convert(*d, func(w *loadBalancerWire) LoadBalancer { return w.value(loc) })}, nil

@@ -523,3 +523,17 @@ func TestWaitDefaultPollInterval(t *testing.T) {
 	assert.InDelta(t, 2*time.Second, clock.slept[0], float64(200*time.Millisecond), "starts at 2 s")
 	assert.Equal(t, 30*time.Second, clock.slept[11], "ends capped at 30 s")
 }
+
+var _ = example("CreateLoadBalancer", func(testing.TB) any { return goodCreate() })
+
+var _ = example("DescribeLoadBalancers", func(testing.TB) any { return (*DescribeLoadBalancersRequest)(nil) })
+
+var _ = example("ModifyLoadBalancerInstanceSpec", func(testing.TB) any {
+	return &ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: "i-1", PaasGoodsID: 5078}
+})
+
+var _ = example("DeleteLoadBalancer", func(testing.TB) any { return &DeleteLoadBalancerRequest{InstanceUUID: "i-1"} })
+
+var _ = example("ModifyLoadBalancerName", func(testing.TB) any {
+	return &ModifyLoadBalancerNameRequest{InstanceUUID: "i-1", InstanceName: "web"}
+})

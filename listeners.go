@@ -72,7 +72,7 @@ type BackendServer struct {
 
 // CertificateRef names a certificate served by an HTTPS listener.
 type CertificateRef struct {
-	CertificateID   string `json:"CertificateId"`
+	CertificateID   string
 	CertificateName string
 }
 

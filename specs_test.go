@@ -181,3 +181,11 @@ func TestSpecLookupIsNilSafe(t *testing.T) {
 	assert.False(t, ok)
 	assert.Empty(t, (&DescribeLoadBalancersSpecResponse{}).Sizes())
 }
+
+var _ = example("DescribeLoadBalancersSpec", func(testing.TB) any {
+	return &DescribeLoadBalancersSpecRequest{RegionID: "CN_Hongkong_A"}
+})
+
+var _ = example("DescribeLoadBalancersModifySpec", func(testing.TB) any {
+	return &DescribeLoadBalancersModifySpecRequest{InstanceUUID: "i-1"}
+})

@@ -321,3 +321,21 @@ func TestModifyHaproxyCustomConfig(t *testing.T) {
 	assert.Equal(t, map[string]any{"InstanceUuid": fixtureInstanceUUID, "Configs": cfg}, body)
 	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "2a7f9e3c-5b8d-4e1a-9c6f-8d0b3a5e7c21"}, resp.ResponseMeta)
 }
+
+var _ = example("DescribeLoadBalancerStrategys", func(testing.TB) any {
+	return &DescribeLoadBalancerStrategysRequest{InstanceUUID: "i-1"}
+})
+
+var _ = example("ModifyLoadBalancerStrategys", func(testing.TB) any {
+	return &ModifyLoadBalancerStrategysRequest{InstanceUUID: "i-1",
+		HTTPListeners: []HTTPListener{goodHTTPListener()}, TCPListeners: []TCPListener{goodTCPListener()}}
+})
+
+var _ = example("AddLoadBalancerStrategys", func(testing.TB) any {
+	return &AddLoadBalancerStrategysRequest{InstanceUUID: "i-1",
+		HTTPListeners: []HTTPListener{goodHTTPListener()}, TCPListeners: []TCPListener{goodTCPListener()}}
+})
+
+var _ = example("DescribeLBInstanceListeners", func(testing.TB) any {
+	return &DescribeLBInstanceListenersRequest{InstanceUUID: "i-1"}
+})

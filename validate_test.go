@@ -278,8 +278,10 @@ func TestValidationAcceptsGoodInputs(t *testing.T) {
 	t.Parallel()
 	c, srv := newHostile(t)
 	ctx := context.Background()
+	accepted := 0 // the calls checked by ok, each of which sends one request
 	ok := func(name string, err error) {
 		t.Helper()
+		accepted++
 		var ve *ValidationError
 		assert.False(t, errors.As(err, &ve), "%s: refused: %v", name, err)
 	}
@@ -356,8 +358,8 @@ func TestValidationAcceptsGoodInputs(t *testing.T) {
 	})(ctx, c))
 	ok("a metric this library does not know", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.MetricKey = "ha_future_metric" })(ctx, c))
 
-	// Every one reached the service.
-	assert.Len(t, srv.sentFor(""), len(validCalls(t))+len(edges)+3+1+4+3)
+	// Every accepted request reached the service, once.
+	assert.Len(t, srv.sentFor(""), accepted)
 }
 
 // TestInvalidUTF8IsRefused: a string that is not valid UTF-8, in any field
