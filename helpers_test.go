@@ -9,9 +9,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -186,4 +188,27 @@ func answerData(t testing.TB, answer string) string {
 	var env struct{ Data json.RawMessage }
 	require.NoError(t, json.Unmarshal([]byte(answer), &env))
 	return string(env.Data)
+}
+
+// assertGET checks a GET request to /lb/: the signed query holds the
+// common parameters and exactly want besides (nil: nothing), and there is
+// no body. (The stub has already verified the signature.)
+func assertGET(t *testing.T, r stubRequest, action string, want map[string]string) {
+	t.Helper()
+	assert.Equal(t, http.MethodGet, r.Method)
+	assert.Equal(t, "/lb/", r.Path)
+	assertCommonParams(t, r, action)
+	own := map[string]string{}
+	for k, v := range r.Query {
+		if !slices.Contains(commonParams, k) {
+			assert.Len(t, v, 1, "query parameter %s", k)
+			own[k] = v[0]
+		}
+	}
+	if want == nil {
+		want = map[string]string{}
+	}
+	assert.Equal(t, want, own, "the action's parameters in the query")
+	assert.Empty(t, r.Body, "a GET has no body")
+	assert.Empty(t, r.Header.Get("Content-Type"))
 }

@@ -36,29 +36,6 @@ func assertCommonParams(t *testing.T, r stubRequest, action string) {
 	assert.NoError(t, err, "Timestamp is UTC in yyyy-MM-ddTHH:mm:ssZ")
 }
 
-// assertGET checks a GET request to /lb/: the signed query holds the
-// common parameters and exactly want besides (nil: nothing), and there is
-// no body. (The stub has already verified the signature.)
-func assertGET(t *testing.T, r stubRequest, action string, want map[string]string) {
-	t.Helper()
-	assert.Equal(t, http.MethodGet, r.Method)
-	assert.Equal(t, "/lb/", r.Path)
-	assertCommonParams(t, r, action)
-	own := map[string]string{}
-	for k, v := range r.Query {
-		if !slices.Contains(commonParams, k) {
-			assert.Len(t, v, 1, "query parameter %s", k)
-			own[k] = v[0]
-		}
-	}
-	if want == nil {
-		want = map[string]string{}
-	}
-	assert.Equal(t, want, own, "the action's parameters in the query")
-	assert.Empty(t, r.Body, "a GET has no body")
-	assert.Empty(t, r.Header.Get("Content-Type"))
-}
-
 // postBody checks a POST request to path ("/lb/" or "/paas/monitor/"):
 // only the common parameters in the signed query, a JSON body with
 // Content-Type application/json. It returns the body decoded, so tests can
