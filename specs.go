@@ -114,9 +114,7 @@ func (c *Client) DescribeLoadBalancersModifySpec(ctx context.Context, req *Descr
 
 var describeLoadBalancersModifySpec = declare("DescribeLoadBalancersModifySpec", pathLB, reads,
 	func(r *DescribeLoadBalancersModifySpecRequest, _ *time.Location) form {
-		return inQuery(struct {
-			InstanceUUID string `url:"InstanceUuid"`
-		}{r.InstanceUUID})
+		return inQuery(instanceWire{r.InstanceUUID})
 	},
 	func(_ *DescribeLoadBalancersModifySpecRequest, d *modifySpecWire, _ *time.Location) (*DescribeLoadBalancersModifySpecResponse, error) {
 		return &DescribeLoadBalancersModifySpecResponse{RegionID: d.RegionID, ProductName: d.ProductName,
