@@ -7,10 +7,10 @@ MODULES := examples/consumer
 BENCH ?= .
 COUNT ?= 6
 
-.PHONY: test fmt-check vet unit cover bench demo fuzz
+.PHONY: test fmt-check vet lint unit cover bench demo fuzz
 
-## test: what CI runs: formatting, vet, and every test with the race detector.
-test: fmt-check vet unit
+## test: what CI runs: formatting, vet, staticcheck, and every test with the race detector.
+test: fmt-check vet lint unit
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -19,6 +19,13 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
+
+## lint: staticcheck with its default checks, a pinned version run from the
+## module proxy (the first run downloads and builds it).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+lint:
+	$(GO) run $(STATICCHECK) $(PKGS)
+	@for m in $(MODULES); do (cd $$m && $(GO) run $(STATICCHECK) ./...) || exit 1; done
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)

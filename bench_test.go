@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-querystring/query"
 	"github.com/stretchr/testify/require"
 )
 
@@ -195,7 +194,7 @@ func BenchmarkQueryEncoding(b *testing.B) {
 	req := &DescribeLoadBalancersRequest{InstanceName: "负载均衡 测试", IP: "10.0.0.1", InstanceUUID: "5d74bb81-0473-464d-b15b-0ae418619248"}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := query.Values(req.wire(chinaStandardTime)); err != nil {
+		if _, _, err := describeLoadBalancers.wire(req, chinaStandardTime).encode(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -227,10 +226,10 @@ func largeBody(tb testing.TB, n int) []byte {
 // plain structs with the wire's exact types, the cost without tolerance.
 func BenchmarkDecodeLarge(b *testing.B) {
 	benchmarkDecode(b, func(body []byte) bool {
-		out := new(DescribeLoadBalancersResponse)
-		env, ok := decodeEnvelope(body, out)
-		out.finish(chinaStandardTime)
-		return ok && env.Code == "Success" && len(out.LoadBalancers) == 10000
+		var data []loadBalancerWire
+		env, ok := decodeEnvelope(body, &data)
+		out, err := describeLoadBalancers.answer(nil, &data, chinaStandardTime)
+		return ok && err == nil && env.Code == "Success" && len(out.LoadBalancers) == 10000
 	})
 }
 

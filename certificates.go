@@ -2,12 +2,13 @@ package cdslb
 
 import (
 	"context"
+	"crypto"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/cdsgo/cdslb/internal/wire"
 )
 
 // CertificateValidity says whether a certificate is still good.
@@ -22,29 +23,15 @@ const (
 
 // Certificate is a TLS certificate stored for HTTPS listeners.
 type Certificate struct {
-	CertificateID   string              `json:"CertificateId"`
-	CertificateName string              // the name given at upload
-	CertificateType string              // such as "DV"
-	Domain          string              // the domain it is for
-	Brand           string              // the issuing CA's product, such as "Encryption Everywhere DV TLS CA - G1"
-	Organization    string              // the issuer, such as "DigiCert Inc"
-	StartTime       time.Time           `json:"-"` // valid from
-	EndTime         time.Time           `json:"-"` // valid until
-	Validity        CertificateValidity `json:"-"`
-}
-
-// certificateWire is a Certificate as the API writes it.
-type certificateWire struct {
-	Certificate
-	StartTime, EndTime string
-	Valid              wire.Int
-}
-
-func (w *certificateWire) value(loc *time.Location) Certificate {
-	c := w.Certificate
-	c.StartTime, c.EndTime = wire.ParseTime(w.StartTime, loc), wire.ParseTime(w.EndTime, loc)
-	c.Validity = CertificateValidity(w.Valid)
-	return c
+	CertificateID   string
+	CertificateName string    // the name given at upload
+	CertificateType string    // such as "DV"
+	Domain          string    // the domain it is for
+	Brand           string    // the issuing CA's product, such as "Encryption Everywhere DV TLS CA - G1"
+	Organization    string    // the issuer, such as "DigiCert Inc"
+	StartTime       time.Time // valid from
+	EndTime         time.Time // valid until
+	Validity        CertificateValidity
 }
 
 // DescribeCACertificatesRequest has no parameters; a nil request is fine.
@@ -54,29 +41,23 @@ type DescribeCACertificatesRequest struct{}
 type DescribeCACertificatesResponse struct {
 	ResponseMeta
 	Certificates []Certificate
-
-	raw []certificateWire
-}
-
-func (r *DescribeCACertificatesResponse) data() any { return &r.raw }
-
-func (r *DescribeCACertificatesResponse) finish(loc *time.Location) {
-	r.Certificates = make([]Certificate, len(r.raw))
-	for i := range r.raw {
-		r.Certificates[i] = r.raw[i].value(loc)
-	}
-	r.raw = nil
 }
 
 // DescribeCACertificates lists the account's certificates, without their
 // keys. GET; it changes nothing.
 func (c *Client) DescribeCACertificates(ctx context.Context, req *DescribeCACertificatesRequest) (*DescribeCACertificatesResponse, error) {
-	return call[DescribeCACertificatesResponse](ctx, c, lbGet("DescribeCACertificates"), req)
+	return describeCACertificates.call(ctx, c, req)
 }
+
+var describeCACertificates = declare("DescribeCACertificates", pathLB, reads,
+	func(*DescribeCACertificatesRequest, *time.Location) form { return inQuery(nil) },
+	func(_ *DescribeCACertificatesRequest, d *[]certificateWire, loc *time.Location) (*DescribeCACertificatesResponse, error) {
+		return &DescribeCACertificatesResponse{Certificates: convert(*d, func(w *certificateWire) Certificate { return w.value(loc) })}, nil
+	})
 
 // DescribeCACertificateRequest names one certificate.
 type DescribeCACertificateRequest struct {
-	CertificateID string `url:"CertificateId"` // required
+	CertificateID string // required
 }
 
 // CertificateDetail is a certificate with its PEM chain and keys. Its
@@ -93,39 +74,25 @@ type CertificateDetail struct {
 type DescribeCACertificateResponse struct {
 	ResponseMeta
 	Certificate CertificateDetail
-
-	raw certificateDetailWire
-}
-
-// certificateDetailWire is a CertificateDetail as the API writes it.
-type certificateDetailWire struct {
-	certificateWire
-	Certificate string
-	PublicKey   string
-	PrivateKey  string
-	PirvateKey  string // the API's own spelling in answers
-}
-
-func (r *DescribeCACertificateResponse) data() any { return &r.raw }
-
-func (r *DescribeCACertificateResponse) finish(loc *time.Location) {
-	w := &r.raw
-	r.Certificate = CertificateDetail{Certificate: w.value(loc), CertificatePEM: w.Certificate, PublicKey: w.PublicKey, PrivateKey: w.PirvateKey}
-	if r.Certificate.PrivateKey == "" {
-		r.Certificate.PrivateKey = w.PrivateKey
-	}
-	r.raw = certificateDetailWire{} // no second copy of the key
 }
 
 // DescribeCACertificate returns one certificate with its PEM chain, public
 // key and private key. GET; it changes nothing.
 func (c *Client) DescribeCACertificate(ctx context.Context, req *DescribeCACertificateRequest) (*DescribeCACertificateResponse, error) {
-	return call[DescribeCACertificateResponse](ctx, c, lbGet("DescribeCACertificate"), req)
+	return describeCACertificate.call(ctx, c, req)
 }
+
+var describeCACertificate = declare("DescribeCACertificate", pathLB, reads,
+	func(r *DescribeCACertificateRequest, _ *time.Location) form {
+		return inQuery(certificateIDWire{r.CertificateID})
+	},
+	func(_ *DescribeCACertificateRequest, d *certificateDetailWire, loc *time.Location) (*DescribeCACertificateResponse, error) {
+		return &DescribeCACertificateResponse{Certificate: d.value(loc)}, nil
+	})
 
 // DeleteCACertificateRequest names the certificate to delete.
 type DeleteCACertificateRequest struct {
-	CertificateID string `json:"CertificateId"` // required
+	CertificateID string // required
 }
 
 // DeleteCACertificateResponse is the service's acknowledgement.
@@ -133,22 +100,23 @@ type DeleteCACertificateResponse struct{ ResponseMeta }
 
 // DeleteCACertificate deletes a certificate. POST.
 func (c *Client) DeleteCACertificate(ctx context.Context, req *DeleteCACertificateRequest) (*DeleteCACertificateResponse, error) {
-	return call[DeleteCACertificateResponse](ctx, c, lbPost("DeleteCACertificate"), req)
+	return deleteCACertificate.call(ctx, c, req)
 }
+
+var deleteCACertificate = declare("DeleteCACertificate", pathLB, changes,
+	func(r *DeleteCACertificateRequest, _ *time.Location) form {
+		return inBody(certificateIDWire{r.CertificateID})
+	},
+	acknowledged[DeleteCACertificateRequest, DeleteCACertificateResponse])
 
 // UploadCACertificateRequest is a certificate to store. Its PrivateKey is
 // secret: fmt verbs, slog and encoding/json show it as REDACTED, while the
 // wire gets it.
 type UploadCACertificateRequest struct {
-	Certificate     string `json:"Certificate"`     // required: the PEM chain, leaf first, with "\n" line breaks
-	PrivateKey      string `json:"PrivateKey"`      // required: the leaf's PEM private key
-	CertificateName string `json:"CertificateName"` // required: a name to find it by
+	Certificate     string // required: the PEM chain, leaf first, with "\n" line breaks
+	PrivateKey      string // required: the leaf's PEM private key
+	CertificateName string // required: a name to find it by
 }
-
-// uploadCACertificateWire is the request as sent, with the real key.
-type uploadCACertificateWire UploadCACertificateRequest
-
-func (r *UploadCACertificateRequest) wire(*time.Location) any { return (*uploadCACertificateWire)(r) }
 
 // UploadCACertificateResponse is the service's acknowledgement. The service
 // returns no id: find the new certificate by name with DescribeCACertificates.
@@ -158,8 +126,15 @@ type UploadCACertificateResponse struct{ ResponseMeta }
 // listeners. POST. The library checks before sending that the chain and key
 // parse and that the key belongs to the leaf certificate.
 func (c *Client) UploadCACertificate(ctx context.Context, req *UploadCACertificateRequest) (*UploadCACertificateResponse, error) {
-	return call[UploadCACertificateResponse](ctx, c, lbPost("UploadCACertificate"), req)
+	return uploadCACertificate.call(ctx, c, req)
 }
+
+// The upload's wire form carries the real key.
+var uploadCACertificate = declare("UploadCACertificate", pathLB, changes,
+	func(r *UploadCACertificateRequest, _ *time.Location) form {
+		return inBody(struct{ Certificate, PrivateKey, CertificateName string }{r.Certificate, r.PrivateKey, r.CertificateName})
+	},
+	acknowledged[UploadCACertificateRequest, UploadCACertificateResponse])
 
 // The types below hold a private key. Their fmt, slog and JSON renderings
 // show it as REDACTED, also inside slices, maps and other structs; the
@@ -185,7 +160,7 @@ func (d CertificateDetail) Format(f fmt.State, verb rune) {
 	if f == nil {
 		return
 	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), d.redacted())
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), d.redacted())
 }
 
 // LogValue is the certificate with its private key as REDACTED.
@@ -208,7 +183,7 @@ func (r DescribeCACertificateResponse) Format(f fmt.State, verb rune) {
 	if f == nil {
 		return
 	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
 }
 
 // LogValue is the response with the private key as REDACTED.
@@ -226,7 +201,7 @@ func (r UploadCACertificateRequest) Format(f fmt.State, verb rune) {
 	if f == nil {
 		return
 	}
-	fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
+	_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), r.redacted())
 }
 
 // LogValue is the request with its private key as REDACTED.
@@ -235,3 +210,74 @@ func (r UploadCACertificateRequest) LogValue() slog.Value { return slog.AnyValue
 // MarshalJSON encodes the request with its private key as REDACTED: it is
 // for logs and other renderings; UploadCACertificate sends the real key.
 func (r UploadCACertificateRequest) MarshalJSON() ([]byte, error) { return json.Marshal(r.redacted()) }
+
+func (r *DescribeCACertificatesRequest) validate() error { return nil }
+
+func (r *DescribeCACertificateRequest) validate() error {
+	return required("CertificateID", r.CertificateID)
+}
+
+func (r *DeleteCACertificateRequest) validate() error {
+	return required("CertificateID", r.CertificateID)
+}
+
+func (r *UploadCACertificateRequest) validate() error {
+	err := firstError(required("Certificate", r.Certificate), required("PrivateKey", r.PrivateKey),
+		required("CertificateName", r.CertificateName))
+	if err != nil {
+		return err
+	}
+	var leaf *x509.Certificate
+	rest := []byte(r.Certificate)
+	for n := 0; ; n++ {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			if n == 0 {
+				return invalid("Certificate", "holds no PEM certificate")
+			}
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return invalid("Certificate", "holds a PEM block of type %q; want only CERTIFICATE blocks", block.Type)
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return invalid("Certificate", "certificate %d does not parse: %v", n+1, err)
+		}
+		if leaf == nil {
+			leaf = cert
+		}
+	}
+	key, err := parsePrivateKey(r.PrivateKey)
+	if err != nil {
+		return invalid("PrivateKey", "%v", err) // the parser's messages never quote the key
+	}
+	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(leaf.PublicKey) {
+		return invalid("PrivateKey", "does not match the first (leaf) certificate")
+	}
+	return nil
+}
+
+// parsePrivateKey reads a PEM private key in PKCS #1, PKCS #8 or SEC 1 (EC) form.
+func parsePrivateKey(s string) (crypto.Signer, error) {
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil, fmt.Errorf("holds no PEM block")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("is not a PKCS #1, PKCS #8 or EC private key")
+	}
+	if s, ok := k.(crypto.Signer); ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("holds a key of an unsupported type")
+}

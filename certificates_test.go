@@ -152,3 +152,16 @@ func selfSignedPEM(t *testing.T) (certPEM, keyPEM string) {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
 }
+
+var _ = example("DescribeCACertificates", func(testing.TB) any { return (*DescribeCACertificatesRequest)(nil) })
+
+var _ = example("DescribeCACertificate", func(testing.TB) any {
+	return &DescribeCACertificateRequest{CertificateID: "cert-1"}
+})
+
+var _ = example("DeleteCACertificate", func(testing.TB) any { return &DeleteCACertificateRequest{CertificateID: "cert-1"} })
+
+var _ = example("UploadCACertificate", func(t testing.TB) any {
+	certPEM, keyPEM := testCertificate(t, "ec")
+	return &UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"}
+})

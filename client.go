@@ -21,11 +21,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/google/go-querystring/query"
+	qs "github.com/google/go-querystring/query"
 )
 
 // Version is the library's version, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // The service's regional endpoints, for WithEndpoint.
 const (
@@ -293,133 +293,170 @@ func defaultTransport() *http.Transport {
 	return t
 }
 
-// operation is one action on the wire.
-type operation struct {
-	action string
-	method string // http.MethodGet or http.MethodPost
-	path   string // "/lb/" or "/paas/monitor/"
-	// rereadOnConflict marks a write of state read before it: on a 409 it
-	// is never resent, even with RetryConflicts; its caller reads again.
-	rereadOnConflict bool
+// The API's base paths.
+const (
+	pathLB      = "/lb/"
+	pathMonitor = "/paas/monitor/"
+)
+
+// effect says whether an action only reads. It is stated by every
+// declaration, never derived from the action's name or method: it decides
+// what is retried and when a failure may hide a change (ErrOutcomeUnknown).
+type effect bool
+
+const (
+	reads   effect = true  // repeating it is harmless
+	changes effect = false // it may change state: repeated only when it never left
+)
+
+// form is a request's wire form. Its kind decides the HTTP method, so the
+// two cannot disagree: inQuery is a GET with the value's `url` tags encoded
+// by go-querystring, inBody a POST with the value as its JSON body.
+type form struct {
+	method string
+	value  any
 }
 
-func lbGet(action string) operation {
-	return operation{action: action, method: http.MethodGet, path: "/lb/"}
-}
-func lbPost(action string) operation {
-	return operation{action: action, method: http.MethodPost, path: "/lb/"}
-}
+func inQuery(v any) form { return form{http.MethodGet, v} }
+func inBody(v any) form  { return form{http.MethodPost, v} }
 
-// readOnly reports whether repeating the action is harmless: every Describe
-// action only reads, whatever its HTTP method.
-func (op operation) readOnly() bool { return strings.HasPrefix(op.action, "Describe") }
-
-// request is implemented by every request type.
-type request interface {
-	validate() error
-}
-
-// wireRequest is implemented by requests whose wire form differs from their
-// Go form in a way that depends on the client (times in its location).
-type wireRequest interface {
-	wire(loc *time.Location) any
-}
-
-// response is implemented by every response type.
-type response interface {
-	meta() *ResponseMeta
-	data() any // where the envelope's Data is decoded; nil to skip it
-}
-
-// finisher is implemented by responses that convert their wire form after
-// decoding (times, read in the client's location).
-type finisher interface {
-	finish(loc *time.Location)
-}
-
-// data is the default for responses whose Data holds nothing of use.
-func (*ResponseMeta) data() any { return nil }
-
-type responsePtr[T any] interface {
-	*T
-	response
-}
-
-type requestPtr[T any] interface {
-	*T
-	request
-}
-
-// call is the one path every action takes: validate, encode, then send and
-// decode, retrying as the policy and the action allow. A nil request is the
-// zero request, which validation refuses when the action needs a parameter.
-func call[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context, c *Client, op operation, req *R) (*T, error) {
-	return callChecked[T, P, R, PR](ctx, c, op, req, nil)
-}
-
-// callChecked is call for an action whose decoded answer must also pass
-// check: a non-empty reason from it makes the answer malformed
-// (ErrMalformedAnswer), such as a list entry without the id the library
-// acts on.
-func callChecked[T any, P responsePtr[T], R any, PR requestPtr[R]](ctx context.Context, c *Client, op operation, req *R, check func(*R, *T) string) (*T, error) {
-	if c == nil || c.signer == nil {
-		return nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", op.action)
-	}
-	if ctx == nil {
-		return nil, &ValidationError{Action: op.action, Field: "ctx", Reason: "must not be nil; use context.Background()"}
-	}
-	if req == nil {
-		req = new(R)
-	}
-	if err := validateRequest(PR(req)); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Action = op.action
-		}
-		return nil, err
-	}
-	params, body, err := c.encode(op, PR(req))
-	if err != nil {
-		return nil, fmt.Errorf("cdslb: %s: encoding the request: %w", op.action, err)
-	}
-	var verify func(response) string
-	if check != nil {
-		verify = func(out response) string { return check(req, (*T)(out.(P))) }
-	}
-	for attempt := 1; ; attempt++ {
-		out := P(new(T))
-		err := c.send(ctx, op, params, body, out, verify, attempt)
-		if err == nil {
-			return (*T)(out), nil
-		}
-		delay, again := c.retryDelay(ctx, op, err, attempt)
-		if !again {
-			return nil, err
-		}
-		if serr := c.sleep(ctx, delay); serr != nil {
-			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
-		}
-	}
-}
-
-func (c *Client) encode(op operation, req request) (url.Values, []byte, error) {
-	var v any = req
-	if w, ok := req.(wireRequest); ok {
-		v = w.wire(c.loc)
-	}
-	if op.method == http.MethodGet {
-		params, err := query.Values(v)
+func (f form) encode() (url.Values, []byte, error) {
+	if f.method == http.MethodGet {
+		params, err := qs.Values(f.value)
 		return params, nil, err
 	}
-	body, err := json.Marshal(v)
+	body, err := json.Marshal(f.value)
 	return nil, body, err
 }
 
-// send makes one attempt: sign afresh, send, read and decode the answer,
-// and check it (verify, when not nil, says why a decoded answer is
-// malformed). An error of an action that changes state matches
+// none is the Data of an answer that holds nothing of use: it is not read.
+type none struct{}
+
+// spec is what a declaration says about an action besides its types.
+type spec struct {
+	name   string
+	path   string // pathLB or pathMonitor
+	effect effect
+	data   any // a nil pointer to the answer's Data type, for tests
+}
+
+// declared holds every declaration by action name, for the tests that
+// check each action method has one and sweep over them.
+var declared = map[string]*spec{}
+
+// action is one API action as the call path runs it: Req is its request,
+// Data the wire form of its answer's Data, Resp its response. declare sets
+// every part, so none can be forgotten.
+type action[Req any, PReq interface {
+	*Req
+	validate() error
+}, Data any, Resp any, PResp interface {
+	*Resp
+	meta() *ResponseMeta
+}] struct {
+	spec
+	wire   func(req *Req, loc *time.Location) form
+	answer func(req *Req, data *Data, loc *time.Location) (*Resp, error) // an error: the answer is malformed
+}
+
+// declare declares an action: its name, base path and effect, how a
+// request becomes its wire form, and how the answer's Data becomes the
+// response (or why it is malformed, ErrMalformedAnswer).
+func declare[Req any, PReq interface {
+	*Req
+	validate() error
+}, Data any, Resp any, PResp interface {
+	*Resp
+	meta() *ResponseMeta
+}](name, path string, e effect, wire func(*Req, *time.Location) form, answer func(*Req, *Data, *time.Location) (*Resp, error)) *action[Req, PReq, Data, Resp, PResp] {
+	a := &action[Req, PReq, Data, Resp, PResp]{spec: spec{name, path, e, (*Data)(nil)}, wire: wire, answer: answer}
+	declared[name] = &a.spec
+	return a
+}
+
+// malformed is an answer function's reason why a Success is malformed
+// (ErrMalformedAnswer). It names the answer's fields as the service spells
+// them, such as "Data[0] has no InstanceUuid".
+func malformed(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// acknowledged is the answer function of actions whose response is the
+// envelope alone.
+func acknowledged[Req, Resp any](*Req, *none, *time.Location) (*Resp, error) { return new(Resp), nil }
+
+// call runs the action: validate, encode, then send and decode, retrying
+// as the policy and the declared effect allow. A nil request is the zero
+// request, which validation refuses when the action needs a parameter.
+func (a *action[Req, PReq, Data, Resp, PResp]) call(ctx context.Context, c *Client, req *Req) (*Resp, error) {
+	resp, _, err := a.run(ctx, c, req, false)
+	return resp, err
+}
+
+// run is call that also returns the answer's wire form. rereadOnConflict
+// marks a write of state read before it: on a 409 it is never resent, even
+// with RetryConflicts; its caller reads again.
+func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Client, req *Req, rereadOnConflict bool) (*Resp, *Data, error) {
+	if c == nil || c.signer == nil {
+		return nil, nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", a.name)
+	}
+	if ctx == nil {
+		return nil, nil, &ValidationError{Action: a.name, Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	}
+	if req == nil {
+		req = new(Req)
+	}
+	if err := validateRequest(PReq(req)); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			ve.Action = a.name
+		}
+		return nil, nil, err
+	}
+	f := a.wire(req, c.loc)
+	params, body, err := f.encode()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cdslb: %s: encoding the request: %w", a.name, err)
+	}
+	op := operation{action: a.name, method: f.method, path: a.path, readOnly: a.effect == reads, rereadOnConflict: rereadOnConflict}
+	for attempt := 1; ; attempt++ {
+		data := new(Data)
+		var into any = data
+		if _, skip := into.(*none); skip {
+			into = nil
+		}
+		var resp *Resp
+		err := c.send(ctx, op, params, body, into, func(env *envelope) (err error) {
+			if resp, err = a.answer(req, data, c.loc); err == nil {
+				*PResp(resp).meta() = ResponseMeta{Code: env.Code, Message: env.Message, TaskID: env.TaskID}
+			}
+			return err
+		}, attempt)
+		if err == nil {
+			return resp, data, nil
+		}
+		delay, again := c.retryDelay(ctx, op, err, attempt)
+		if !again {
+			return nil, nil, err
+		}
+		if serr := c.sleep(ctx, delay); serr != nil {
+			return nil, nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
+		}
+	}
+}
+
+// operation is one attempt's action on the wire.
+type operation struct {
+	action           string
+	method           string // http.MethodGet or http.MethodPost
+	path             string // pathLB or pathMonitor
+	readOnly         bool   // the declared effect is reads
+	rereadOnConflict bool   // see run
+}
+
+// send makes one attempt: sign afresh, send, read the answer, decode its
+// Data into into (nil: not read) and hand it to finish, whose error says
+// why the answer is malformed. An error of an action that changes state matches
 // ErrOutcomeUnknown when the service may have carried the change out.
-func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, out response, verify func(response) string, attempt int) (err error) {
+func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, into any, finish func(*envelope) error, attempt int) (err error) {
 	start := time.Now()
 	status, taskID := 0, ""
 	if c.logger != nil {
@@ -444,7 +481,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	req.Header = c.requestHeader(body != nil)
 	unreplayable(req)
 
-	write := !op.readOnly()
+	write := !op.readOnly
 	resp, err := c.roundTrip(req)
 	if err != nil {
 		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write && !neverConnected(err))
@@ -461,7 +498,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write)
 	}
 
-	env, ok := decodeEnvelope(buf.Bytes(), out)
+	env, ok := decodeEnvelope(buf.Bytes(), into)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
 		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
@@ -477,14 +514,11 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After")),
 			unknown: write && (status >= 500 || env.Code == codeNonceUsed)}
 	}
-	m := out.meta()
-	m.Code, m.Message, m.TaskID = env.Code, env.Message, env.TaskID
-	if f, ok := out.(finisher); ok {
-		f.finish(c.loc)
-	}
 	why := env.malformed
-	if why == "" && verify != nil {
-		why = verify(out)
+	if why == "" {
+		if err := finish(&env); err != nil {
+			why = err.Error()
+		}
 	}
 	if why != "" {
 		return &APIError{Action: op.action, HTTPStatus: status, Message: why, TaskID: env.TaskID, Attempts: attempt, malformed: true, unknown: write}
@@ -512,17 +546,12 @@ type emptyBody struct{}
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
 
-// codeNonceUsed is the service's answer to a signature nonce it has seen:
-// it received this exact request before.
-const codeNonceUsed = "SignatureNonceUsed"
-
 // decodeEnvelope decodes an answer: the envelope, and its Data straight into
 // out in the same pass. ok is false when the body is not the API's JSON. A
 // field of the wrong type is left empty instead of failing; a Data of the
 // wrong shape, which shows as such a field, is recorded in env.malformed by
 // a second pass, taken only then.
-func decodeEnvelope(body []byte, out response) (env envelope, ok bool) {
-	into := out.data()
+func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
 	env.Data = into
 	if into == nil {
 		env.Data = &skip{}
@@ -714,48 +743,6 @@ func (c *Client) transportError(ctx context.Context, op operation, attempt int, 
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err, unknown: unknown}
-}
-
-// TransportError is a call that got no answer from the service: the
-// connection failed, the context ended or the answer could not be read. It
-// wraps the cause, so errors.Is(err, context.DeadlineExceeded) and
-// errors.As(err, new(*net.OpError)) work. For an action that changes state
-// it also matches ErrOutcomeUnknown unless the request never left.
-type TransportError struct {
-	Action   string // the action called
-	Method   string // the HTTP method
-	URL      string // the URL without its signed query
-	Attempts int    // how many times the request was sent
-	Err      error  // the cause
-
-	unknown bool // the request may have reached the service and changed something
-}
-
-// Error names the action, the URL without its query, the cause and the
-// attempts, and says when the outcome is unknown.
-func (e *TransportError) Error() string {
-	if e == nil {
-		return "cdslb: <nil TransportError>"
-	}
-	s := fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
-	if e.unknown {
-		s += outcomeUnknownNote
-	}
-	return s
-}
-
-// Unwrap returns the cause.
-func (e *TransportError) Unwrap() error {
-	if e == nil {
-		return nil
-	}
-	return e.Err
-}
-
-// Is reports whether target is ErrOutcomeUnknown and the request may have
-// changed something.
-func (e *TransportError) Is(target error) bool {
-	return e != nil && e.unknown && target == ErrOutcomeUnknown
 }
 
 // neverConnected reports whether err proves the request never left: the

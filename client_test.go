@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -398,15 +399,14 @@ func TestHostileAnswers(t *testing.T) {
 // "object", or "" when it skips Data. It reads the response type of the
 // Client method of that name, so it covers every action.
 func dataShape(action string) string {
-	m, ok := reflect.TypeFor[*Client]().MethodByName(action)
+	d, ok := declared[action]
 	if !ok {
-		panic("no method " + action)
+		panic("no declaration " + action)
 	}
-	into := reflect.New(m.Type.Out(0).Elem()).Interface().(response).data()
-	switch {
-	case into == nil:
+	switch data := reflect.TypeOf(d.data).Elem(); {
+	case data == reflect.TypeFor[none]():
 		return ""
-	case reflect.TypeOf(into).Elem().Kind() == reflect.Slice:
+	case data.Kind() == reflect.Slice:
 		return "list"
 	}
 	return "object"
@@ -635,4 +635,41 @@ func TestNewClientFromEnvErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), "CDS_API_HOST", host)
 		assert.NotContains(t, err.Error(), "hunter22")
 	}
+}
+
+// TestEveryActionIsDeclared: every action method of *Client, of the shape
+// (ctx, *XRequest) (*XResponse, error), has a declaration of the name X,
+// and every declaration has such a method, so the sweeps over the
+// declarations (validCalls) reach every action.
+func TestEveryActionIsDeclared(t *testing.T) {
+	t.Parallel()
+	ctxType, errType := reflect.TypeFor[context.Context](), reflect.TypeFor[error]()
+	methods := map[string]bool{}
+	for m := range reflect.TypeFor[*Client]().Methods() {
+		ft := m.Type // with the receiver
+		if ft.NumIn() != 3 || ft.NumOut() != 2 || ft.In(1) != ctxType || ft.Out(1) != errType ||
+			ft.In(2).Kind() != reflect.Pointer || ft.Out(0).Kind() != reflect.Pointer {
+			continue
+		}
+		if ft.In(2).Elem().Name() == m.Name+"Request" && ft.Out(0).Elem().Name() == m.Name+"Response" {
+			methods[m.Name] = true
+			assert.Contains(t, declared, m.Name, "the action method %s has no declaration", m.Name)
+		}
+	}
+	for name := range declared {
+		assert.True(t, methods[name], "the declaration %s has no action method", name)
+		assert.Contains(t, examples, name, "the declaration %s has no example request", name)
+	}
+	assert.Len(t, methods, len(declared), "the shape above finds the action methods")
+}
+
+// TestVersionIsTheChangelogs: the Version constant is the newest release
+// in CHANGELOG.md.
+func TestVersionIsTheChangelogs(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("CHANGELOG.md")
+	require.NoError(t, err)
+	top := regexp.MustCompile(`(?m)^## (\S+)`).FindSubmatch(b)
+	require.NotNil(t, top, "CHANGELOG.md has no release heading")
+	assert.Equal(t, Version, string(top[1]))
 }

@@ -27,7 +27,7 @@
 // # Retries and idempotency
 //
 // The API has no idempotency token, so the client repeats only what cannot
-// take effect twice: read-only actions (every Describe action) on transport
+// take effect twice: read-only actions (each action declares whether it only reads) on transport
 // errors, 429 and 5xx answers; actions that change state only when the
 // connection was never made, or, with RetryPolicy.RetryConflicts, when the
 // service refused them as busy (409 ResourceInUse). See RetryPolicy.

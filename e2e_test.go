@@ -3,6 +3,7 @@ package cdslb_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -418,5 +419,20 @@ func createRequest(name string) *cdslb.CreateLoadBalancerRequest {
 	return &cdslb.CreateLoadBalancerRequest{
 		RegionID: "CN_Hongkong_A", VdcID: "vdc-1", BasePipeID: "pipe-1", InstanceName: name, PaasGoodsID: 5072,
 		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: "pipe-1"}},
+	}
+}
+
+// TestTheFakeServesEveryAction: each declared action, called with its
+// example request, reaches a handler of the fake (on the method and path
+// the declaration chose): the fake answers no UnsupportedOperation.
+func TestTheFakeServesEveryAction(t *testing.T) {
+	t.Parallel()
+	c := cdslbtest.NewServer(t).Client()
+	for action, call := range cdslb.ValidCalls(t) {
+		err := call(context.Background(), c)
+		var apiErr *cdslb.APIError
+		if errors.As(err, &apiErr) {
+			assert.NotEqual(t, "UnsupportedOperation", apiErr.Code, "%s: %v", action, err)
+		}
 	}
 }

@@ -57,7 +57,7 @@ var codeSentinels = map[string]error{
 	"BadArgs":              ErrBadArgs,
 	"UnsupportedOperation": ErrUnsupportedOperation,
 	"ResourceNotFound":     ErrResourceNotFound,
-	"ResourceInUse":        ErrResourceInUse,
+	codeResourceInUse:      ErrResourceInUse,
 	"InternalError":        ErrInternalError,
 	"CreateOrderExcept":    ErrCreateOrderExcept,
 }
@@ -212,3 +212,118 @@ func excerpt(body []byte, r *redactor) string {
 func oneLine(s string) string {
 	return strings.TrimSpace(space.ReplaceAllString(htmlTag.ReplaceAllString(s, " "), " "))
 }
+
+// ErrWaitFailed is matched by the error of a waiter that saw the instance
+// in a state from which it cannot reach the goal: a status containing
+// "ERROR" or "FAIL", such as "CREATE_FAILED".
+var ErrWaitFailed = errors.New("cdslb: the load balancer is in a failed state")
+
+// WaitError is every error a waiter returns. Err is the cause, so errors.Is
+// sees through it:
+//   - ErrWaitFailed: the instance reached a failed status (Status says which);
+//   - ErrResourceNotFound: the instance stayed missing from the list for
+//     longer than the not-found grace (WithNotFoundGrace);
+//   - context.DeadlineExceeded or context.Canceled: the context ended first;
+//   - an *APIError or *ValidationError: a poll failed in a way that polling
+//     again cannot fix (such as InvalidParameter or an authentication
+//     error), or a transient failure (5xx, 429, transport, a malformed
+//     answer) lasted over a minute;
+//   - the error the caller's done function returned.
+type WaitError struct {
+	InstanceUUID string // the instance waited for
+	Status       string // the last status seen; empty if it was never listed
+	Err          error  // the cause
+}
+
+// Error names the instance, the last status seen and the cause.
+func (e *WaitError) Error() string {
+	if e == nil {
+		return "cdslb: <nil WaitError>"
+	}
+	s := "cdslb: waiting for load balancer " + e.InstanceUUID
+	if e.Status != "" {
+		s += " (last status " + e.Status + ")"
+	}
+	if e.Err == nil {
+		return s
+	}
+	return s + ": " + strings.TrimPrefix(e.Err.Error(), "cdslb: ") // said once, at the start
+}
+
+// Unwrap returns the cause.
+func (e *WaitError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
+
+// TransportError is a call that got no answer from the service: the
+// connection failed, the context ended or the answer could not be read. It
+// wraps the cause, so errors.Is(err, context.DeadlineExceeded) and
+// errors.As(err, new(*net.OpError)) work. For an action that changes state
+// it also matches ErrOutcomeUnknown unless the request never left.
+type TransportError struct {
+	Action   string // the action called
+	Method   string // the HTTP method
+	URL      string // the URL without its signed query
+	Attempts int    // how many times the request was sent
+	Err      error  // the cause
+
+	unknown bool // the request may have reached the service and changed something
+}
+
+// Error names the action, the URL without its query, the cause and the
+// attempts, and says when the outcome is unknown.
+func (e *TransportError) Error() string {
+	if e == nil {
+		return "cdslb: <nil TransportError>"
+	}
+	s := fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
+	if e.unknown {
+		s += outcomeUnknownNote
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
+
+// Is reports whether target is ErrOutcomeUnknown and the request may have
+// changed something.
+func (e *TransportError) Is(target error) bool {
+	return e != nil && e.unknown && target == ErrOutcomeUnknown
+}
+
+// ErrListenerNotFound is matched by the error of UpdateListener and
+// RemoveListener when the instance has no listener of the name given.
+// Nothing was changed.
+var ErrListenerNotFound = errors.New("cdslb: no listener of that name")
+
+// ErrListenersChanged is matched by the error of UpdateListener and
+// RemoveListener when the instance's listeners changed while the edit was
+// being made: someone else changed them, and writing would have undone
+// their change. Nothing was changed; read the listeners again and retry.
+var ErrListenersChanged = errors.New("cdslb: the listeners changed during the edit")
+
+// ErrListenersUnreadable is matched by the error of UpdateListener and
+// RemoveListener when the service listed a listener this library cannot
+// read exactly: a value it could not read or read only approximately (a
+// timeout in an unknown unit, a list that came as something else), or a
+// field it does not model. Writing the set back would change that
+// listener, so nothing was sent; the error names the listener and field.
+// Change such a set with ModifyLoadBalancerStrategys, knowing what it sends.
+var ErrListenersUnreadable = errors.New("cdslb: a listener cannot be read exactly, so the set cannot be written back")
+
+// codeNonceUsed is the service's answer to a signature nonce it has seen:
+// it received this exact request before.
+const codeNonceUsed = "SignatureNonceUsed"
+
+// codeResourceInUse is the service's refusal of a change to a busy
+// instance: nothing was run.
+const codeResourceInUse = "ResourceInUse"

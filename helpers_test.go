@@ -2,15 +2,18 @@ package cdslb
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -160,4 +163,52 @@ func (c *expiringContext) Err() error {
 	default:
 		return nil
 	}
+}
+
+// fromData converts an answer's Data, given as JSON, to a's response, as
+// the call path does.
+func fromData[Req any, PReq interface {
+	*Req
+	validate() error
+}, Data any, Resp any, PResp interface {
+	*Resp
+	meta() *ResponseMeta
+}](t testing.TB, a *action[Req, PReq, Data, Resp, PResp], data string) *Resp {
+	t.Helper()
+	var d Data
+	require.NoError(t, json.Unmarshal([]byte(data), &d))
+	resp, err := a.answer(new(Req), &d, chinaStandardTime)
+	require.NoError(t, err)
+	return resp
+}
+
+// answerData is the Data of a whole answer, as JSON.
+func answerData(t testing.TB, answer string) string {
+	t.Helper()
+	var env struct{ Data json.RawMessage }
+	require.NoError(t, json.Unmarshal([]byte(answer), &env))
+	return string(env.Data)
+}
+
+// assertGET checks a GET request to /lb/: the signed query holds the
+// common parameters and exactly want besides (nil: nothing), and there is
+// no body. (The stub has already verified the signature.)
+func assertGET(t *testing.T, r stubRequest, action string, want map[string]string) {
+	t.Helper()
+	assert.Equal(t, http.MethodGet, r.Method)
+	assert.Equal(t, "/lb/", r.Path)
+	assertCommonParams(t, r, action)
+	own := map[string]string{}
+	for k, v := range r.Query {
+		if !slices.Contains(commonParams, k) {
+			assert.Len(t, v, 1, "query parameter %s", k)
+			own[k] = v[0]
+		}
+	}
+	if want == nil {
+		want = map[string]string{}
+	}
+	assert.Equal(t, want, own, "the action's parameters in the query")
+	assert.Empty(t, r.Body, "a GET has no body")
+	assert.Empty(t, r.Header.Get("Content-Type"))
 }

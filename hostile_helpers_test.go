@@ -11,11 +11,14 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -179,65 +182,32 @@ type actionCall struct {
 	call     func(ctx context.Context, c *Client) (any, error)
 }
 
-// validCalls returns one valid call of each of the 19 actions.
+// examples holds one valid request per declared action, each registered
+// with example beside the action's tests.
+var examples = map[string]func(testing.TB) any{}
+
+// example registers a valid request of the action; it returns true so that
+// it can initialize a package-level variable.
+func example(action string, req func(testing.TB) any) bool {
+	examples[action] = req
+	return true
+}
+
+// validCalls returns one valid call of each declared action, made through
+// its Client method. It fails the test if a declaration has no example.
 func validCalls(t testing.TB) []actionCall {
-	certPEM, keyPEM := testCertificate(t, "ec")
-	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	listeners := &ModifyLoadBalancerStrategysRequest{InstanceUUID: "i-1",
-		HTTPListeners: []HTTPListener{goodHTTPListener()}, TCPListeners: []TCPListener{goodTCPListener()}}
-	return []actionCall{
-		{"DescribeZones", true, func(ctx context.Context, c *Client) (any, error) { return c.DescribeZones(ctx, nil) }},
-		{"DescribeLoadBalancersSpec", true, func(ctx context.Context, c *Client) (any, error) {
-			return c.DescribeLoadBalancersSpec(ctx, &DescribeLoadBalancersSpecRequest{RegionID: "CN_Hongkong_A"})
-		}},
-		{"CreateLoadBalancer", false, func(ctx context.Context, c *Client) (any, error) { return c.CreateLoadBalancer(ctx, goodCreate()) }},
-		{"DescribeLoadBalancers", true, func(ctx context.Context, c *Client) (any, error) { return c.DescribeLoadBalancers(ctx, nil) }},
-		{"DescribeLoadBalancersModifySpec", true, func(ctx context.Context, c *Client) (any, error) {
-			return c.DescribeLoadBalancersModifySpec(ctx, &DescribeLoadBalancersModifySpecRequest{InstanceUUID: "i-1"})
-		}},
-		{"ModifyLoadBalancerInstanceSpec", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.ModifyLoadBalancerInstanceSpec(ctx, &ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: "i-1", PaasGoodsID: 5078})
-		}},
-		{"DeleteLoadBalancer", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.DeleteLoadBalancer(ctx, &DeleteLoadBalancerRequest{InstanceUUID: "i-1"})
-		}},
-		{"DescribeCACertificates", true, func(ctx context.Context, c *Client) (any, error) { return c.DescribeCACertificates(ctx, nil) }},
-		{"DescribeCACertificate", true, func(ctx context.Context, c *Client) (any, error) {
-			return c.DescribeCACertificate(ctx, &DescribeCACertificateRequest{CertificateID: "cert-1"})
-		}},
-		{"DeleteCACertificate", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.DeleteCACertificate(ctx, &DeleteCACertificateRequest{CertificateID: "cert-1"})
-		}},
-		{"UploadCACertificate", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.UploadCACertificate(ctx, &UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"})
-		}},
-		{"DescribeLoadBalancerStrategys", true, func(ctx context.Context, c *Client) (any, error) {
-			return c.DescribeLoadBalancerStrategys(ctx, &DescribeLoadBalancerStrategysRequest{InstanceUUID: "i-1"})
-		}},
-		{"ModifyLoadBalancerStrategys", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.ModifyLoadBalancerStrategys(ctx, listeners)
-		}},
-		{"DescribeLBInstancePerformance", true, func(ctx context.Context, c *Client) (any, error) {
-			return c.DescribeLBInstancePerformance(ctx, &DescribeLBInstancePerformanceRequest{InstanceUUID: "i-1",
-				MetricKey: MetricCPUUsage, StartTime: now.Add(-time.Hour), EndTime: now})
-		}},
-		{"AddLoadBalancerStrategys", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.AddLoadBalancerStrategys(ctx, &AddLoadBalancerStrategysRequest{InstanceUUID: "i-1",
-				HTTPListeners: listeners.HTTPListeners, TCPListeners: listeners.TCPListeners})
-		}},
-		{"DescribeHaproxyCustomConfig", true, func(ctx context.Context, c *Client) (any, error) {
-			return c.DescribeHaproxyCustomConfig(ctx, &DescribeHaproxyCustomConfigRequest{InstanceUUID: "i-1"})
-		}},
-		{"ModifyHaproxyCustomConfig", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.ModifyHaproxyCustomConfig(ctx, &ModifyHaproxyCustomConfigRequest{InstanceUUID: "i-1", Configs: "global\n"})
-		}},
-		{"ModifyLoadBalancerName", false, func(ctx context.Context, c *Client) (any, error) {
-			return c.ModifyLoadBalancerName(ctx, &ModifyLoadBalancerNameRequest{InstanceUUID: "i-1", InstanceName: "web"})
-		}},
-		{"DescribeLBInstanceListeners", true, func(ctx context.Context, c *Client) (any, error) {
-			return c.DescribeLBInstanceListeners(ctx, &DescribeLBInstanceListenersRequest{InstanceUUID: "i-1"})
-		}},
+	var calls []actionCall
+	for _, name := range slices.Sorted(maps.Keys(declared)) {
+		ex, ok := examples[name]
+		require.True(t, ok, "the action %s has no example request: register one with example", name)
+		req := reflect.ValueOf(ex(t))
+		calls = append(calls, actionCall{name, declared[name].effect == reads, func(ctx context.Context, c *Client) (any, error) {
+			out := reflect.ValueOf(c).MethodByName(name).Call([]reflect.Value{reflect.ValueOf(&ctx).Elem(), req})
+			err, _ := out[1].Interface().(error)
+			return out[0].Interface(), err
+		}})
 	}
+	return calls
 }
 
 func goodCreate() *CreateLoadBalancerRequest {

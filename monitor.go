@@ -2,7 +2,7 @@ package cdslb
 
 import (
 	"context"
-	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cdsgo/cdslb/internal/wire"
@@ -20,16 +20,6 @@ type DescribeLBInstancePerformanceRequest struct {
 	ListenerName string    // required for listener metrics (MetricKey.IsListenerMetric)
 }
 
-func (r *DescribeLBInstancePerformanceRequest) wire(loc *time.Location) any {
-	return struct {
-		InstanceUUID string    `json:"InstanceUuid"`
-		MetricKey    MetricKey `json:"MetricKey"`
-		StartTime    string    `json:"StartTime"`
-		EndTime      string    `json:"EndTime"`
-		ListenerName string    `json:"ListenerName,omitempty"`
-	}{r.InstanceUUID, r.MetricKey, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc), r.ListenerName}
-}
-
 // DescribeLBInstancePerformanceResponse holds the samples of one metric.
 type DescribeLBInstancePerformanceResponse struct {
 	ResponseMeta
@@ -40,8 +30,6 @@ type DescribeLBInstancePerformanceResponse struct {
 	EndTime      time.Time
 	Period       time.Duration // the spacing of the samples
 	DataPoints   []DataPoint   // one series per measured quantity; most metrics have one
-
-	raw performanceWire
 }
 
 // DataPoint is one series of samples.
@@ -59,45 +47,85 @@ type Sample struct {
 	Value float64
 }
 
-type performanceWire struct {
-	InstanceUUID       string `json:"InstanceUuid"`
-	MetricKey          MetricKey
-	ProductType        string
-	StartTime, EndTime string
-	Period             wire.Int // seconds
-	DataPoints         []struct {
-		MetricName, MetricType, Unit string
-		MonitorType                  wire.Strings
-		Values                       []struct {
-			DateTime string
-			Value    wire.Float
-		}
-	}
-}
-
-func (r *DescribeLBInstancePerformanceResponse) data() any { return &r.raw }
-
-func (r *DescribeLBInstancePerformanceResponse) finish(loc *time.Location) {
-	w := &r.raw
-	r.InstanceUUID, r.MetricKey, r.ProductType = w.InstanceUUID, w.MetricKey, w.ProductType
-	r.StartTime, r.EndTime = wire.ParseTime(w.StartTime, loc), wire.ParseTime(w.EndTime, loc)
-	r.Period = time.Duration(w.Period) * time.Second
-	r.DataPoints = make([]DataPoint, len(w.DataPoints))
-	for i, p := range w.DataPoints {
-		d := DataPoint{MetricName: p.MetricName, MetricType: p.MetricType, MonitorType: p.MonitorType, Unit: p.Unit,
-			Values: make([]Sample, len(p.Values))}
-		for j, v := range p.Values {
-			d.Values[j] = Sample{wire.ParseTime(v.DateTime, loc), float64(v.Value)}
-		}
-		r.DataPoints[i] = d
-	}
-	r.raw = performanceWire{}
-}
-
 // DescribeLBInstancePerformance returns the samples of one metric of an
 // instance between StartTime and EndTime. POST to the monitoring service's
-// path, though it only reads: it is retried like every Describe action.
+// path, though it only reads: it is retried like every read-only action.
 func (c *Client) DescribeLBInstancePerformance(ctx context.Context, req *DescribeLBInstancePerformanceRequest) (*DescribeLBInstancePerformanceResponse, error) {
-	op := operation{action: "DescribeLBInstancePerformance", method: http.MethodPost, path: "/paas/monitor/"}
-	return call[DescribeLBInstancePerformanceResponse](ctx, c, op, req)
+	return describeLBInstancePerformance.call(ctx, c, req)
+}
+
+var describeLBInstancePerformance = declare("DescribeLBInstancePerformance", pathMonitor, reads,
+	func(r *DescribeLBInstancePerformanceRequest, loc *time.Location) form {
+		return inBody(struct {
+			InstanceUUID string `json:"InstanceUuid"`
+			MetricKey    MetricKey
+			StartTime    string
+			EndTime      string
+			ListenerName string `json:",omitempty"`
+		}{r.InstanceUUID, r.MetricKey, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc), r.ListenerName})
+	},
+	func(_ *DescribeLBInstancePerformanceRequest, w *performanceWire, loc *time.Location) (*DescribeLBInstancePerformanceResponse, error) {
+		r := &DescribeLBInstancePerformanceResponse{InstanceUUID: w.InstanceUUID, MetricKey: w.MetricKey, ProductType: w.ProductType,
+			StartTime: wire.ParseTime(w.StartTime, loc), EndTime: wire.ParseTime(w.EndTime, loc),
+			Period: time.Duration(w.Period) * time.Second, DataPoints: make([]DataPoint, len(w.DataPoints))}
+		for i, p := range w.DataPoints {
+			d := DataPoint{MetricName: p.MetricName, MetricType: p.MetricType, MonitorType: p.MonitorType, Unit: p.Unit,
+				Values: make([]Sample, len(p.Values))}
+			for j, v := range p.Values {
+				d.Values[j] = Sample{wire.ParseTime(v.DateTime, loc), float64(v.Value)}
+			}
+			r.DataPoints[i] = d
+		}
+		return r, nil
+	})
+
+// maxPerformanceSpan is the longest span the monitoring service serves.
+const maxPerformanceSpan = 30 * 24 * time.Hour
+
+func (r *DescribeLBInstancePerformanceRequest) validate() error {
+	err := firstError(required("InstanceUUID", r.InstanceUUID), required("MetricKey", string(r.MetricKey)))
+	switch {
+	case err != nil:
+		return err
+	case r.StartTime.IsZero():
+		return invalid("StartTime", "is required")
+	case r.EndTime.IsZero():
+		return invalid("EndTime", "is required")
+	case !r.EndTime.After(r.StartTime):
+		return invalid("EndTime", "must be after StartTime")
+	case r.EndTime.Sub(r.StartTime) > maxPerformanceSpan:
+		return invalid("EndTime", "must be at most 30 days after StartTime, got %s", r.EndTime.Sub(r.StartTime))
+	case r.MetricKey.IsListenerMetric() && strings.TrimSpace(r.ListenerName) == "":
+		return invalid("ListenerName", "is required for the listener metric %s", r.MetricKey)
+	}
+	return nil
+}
+
+// MetricKey names a load-balancer metric for DescribeLBInstancePerformance.
+type MetricKey string
+
+// The metrics the service reports. The ha_listener_* metrics are per
+// listener and need DescribeLBInstancePerformanceRequest.ListenerName.
+const (
+	MetricCPUUsage               MetricKey = "ha_cpu_usage"                // CPU usage, %
+	MetricMemUsage               MetricKey = "ha_mem_usage"                // memory usage, %
+	MetricOutPackets             MetricKey = "ha_outpackage"               // packets out per second
+	MetricInPackets              MetricKey = "ha_inpackage"                // packets in per second
+	MetricOutFlow                MetricKey = "ha_outflow"                  // traffic out, MB/s
+	MetricInFlow                 MetricKey = "ha_inflow"                   // traffic in, MB/s
+	MetricDropPackets            MetricKey = "ha_drop_packets"             // dropped packets per second: two series, receive and transmit
+	MetricConnectionsUsage       MetricKey = "ha_connections_usage"        // new-connection usage, %
+	MetricSessionsUsage          MetricKey = "ha_sessions_usage"           // max-session usage, %
+	MetricOutBandwidth           MetricKey = "ha_outbandwidth"             // public bandwidth out, bits/s
+	MetricInBandwidth            MetricKey = "ha_inbandwidth"              // public bandwidth in, bits/s
+	MetricDownServers            MetricKey = "ha_downserver"               // unhealthy backends
+	MetricResponseTime           MetricKey = "ha_responsetime"             // mean HTTP response time, s
+	MetricListenerConnections    MetricKey = "ha_listener_connections"     // new connections of one listener per second
+	MetricListenerSessions       MetricKey = "ha_listener_sessions"        // sessions of one listener per second
+	MetricListenerRequestsDenied MetricKey = "ha_listener_requests_denied" // requests of one listener refused over its limit, per second
+)
+
+// IsListenerMetric reports whether k is a per-listener metric, which needs a ListenerName.
+func (k MetricKey) IsListenerMetric() bool {
+	return len(k) > len("ha_listener_") && k[:len("ha_listener_")] == "ha_listener_"
 }

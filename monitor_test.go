@@ -102,3 +102,8 @@ func TestDescribeLBInstancePerformanceWithLocation(t *testing.T) {
 	assertTime(t, time.Date(2021, 10, 21, 13, 25, 0, 0, time.UTC), resp.StartTime)
 	assertTime(t, time.Date(2021, 10, 21, 13, 25, 8, 0, time.UTC), resp.DataPoints[0].Values[0].Time)
 }
+
+var _ = example("DescribeLBInstancePerformance", func(testing.TB) any {
+	now := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	return &DescribeLBInstancePerformanceRequest{InstanceUUID: "i-1", MetricKey: MetricCPUUsage, StartTime: now.Add(-time.Hour), EndTime: now}
+})

@@ -25,27 +25,30 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 	if errors.As(err, &apiErr) {
 		retry := false
 		switch {
-		case apiErr.Code == "ResourceInUse":
+		case apiErr.Code == codeResourceInUse:
 			retry = c.retry.RetryConflicts && !op.rereadOnConflict
-		case op.readOnly():
+		case op.readOnly:
 			retry = mayPass(err)
 		}
 		return max(c.backoff(attempt), min(apiErr.retryAfter, c.retry.MaxDelay)), retry
 	}
-	return c.backoff(attempt), op.readOnly() || neverConnected(err)
+	return c.backoff(attempt), op.readOnly || neverConnected(err)
 }
 
 // mayPass reports whether a failed call may succeed if repeated unchanged:
 // a transport error, or an answer of HTTP 429 or 5xx, InternalError or a
 // throttling code, SignatureNonceUsed (the service saw the same request
-// twice; a new attempt is signed afresh) or a malformed Success.
-// Read-only actions are retried on these; waiters poll through them.
+// twice; a new attempt is signed afresh), a malformed Success, or
+// ResourceInUse (the instance is busy; nothing was run). Everything else
+// (4xx such as InvalidParameter or an authentication failure) fails again
+// the same way. Waiters poll through all of these; read-only actions are
+// retried on them, except ResourceInUse, which retryDelay decides first.
 func mayPass(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.HTTPStatus == http.StatusTooManyRequests || apiErr.HTTPStatus >= 500 ||
 			apiErr.Code == "InternalError" || isThrottling(apiErr.Code) ||
-			apiErr.Code == codeNonceUsed || apiErr.malformed
+			apiErr.Code == codeNonceUsed || apiErr.malformed || apiErr.Code == codeResourceInUse
 	}
 	var te *TransportError
 	return errors.As(err, &te)

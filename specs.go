@@ -3,15 +3,13 @@ package cdslb
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"slices"
-
-	"github.com/cdsgo/cdslb/internal/wire"
+	"time"
 )
 
 // DescribeLoadBalancersSpecRequest asks which products and sizes a site offers.
 type DescribeLoadBalancersSpecRequest struct {
-	RegionID string `url:"RegionId"` // required: the site, as in Zone.RegionID
+	RegionID string // required: the site, as in Zone.RegionID
 }
 
 // DescribeLoadBalancersSpecResponse is the catalogue of one site: products,
@@ -19,12 +17,10 @@ type DescribeLoadBalancersSpecRequest struct {
 // offers with the PaasGoodsID that CreateLoadBalancer takes.
 type DescribeLoadBalancersSpecResponse struct {
 	ResponseMeta
-	RegionID    string    `json:"RegionId"`
+	RegionID    string
 	ProductName string    // such as "haproxy"
 	Products    []Product // one per product version
 }
-
-func (r *DescribeLoadBalancersSpecResponse) data() any { return r }
 
 // Product is one version of the load-balancer product.
 type Product struct {
@@ -41,21 +37,6 @@ type Architecture struct {
 	ComputeRoles     []ComputeRole // the kinds of compute offered, each with its sizes
 }
 
-// UnmarshalJSON reads an architecture whose EnginesType is a string or a list.
-func (a *Architecture) UnmarshalJSON(b []byte) error {
-	if a == nil {
-		return errNilTarget
-	}
-	type plain Architecture
-	w := struct {
-		*plain
-		EnginesType wire.Strings
-	}{plain: (*plain)(a)}
-	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
-	a.EnginesType = w.EnginesType
-	return nil
-}
-
 // ComputeRole is a kind of compute (such as general purpose) and its sizes.
 type ComputeRole struct {
 	ComputeName string // such as "通用型" (general purpose)
@@ -66,7 +47,7 @@ type ComputeRole struct {
 // Standards lists the sizes and disks a compute role offers.
 type Standards struct {
 	AttachDisk []DiskSpec     // disk types that can be attached
-	CPURAM     []InstanceSize `json:"CpuRam"` // the sizes, each with its PaasGoodsID
+	CPURAM     []InstanceSize // the sizes, each with its PaasGoodsID
 }
 
 // InstanceSize is one size of load balancer that can be bought.
@@ -75,25 +56,6 @@ type InstanceSize struct {
 	CPU         int    // cores
 	RAMGB       int    // memory in GB
 	PaasGoodsID int    // the id CreateLoadBalancer and ModifyLoadBalancerInstanceSpec take
-}
-
-// UnmarshalJSON reads a size in the API's spelling, which names it "Name"
-// or, in one example, "N".
-func (s *InstanceSize) UnmarshalJSON(b []byte) error {
-	if s == nil {
-		return errNilTarget
-	}
-	var w struct {
-		Name, N     string
-		CPU, RAM    wire.Int
-		PaasGoodsID wire.Int `json:"PaasGoodsId"`
-	}
-	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
-	*s = InstanceSize{Name: w.Name, CPU: int(w.CPU), RAMGB: int(w.RAM), PaasGoodsID: int(w.PaasGoodsID)}
-	if s.Name == "" {
-		s.Name = w.N
-	}
-	return nil
 }
 
 // DiskSpec is a disk type that can be attached, with its size limits in DiskUnit.
@@ -108,51 +70,56 @@ type DiskSpec struct {
 	DiskStep      int
 }
 
-// UnmarshalJSON reads a disk type whose sizes come as numbers or strings.
-func (d *DiskSpec) UnmarshalJSON(b []byte) error {
-	if d == nil {
-		return errNilTarget
-	}
-	var w struct {
-		DiskName, DiskValue, DiskUnit             string
-		BasicIops                                 wire.Text
-		DiskMin, DiskMax, DiskMaxExpand, DiskStep wire.Int
-	}
-	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
-	*d = DiskSpec{w.DiskName, w.DiskValue, w.DiskUnit, string(w.BasicIops),
-		int(w.DiskMin), int(w.DiskMax), int(w.DiskMaxExpand), int(w.DiskStep)}
-	return nil
-}
-
 // DescribeLoadBalancersSpec returns the products and sizes a site offers;
 // pick a size's PaasGoodsID for CreateLoadBalancer. GET; it changes nothing.
 func (c *Client) DescribeLoadBalancersSpec(ctx context.Context, req *DescribeLoadBalancersSpecRequest) (*DescribeLoadBalancersSpecResponse, error) {
-	return call[DescribeLoadBalancersSpecResponse](ctx, c, lbGet("DescribeLoadBalancersSpec"), req)
+	return describeLoadBalancersSpec.call(ctx, c, req)
 }
+
+var describeLoadBalancersSpec = declare("DescribeLoadBalancersSpec", pathLB, reads,
+	func(r *DescribeLoadBalancersSpecRequest, _ *time.Location) form {
+		return inQuery(struct {
+			RegionID string `url:"RegionId"`
+		}{r.RegionID})
+	},
+	func(_ *DescribeLoadBalancersSpecRequest, d *specWire, _ *time.Location) (*DescribeLoadBalancersSpecResponse, error) {
+		r := &DescribeLoadBalancersSpecResponse{RegionID: d.RegionID, ProductName: d.ProductName,
+			Products: convert(d.Products, func(p *productWire) Product {
+				return Product{p.Version, convert(p.Architectures, (*architectureWire).value)}
+			})}
+		return r, nil
+	})
 
 // DescribeLoadBalancersModifySpecRequest asks which sizes an instance can be changed to.
 type DescribeLoadBalancersModifySpecRequest struct {
-	InstanceUUID string `url:"InstanceUuid"` // required
+	InstanceUUID string // required
 }
 
 // DescribeLoadBalancersModifySpecResponse lists the sizes an instance can be
 // changed to with ModifyLoadBalancerInstanceSpec.
 type DescribeLoadBalancersModifySpecResponse struct {
 	ResponseMeta
-	RegionID    string `json:"RegionId"`
+	RegionID    string
 	ProductName string
 	AttachDisk  []DiskSpec
-	CPURAM      []InstanceSize `json:"CpuRam"`
+	CPURAM      []InstanceSize
 }
-
-func (r *DescribeLoadBalancersModifySpecResponse) data() any { return r }
 
 // DescribeLoadBalancersModifySpec returns the sizes an instance can be
 // changed to, each with the PaasGoodsID that ModifyLoadBalancerInstanceSpec
 // takes. GET; it changes nothing.
 func (c *Client) DescribeLoadBalancersModifySpec(ctx context.Context, req *DescribeLoadBalancersModifySpecRequest) (*DescribeLoadBalancersModifySpecResponse, error) {
-	return call[DescribeLoadBalancersModifySpecResponse](ctx, c, lbGet("DescribeLoadBalancersModifySpec"), req)
+	return describeLoadBalancersModifySpec.call(ctx, c, req)
 }
+
+var describeLoadBalancersModifySpec = declare("DescribeLoadBalancersModifySpec", pathLB, reads,
+	func(r *DescribeLoadBalancersModifySpecRequest, _ *time.Location) form {
+		return inQuery(instanceWire{r.InstanceUUID})
+	},
+	func(_ *DescribeLoadBalancersModifySpecRequest, d *modifySpecWire, _ *time.Location) (*DescribeLoadBalancersModifySpecResponse, error) {
+		return &DescribeLoadBalancersModifySpecResponse{RegionID: d.RegionID, ProductName: d.ProductName,
+			AttachDisk: convert(d.AttachDisk, (*diskSpecWire).value), CPURAM: convert(d.CpuRam, (*instanceSizeWire).value)}, nil
+	})
 
 // Sizes returns every size the catalogue offers, across its products,
 // architectures and compute roles: once per PaasGoodsID (the first
@@ -222,4 +189,12 @@ func findSize(sizes []InstanceSize, cpu, ramGB int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+func (r *DescribeLoadBalancersSpecRequest) validate() error {
+	return required("RegionID", r.RegionID)
+}
+
+func (r *DescribeLoadBalancersModifySpecRequest) validate() error {
+	return required("InstanceUUID", r.InstanceUUID)
 }

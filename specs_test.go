@@ -2,7 +2,6 @@ package cdslb
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -150,13 +149,12 @@ func TestModifySpecLookupOnTheFixture(t *testing.T) {
 
 func TestSpecSizesFlattenDeduplicateAndSort(t *testing.T) {
 	t.Parallel()
-	var resp DescribeLoadBalancersSpecResponse
-	require.NoError(t, json.Unmarshal([]byte(`{"Products":[
+	resp := fromData(t, describeLoadBalancersSpec, `{"Products":[
 		{"Version":"2.4","Architectures":[{"ComputeRoles":[
 			{"Standards":{"CpuRam":[{"Name":"4C8G","CPU":4,"RAM":8,"PaasGoodsId":3},{"Name":"2C4G","CPU":2,"RAM":4,"PaasGoodsId":2}]}},
 			{"Standards":{"CpuRam":[{"Name":"2C8G","CPU":2,"RAM":8,"PaasGoodsId":4},{"Name":"odd","CPU":1,"RAM":1}]}}]}]},
 		{"Version":"1.8","Architectures":[{"ComputeRoles":[
-			{"Standards":{"CpuRam":[{"Name":"2C4G","CPU":"2","RAM":"4","PaasGoodsId":"2"},{"Name":"2C4G-old","CPU":2,"RAM":4,"PaasGoodsId":1}]}}]}]}]}`), &resp))
+			{"Standards":{"CpuRam":[{"Name":"2C4G","CPU":"2","RAM":"4","PaasGoodsId":"2"},{"Name":"2C4G-old","CPU":2,"RAM":4,"PaasGoodsId":1}]}}]}]}]}`)
 
 	assert.Equal(t, []InstanceSize{
 		{Name: "2C4G", CPU: 2, RAMGB: 4, PaasGoodsID: 2}, // once, though two products list id 2
@@ -183,3 +181,11 @@ func TestSpecLookupIsNilSafe(t *testing.T) {
 	assert.False(t, ok)
 	assert.Empty(t, (&DescribeLoadBalancersSpecResponse{}).Sizes())
 }
+
+var _ = example("DescribeLoadBalancersSpec", func(testing.TB) any {
+	return &DescribeLoadBalancersSpecRequest{RegionID: "CN_Hongkong_A"}
+})
+
+var _ = example("DescribeLoadBalancersModifySpec", func(testing.TB) any {
+	return &DescribeLoadBalancersModifySpecRequest{InstanceUUID: "i-1"}
+})

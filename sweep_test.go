@@ -34,30 +34,23 @@ var (
 	sweepTypes = func() map[string]reflect.Type {
 		m := map[string]reflect.Type{}
 		for _, v := range []any{
-			APIError{}, AddLoadBalancerStrategysRequest{}, AddLoadBalancerStrategysResponse{}, Architecture{},
-			BackendName{}, BackendServer{}, Certificate{}, CertificateDetail{}, CertificateRef{}, CertificateValidity(0),
-			Client{}, ComputeRole{}, CookieMode(0), CreateLoadBalancerIP{}, CreateLoadBalancerRequest{},
-			CreateLoadBalancerResponse{}, DataPoint{}, DeleteCACertificateRequest{}, DeleteCACertificateResponse{},
-			DeleteLoadBalancerRequest{}, DeleteLoadBalancerResponse{}, DescribeCACertificateRequest{},
-			DescribeCACertificateResponse{}, DescribeCACertificatesRequest{}, DescribeCACertificatesResponse{},
-			DescribeHaproxyCustomConfigRequest{}, DescribeHaproxyCustomConfigResponse{},
-			DescribeLBInstanceListenersRequest{}, DescribeLBInstanceListenersResponse{},
-			DescribeLBInstancePerformanceRequest{}, DescribeLBInstancePerformanceResponse{},
-			DescribeLoadBalancerStrategysRequest{}, DescribeLoadBalancerStrategysResponse{},
-			DescribeLoadBalancersModifySpecRequest{}, DescribeLoadBalancersModifySpecResponse{},
-			DescribeLoadBalancersRequest{}, DescribeLoadBalancersResponse{}, DescribeLoadBalancersSpecRequest{},
-			DescribeLoadBalancersSpecResponse{}, DescribeZonesRequest{}, DescribeZonesResponse{}, DiskSpec{},
-			HTTPListener{}, HealthCheck{}, InstanceSize{}, ListenerSummary{}, LoadBalancer{}, MetricKey(""),
-			ModifyHaproxyCustomConfigRequest{}, ModifyHaproxyCustomConfigResponse{},
-			ModifyLoadBalancerInstanceSpecRequest{}, ModifyLoadBalancerInstanceSpecResponse{},
-			ModifyLoadBalancerNameRequest{}, ModifyLoadBalancerNameResponse{}, ModifyLoadBalancerStrategysRequest{},
-			ModifyLoadBalancerStrategysResponse{}, Option(nil), Product{}, ResponseMeta{}, RetryPolicy{}, Sample{},
-			Scheduler(""), SessionPersistence{}, Signer{}, Standards{}, TCPListener{}, TransportError{},
-			UploadCACertificateRequest{}, UploadCACertificateResponse{}, VIP{}, ValidationError{}, WaitError{},
-			WaitOption(nil), Zone{},
+			APIError{}, Architecture{}, BackendName{}, BackendServer{}, Certificate{}, CertificateDetail{},
+			CertificateRef{}, CertificateValidity(0), Client{}, ComputeRole{}, CookieMode(0), CreateLoadBalancerIP{},
+			DataPoint{}, DiskSpec{}, HTTPListener{}, HealthCheck{}, InstanceSize{}, ListenerSummary{}, LoadBalancer{},
+			MetricKey(""), Option(nil), Product{}, ResponseMeta{}, RetryPolicy{}, Sample{}, Scheduler(""),
+			SessionPersistence{}, Signer{}, Standards{}, TCPListener{}, TransportError{}, VIP{}, ValidationError{},
+			WaitError{}, WaitOption(nil), Zone{},
 		} {
 			t := reflect.TypeOf(v)
 			m[t.Name()] = t
+		}
+		// The request and response types of every action method.
+		for meth := range reflect.TypeFor[*Client]().Methods() {
+			if ft := meth.Type; ft.NumIn() == 3 && ft.NumOut() == 2 && ft.In(2).Kind() == reflect.Pointer && ft.Out(0).Kind() == reflect.Pointer {
+				for _, t := range []reflect.Type{ft.In(2).Elem(), ft.Out(0).Elem()} {
+					m[t.Name()] = t
+				}
+			}
 		}
 		return m
 	}()

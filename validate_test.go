@@ -278,8 +278,10 @@ func TestValidationAcceptsGoodInputs(t *testing.T) {
 	t.Parallel()
 	c, srv := newHostile(t)
 	ctx := context.Background()
+	accepted := 0 // the calls checked by ok, each of which sends one request
 	ok := func(name string, err error) {
 		t.Helper()
+		accepted++
 		var ve *ValidationError
 		assert.False(t, errors.As(err, &ve), "%s: refused: %v", name, err)
 	}
@@ -356,8 +358,8 @@ func TestValidationAcceptsGoodInputs(t *testing.T) {
 	})(ctx, c))
 	ok("a metric this library does not know", performanceWith(func(r *DescribeLBInstancePerformanceRequest) { r.MetricKey = "ha_future_metric" })(ctx, c))
 
-	// Every one reached the service.
-	assert.Len(t, srv.sentFor(""), len(validCalls(t))+len(edges)+3+1+4+3)
+	// Every accepted request reached the service, once.
+	assert.Len(t, srv.sentFor(""), accepted)
 }
 
 // TestInvalidUTF8IsRefused: a string that is not valid UTF-8, in any field
@@ -371,8 +373,8 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 			continue
 		}
 		req := reflect.New(typ)
-		fillForUTF8(req.Elem())
-		r, ok := req.Interface().(request)
+		fillAll(req.Elem()) // every string field a request can hold exists
+		r, ok := req.Interface().(interface{ validate() error })
 		require.True(t, ok, name)
 		eachString(req.Elem(), "", func(path string, s reflect.Value) {
 			checked++
@@ -397,27 +399,6 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 	_, err = c.ModifyLoadBalancerStrategys(context.Background(), req)
 	assert.ErrorContains(t, err, "HTTPListeners[1].BackendServers[0].IP is not valid UTF-8")
 	assert.Empty(t, srv.sentFor(""))
-}
-
-// fillForUTF8 gives every nil pointer in v a zero value and every slice one
-// element, so that every string field a request can hold exists.
-func fillForUTF8(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() && v.CanSet() {
-			v.Set(reflect.New(v.Type().Elem()))
-		}
-		fillForUTF8(v.Elem())
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				fillForUTF8(v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
-		fillForUTF8(v.Index(0))
-	}
 }
 
 // eachString calls visit with the path of every exported string field in v.

@@ -2,7 +2,7 @@ package cdslb
 
 import (
 	"context"
-	"encoding/json"
+	"time"
 
 	"github.com/cdsgo/cdslb/internal/wire"
 )
@@ -10,13 +10,13 @@ import (
 // DescribeZonesRequest has no parameters; a nil *DescribeZonesRequest is fine.
 type DescribeZonesRequest struct{}
 
+func (r *DescribeZonesRequest) validate() error { return nil }
+
 // DescribeZonesResponse lists the sites where load balancers are offered.
 type DescribeZonesResponse struct {
 	ResponseMeta
 	Zones []Zone
 }
-
-func (r *DescribeZonesResponse) data() any { return &r.Zones }
 
 // Zone is a site (region) where load balancers can be bought.
 type Zone struct {
@@ -28,26 +28,26 @@ type Zone struct {
 	OnSale     bool   // whether new load balancers can be bought there
 }
 
-// UnmarshalJSON reads a zone in the API's spelling (RegionId, IsSaling 1/0).
-func (z *Zone) UnmarshalJSON(b []byte) error {
-	if z == nil {
-		return errNilTarget
-	}
-	var w struct {
-		RegionID   string `json:"RegionId"`
-		RegionName string
-		CityID     string `json:"CityId"`
-		CityName   string
-		SiteName   string
-		IsSaling   wire.Int
-	}
-	_ = json.Unmarshal(b, &w) // fills what it can: an odd field is left empty, not fatal
-	*z = Zone{w.RegionID, w.RegionName, w.CityID, w.CityName, w.SiteName, w.IsSaling == 1}
-	return nil
+// zoneWire is a Zone as the API writes it (RegionId, IsSaling 1/0).
+type zoneWire struct {
+	RegionID   string `json:"RegionId"`
+	RegionName string
+	CityID     string `json:"CityId"`
+	CityName   string
+	SiteName   string
+	IsSaling   wire.Int
 }
 
 // DescribeZones lists the sites (regions) where load balancers are offered,
 // with whether each is on sale. GET; it changes nothing.
 func (c *Client) DescribeZones(ctx context.Context, req *DescribeZonesRequest) (*DescribeZonesResponse, error) {
-	return call[DescribeZonesResponse](ctx, c, lbGet("DescribeZones"), req)
+	return describeZones.call(ctx, c, req)
 }
+
+var describeZones = declare("DescribeZones", pathLB, reads,
+	func(*DescribeZonesRequest, *time.Location) form { return inQuery(nil) },
+	func(_ *DescribeZonesRequest, d *[]zoneWire, _ *time.Location) (*DescribeZonesResponse, error) {
+		return &DescribeZonesResponse{Zones: convert(*d, func(w *zoneWire) Zone {
+			return Zone{w.RegionID, w.RegionName, w.CityID, w.CityName, w.SiteName, w.IsSaling == 1}
+		})}, nil
+	})

@@ -64,3 +64,5 @@ func TestUnmadeClientFailsWithoutPanicking(t *testing.T) {
 	}
 	assert.NotContains(t, fmt.Sprint(&Client{}), "PANIC", "a zero Client prints")
 }
+
+var _ = example("DescribeZones", func(testing.TB) any { return (*DescribeZonesRequest)(nil) })

@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -33,29 +34,6 @@ func assertCommonParams(t *testing.T, r stubRequest, action string) {
 	assert.NotEmpty(t, q.Get("SignatureNonce"))
 	_, err := time.Parse("2006-01-02T15:04:05Z", q.Get("Timestamp"))
 	assert.NoError(t, err, "Timestamp is UTC in yyyy-MM-ddTHH:mm:ssZ")
-}
-
-// assertGET checks a GET request to /lb/: the signed query holds the
-// common parameters and exactly want besides (nil: nothing), and there is
-// no body. (The stub has already verified the signature.)
-func assertGET(t *testing.T, r stubRequest, action string, want map[string]string) {
-	t.Helper()
-	assert.Equal(t, http.MethodGet, r.Method)
-	assert.Equal(t, "/lb/", r.Path)
-	assertCommonParams(t, r, action)
-	own := map[string]string{}
-	for k, v := range r.Query {
-		if !slices.Contains(commonParams, k) {
-			assert.Len(t, v, 1, "query parameter %s", k)
-			own[k] = v[0]
-		}
-	}
-	if want == nil {
-		want = map[string]string{}
-	}
-	assert.Equal(t, want, own, "the action's parameters in the query")
-	assert.Empty(t, r.Body, "a GET has no body")
-	assert.Empty(t, r.Header.Get("Content-Type"))
 }
 
 // postBody checks a POST request to path ("/lb/" or "/paas/monitor/"):
@@ -125,19 +103,19 @@ func TestHTTPListenerRoundTrip(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []CookieMode{CookieModeDefault, CookieModeCacheable, CookieModeVisible, CookieModeTransparent} {
 		in := fullHTTPListener(mode)
-		b, err := json.Marshal(in)
+		b, err := toWire(in)
 		require.NoError(t, err)
 		var out HTTPListener
-		require.NoError(t, json.Unmarshal(b, &out))
+		require.NoError(t, fromWire(b, &out))
 		assert.Equal(t, in, out, "mode %d, wire %s", mode, b)
 	}
 	// Without the newer fields, the round trip keeps them nil.
 	in := fullHTTPListener(CookieModeDefault)
 	in.SessionPersistence, in.HealthCheck, in.StickySession = nil, nil, false
-	b, err := json.Marshal(in)
+	b, err := toWire(in)
 	require.NoError(t, err)
 	var out HTTPListener
-	require.NoError(t, json.Unmarshal(b, &out))
+	require.NoError(t, fromWire(b, &out))
 	assert.Equal(t, in, out)
 }
 
@@ -151,10 +129,10 @@ func TestTCPListenerRoundTrip(t *testing.T) {
 			BackendServers: []BackendServer{{IP: "164.52.35.242", Port: 909, Weight: 10, MaxConn: 2000}},
 			EnableSourceIP: flags[0], EnableRepeaterMode: flags[1],
 		}
-		b, err := json.Marshal(in)
+		b, err := toWire(in)
 		require.NoError(t, err)
 		var out TCPListener
-		require.NoError(t, json.Unmarshal(b, &out))
+		require.NoError(t, fromWire(b, &out))
 		assert.Equal(t, in, out, "wire %s", b)
 	}
 }
@@ -166,7 +144,7 @@ func TestHTTPListenerNewerFieldsOnTheWire(t *testing.T) {
 	wireMode := map[CookieMode]any{CookieModeDefault: nil, CookieModeCacheable: 0.0, CookieModeVisible: 1.0, CookieModeTransparent: 2.0}
 	for mode, want := range wireMode {
 		l := fullHTTPListener(mode)
-		b, err := json.Marshal(l)
+		b, err := toWire(l)
 		require.NoError(t, err)
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(b, &m))
@@ -185,7 +163,7 @@ func TestHTTPListenerNewerFieldsOnTheWire(t *testing.T) {
 	l := fullHTTPListener(CookieModeVisible)
 	l.SessionPersistence.MaxIdle, l.SessionPersistence.MaxLife = 0, 0
 	l.HealthCheck.Method = ""
-	b, err := json.Marshal(l)
+	b, err := toWire(l)
 	require.NoError(t, err)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -193,7 +171,7 @@ func TestHTTPListenerNewerFieldsOnTheWire(t *testing.T) {
 	assert.Equal(t, map[string]any{"Uri": "/healthz"}, object(t, m["Option"])["Httpchk"], "no Method: the service's default")
 
 	l.SessionPersistence, l.HealthCheck = nil, nil
-	b, err = json.Marshal(l)
+	b, err = toWire(l)
 	require.NoError(t, err)
 	m = nil
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -203,7 +181,7 @@ func TestHTTPListenerNewerFieldsOnTheWire(t *testing.T) {
 
 func TestTCPListenerSwitchesOnTheWire(t *testing.T) {
 	t.Parallel()
-	b, err := json.Marshal(TCPListener{ListenerName: "t", EnableSourceIP: true, EnableRepeaterMode: true})
+	b, err := toWire(TCPListener{ListenerName: "t", EnableSourceIP: true, EnableRepeaterMode: true})
 	require.NoError(t, err)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -213,7 +191,7 @@ func TestTCPListenerSwitchesOnTheWire(t *testing.T) {
 	assert.NotContains(t, m, "StickySession")
 	assert.NotContains(t, m, "CertificateIds")
 
-	b, err = json.Marshal(TCPListener{ListenerName: "t"})
+	b, err = toWire(TCPListener{ListenerName: "t"})
 	require.NoError(t, err)
 	m = nil
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -225,7 +203,7 @@ func TestTCPListenerSwitchesOnTheWire(t *testing.T) {
 // is empty.
 func TestListenerEmptyListsAreSentAsEmptyLists(t *testing.T) {
 	t.Parallel()
-	b, err := json.Marshal(HTTPListener{ListenerName: "h"})
+	b, err := toWire(HTTPListener{ListenerName: "h"})
 	require.NoError(t, err)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -235,7 +213,7 @@ func TestListenerEmptyListsAreSentAsEmptyLists(t *testing.T) {
 	assert.Equal(t, "off", m["StickySession"])
 	assert.Equal(t, "http", m["ListenerMode"])
 
-	b, err = json.Marshal(TCPListener{ListenerName: "t"})
+	b, err = toWire(TCPListener{ListenerName: "t"})
 	require.NoError(t, err)
 	m = nil
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -266,7 +244,7 @@ func TestListenerDecodesBothSpellings(t *testing.T) {
 	}
 	for name, doc := range map[string]string{"examples": asDocumented, "tables": asTabled} {
 		var got HTTPListener
-		require.NoError(t, json.Unmarshal([]byte(doc), &got), name)
+		require.NoError(t, fromWire([]byte(doc), &got), name)
 		assert.Equal(t, want, got, name)
 	}
 }
@@ -274,7 +252,7 @@ func TestListenerDecodesBothSpellings(t *testing.T) {
 func TestListenerDecodesNullListsAndOddFields(t *testing.T) {
 	t.Parallel()
 	var h HTTPListener
-	require.NoError(t, json.Unmarshal([]byte(`{"ListenerName": "h", "ListenerPort": {"v": 80}, "MaxConn": [1],
+	require.NoError(t, fromWire([]byte(`{"ListenerName": "h", "ListenerPort": {"v": 80}, "MaxConn": [1],
 		"ClientTimeout": {}, "ClientTimeoutUnit": "s", "ServerTimeout": "9", "ServerTimeoutUnit": 5,
 		"AclWhiteList": null, "CertificateIds": null, "BackendServer": null, "StickySession": null,
 		"SessionPersistence": {"Key": "k1", "Mode": 7, "Timer": {"MaxIdle": "60", "MaxLife": null}},
@@ -285,7 +263,7 @@ func TestListenerDecodesNullListsAndOddFields(t *testing.T) {
 	}, h, "odd fields are zero, the rest is read; an unknown Mode is the default")
 
 	var tl TCPListener
-	require.NoError(t, json.Unmarshal([]byte(`{"ListenerName": "t", "ListenerPort": 909,
+	require.NoError(t, fromWire([]byte(`{"ListenerName": "t", "ListenerPort": 909,
 		"BackendServer": [{"IP": "a", "Port": null, "Weight": null, "MaxConn": null}, {"IP": {}, "Port": "x", "Weight": "2"}],
 		"AclWhiteList": null, "EnableSourceIp": "on", "EnableRepeaterMode": "off"}`), &tl))
 	assert.Equal(t, TCPListener{
@@ -296,7 +274,7 @@ func TestListenerDecodesNullListsAndOddFields(t *testing.T) {
 	assert.Empty(t, tl.ACLWhiteList)
 
 	// A decoded listener with null lists goes back out with [].
-	b, err := json.Marshal(h)
+	b, err := toWire(h)
 	require.NoError(t, err)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -307,8 +285,43 @@ func TestListenerDecodesNullListsAndOddFields(t *testing.T) {
 
 func TestBackendServerWireForm(t *testing.T) {
 	t.Parallel()
-	b, err := json.Marshal(BackendServer{IP: "66.66.0.8", Port: 22222, Weight: 1, MaxConn: 2222})
+	b, err := toWire(BackendServer{IP: "66.66.0.8", Port: 22222, Weight: 1, MaxConn: 2222})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"IP": "66.66.0.8", "Port": 22222, "Weight": "1", "MaxConn": 2222}`, string(b),
 		"as in the document's request example: Port and MaxConn numbers, Weight a string")
+}
+
+// toWire encodes a listener or backend as the library sends it.
+func toWire(v any) ([]byte, error) {
+	switch v := v.(type) {
+	case HTTPListener:
+		return json.Marshal(httpListenerToWire(&v))
+	case TCPListener:
+		return json.Marshal(tcpListenerToWire(&v))
+	case BackendServer:
+		return json.Marshal(backendToWire(&v))
+	}
+	return nil, fmt.Errorf("toWire: %T", v)
+}
+
+// fromWire decodes a listener or backend as the library reads answers:
+// tolerantly, an odd field left empty.
+func fromWire(b []byte, into any) error {
+	switch p := into.(type) {
+	case *HTTPListener:
+		var w httpListenerWire
+		_ = json.Unmarshal(b, &w)
+		*p = w.value()
+	case *TCPListener:
+		var w tcpListenerWire
+		_ = json.Unmarshal(b, &w)
+		*p = w.value()
+	case *BackendServer:
+		var w backendWire
+		_ = json.Unmarshal(b, &w)
+		*p = w.value()
+	default:
+		return fmt.Errorf("fromWire: %T", into)
+	}
+	return nil
 }

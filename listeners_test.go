@@ -24,19 +24,16 @@ func listenersAnswer(t *testing.T) string {
 
 // fixtureListeners decodes listenersAnswer.
 func fixtureListeners(t *testing.T) *DescribeLoadBalancerStrategysResponse {
-	var env struct {
-		Data DescribeLoadBalancerStrategysResponse
-	}
-	require.NoError(t, json.Unmarshal([]byte(listenersAnswer(t)), &env))
-	require.Len(t, env.Data.HTTPListeners, 1)
-	require.Len(t, env.Data.TCPListeners, 1)
-	return &env.Data
+	set := fromData(t, describeLoadBalancerStrategys, answerData(t, listenersAnswer(t)))
+	require.Len(t, set.HTTPListeners, 1)
+	require.Len(t, set.TCPListeners, 1)
+	return set
 }
 
 // modifyBody is the JSON that ModifyLoadBalancerStrategys sends for set.
 func modifyBody(t *testing.T, set *DescribeLoadBalancerStrategysResponse) string {
 	req := &ModifyLoadBalancerStrategysRequest{InstanceUUID: waitUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}
-	b, err := json.Marshal(req.wire(nil))
+	_, b, err := modifyLoadBalancerStrategys.wire(req, nil).encode()
 	require.NoError(t, err)
 	return string(b)
 }

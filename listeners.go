@@ -1,0 +1,410 @@
+package cdslb
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Scheduler is a listener's load-balancing algorithm.
+type Scheduler string
+
+// The four schedulers the service offers.
+const (
+	SchedulerRoundRobin Scheduler = "roundrobin" // each backend in turn, by weight
+	SchedulerLeastConn  Scheduler = "leastconn"  // the backend with the fewest connections
+	SchedulerStaticRR   Scheduler = "static-rr"  // round robin with weights fixed at start
+	SchedulerSource     Scheduler = "source"     // by a hash of the client's address
+)
+
+// HTTPListener is an HTTP(S) listener ("strategy") of a load balancer: a
+// port on the instance, how it balances, and the backends it forwards to.
+type HTTPListener struct {
+	ListenerName   string    // 1-50 characters, unique within the instance
+	ListenerPort   int       // 1-65535, except the reserved 22, 1080, 9100 and 9101
+	Scheduler      Scheduler // how requests are spread over the backends
+	MaxConn        int       // the listener's connection limit
+	ConnectTimeout time.Duration
+	ClientTimeout  time.Duration
+	ServerTimeout  time.Duration
+	StickySession  bool             // keep-alive ("StickySession" on the wire)
+	ACLWhiteList   []string         // IPv4 addresses or CIDR blocks allowed in; empty allows all
+	Certificates   []CertificateRef // certificates served on the port (HTTPS); empty for plain HTTP
+	BackendServers []BackendServer
+
+	// SessionPersistence, when set, pins a client to a backend with a cookie.
+	SessionPersistence *SessionPersistence
+	// HealthCheck, when set, checks backends with an HTTP request.
+	HealthCheck *HealthCheck
+}
+
+// TCPListener is a TCP listener ("strategy") of a load balancer.
+type TCPListener struct {
+	ListenerName   string    // 1-50 characters, unique within the instance
+	ListenerPort   int       // 1-65535, except the reserved 22, 1080, 9100 and 9101
+	Scheduler      Scheduler // how connections are spread over the backends
+	MaxConn        int
+	ConnectTimeout time.Duration
+	ClientTimeout  time.Duration
+	ServerTimeout  time.Duration
+	ACLWhiteList   []string // IPv4 addresses or CIDR blocks allowed in; empty allows all
+	BackendServers []BackendServer
+
+	EnableSourceIP     bool // pass the client's source IP to the backends
+	EnableRepeaterMode bool // relay mode with source-IP pass-through; needs EnableSourceIP
+}
+
+// BackendServer is one server a listener forwards to.
+type BackendServer struct {
+	IP      string // an IP address (or, on public networks, a domain name)
+	Port    int    // 1-65535
+	Weight  int    // 1-256
+	MaxConn int    // the server's connection limit
+}
+
+// CertificateRef names a certificate served by an HTTPS listener.
+type CertificateRef struct {
+	CertificateID   string
+	CertificateName string
+}
+
+// SessionPersistence pins each client to one backend with a cookie.
+type SessionPersistence struct {
+	Key     string        // the cookie name: 2-15 characters of a-z, 0-9 and _, starting with a letter
+	Mode    CookieMode    // how the cookie is kept; CookieModeDefault leaves the service's default
+	MaxIdle time.Duration // whole seconds up to 2h; 0 is unset
+	MaxLife time.Duration // whole seconds up to 2h, more than MaxIdle; 0 is unset
+}
+
+// CookieMode says how a session-persistence cookie may be kept. Its zero
+// value is not sent, so the service's default (CookieModeVisible) applies.
+type CookieMode int
+
+// The cookie modes of the newer API edition.
+const (
+	CookieModeDefault     CookieMode = iota // not sent
+	CookieModeCacheable                     // wire 0: the cookie may be kept in caches such as a CDN
+	CookieModeVisible                       // wire 1: not kept in caches, visible to backends
+	CookieModeTransparent                   // wire 2: not kept in caches, invisible to backends
+)
+
+// HealthCheck checks backends with an HTTP request (the wire's Option.Httpchk).
+type HealthCheck struct {
+	Method string // "GET", "HEAD" or "OPTIONS"; empty is the service's default, GET
+	URI    string // the path requested, such as "/healthz"
+}
+
+// UpdateListener changes one listener of an instance and keeps all the
+// others, which ModifyLoadBalancerStrategys alone does not. It reads the
+// listener set, calls update with the listener named listenerName (http
+// for an HTTP listener, tcp for a TCP one; the other is nil), reads the set
+// again and, if it is unchanged, sends the whole set with the one change
+// (POST ModifyLoadBalancerStrategys). It returns that call's response,
+// whose TaskID tracks the change; the instance is busy until it is RUNNING
+// again (WaitUntilRunning).
+//
+// It fails, changing nothing, with a *ValidationError for an empty id or
+// name or a nil update, with ErrListenerNotFound when no listener has that
+// name, with ErrListenersUnreadable when a listener of the set cannot be
+// read exactly, with the error update returns, and with ErrListenersChanged
+// when the set changed between the two reads. A set read before a 409
+// ResourceInUse is never sent: with RetryPolicy.RetryConflicts the whole
+// edit starts again from the first read, calling update again on a fresh
+// copy, within the policy's attempts; without it the 409 is returned. The
+// write's other errors are ModifyLoadBalancerStrategys' (ErrOutcomeUnknown
+// when it may have run).
+//
+// The API has no version or ETag, so the second read narrows the window in
+// which a concurrent change can be lost to the moment between it and the
+// write; it cannot close it. Programs that edit one instance from several
+// places should also serialize their edits.
+func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName string, update func(http *HTTPListener, tcp *TCPListener) error) (*ModifyLoadBalancerStrategysResponse, error) {
+	if update == nil {
+		return nil, &ValidationError{Action: "UpdateListener", Field: "update", Reason: "must not be nil"}
+	}
+	return c.editListener(ctx, "UpdateListener", instanceUUID, listenerName,
+		func(set *DescribeLoadBalancerStrategysResponse, h, t int) error {
+			if h >= 0 {
+				return update(&set.HTTPListeners[h], nil)
+			}
+			return update(nil, &set.TCPListeners[t])
+		})
+}
+
+// RemoveListener deletes one listener of an instance and keeps all the
+// others, by sending the rest of the set with ModifyLoadBalancerStrategys
+// (POST). It returns that call's response. It reads and checks the set as
+// UpdateListener does, with the same errors, retries and limits.
+func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName string) (*ModifyLoadBalancerStrategysResponse, error) {
+	return c.editListener(ctx, "RemoveListener", instanceUUID, listenerName,
+		func(set *DescribeLoadBalancerStrategysResponse, h, t int) error {
+			if h >= 0 {
+				set.HTTPListeners = slices.Delete(set.HTTPListeners, h, h+1)
+			} else {
+				set.TCPListeners = slices.Delete(set.TCPListeners, t, t+1)
+			}
+			return nil
+		})
+}
+
+// editListener is the read-modify-check-write both edits share, started
+// again from the read after the write's 409 when the policy retries
+// conflicts. edit gets the index of the named listener in the HTTP list
+// (h) or the TCP list (t); the other index is -1.
+func (c *Client) editListener(ctx context.Context, name, instanceUUID, listenerName string, edit func(set *DescribeLoadBalancerStrategysResponse, h, t int) error) (*ModifyLoadBalancerStrategysResponse, error) {
+	switch {
+	case c == nil || c.signer == nil:
+		return nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", name)
+	case ctx == nil:
+		return nil, &ValidationError{Action: name, Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	case strings.TrimSpace(instanceUUID) == "":
+		return nil, &ValidationError{Action: name, Field: "instanceUUID", Reason: "is required"}
+	case listenerName == "":
+		return nil, &ValidationError{Action: name, Field: "listenerName", Reason: "is required"}
+	}
+	for attempt := 1; ; attempt++ {
+		resp, err := c.editOnce(ctx, name, instanceUUID, listenerName, edit)
+		var conflict *APIError
+		if !errors.As(err, &conflict) || !errors.Is(conflict, ErrResourceInUse) {
+			return resp, err
+		}
+		delay, again := c.retryDelay(ctx, operation{action: modifyLoadBalancerStrategys.name}, conflict, attempt)
+		if !again {
+			return nil, err
+		}
+		if serr := c.sleep(ctx, delay); serr != nil {
+			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
+		}
+	}
+}
+
+// editOnce reads, edits, reads again, compares and writes, once. Its write
+// is never repeated on a 409: the set it sends was read before.
+func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName string, edit func(set *DescribeLoadBalancerStrategysResponse, h, t int) error) (*ModifyLoadBalancerStrategysResponse, error) {
+	read := &DescribeLoadBalancerStrategysRequest{InstanceUUID: instanceUUID}
+	set, inexact, err := c.readListeners(ctx, read)
+	if err != nil {
+		return nil, err
+	}
+	if inexact != "" {
+		return nil, &editError{name, fmt.Sprintf("instance %s, %s, cannot be read exactly; nothing was sent", instanceUUID, inexact), ErrListenersUnreadable}
+	}
+	before, err := fingerprint(set)
+	if err != nil {
+		return nil, fmt.Errorf("cdslb: %s: %w", name, err)
+	}
+	h := slices.IndexFunc(set.HTTPListeners, func(l HTTPListener) bool { return l.ListenerName == listenerName })
+	t := slices.IndexFunc(set.TCPListeners, func(l TCPListener) bool { return l.ListenerName == listenerName })
+	if h >= 0 {
+		t = -1
+	} else if t < 0 {
+		return nil, &editError{name, fmt.Sprintf("no listener named %q on instance %s", listenerName, instanceUUID), ErrListenerNotFound}
+	}
+	if err := edit(set, h, t); err != nil {
+		return nil, err
+	}
+
+	again, inexact, err := c.readListeners(ctx, read)
+	if err != nil {
+		return nil, err
+	}
+	after, err := fingerprint(again)
+	if err != nil {
+		return nil, fmt.Errorf("cdslb: %s: %w", name, err)
+	}
+	if inexact != "" || !bytes.Equal(before, after) {
+		return nil, &editError{name, fmt.Sprintf("the listeners of instance %s changed during the edit; nothing was sent: read them again and retry", instanceUUID), ErrListenersChanged}
+	}
+	resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, &ModifyLoadBalancerStrategysRequest{
+		InstanceUUID: instanceUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}, true)
+	return resp, err
+}
+
+// readListeners reads the listener set, with a description of the first
+// listener not read exactly ("" if all were).
+func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStrategysRequest) (*DescribeLoadBalancerStrategysResponse, string, error) {
+	set, data, err := describeLoadBalancerStrategys.run(ctx, c, req, false)
+	if err != nil {
+		return nil, "", err
+	}
+	_, _, inexact := data.value()
+	return set, inexact, nil
+}
+
+// editError is a listener helper's refusal: it names the helper and what
+// it found, and matches the sentinel of its kind.
+type editError struct {
+	helper, detail string
+	sentinel       error
+}
+
+func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + e.detail }
+func (e *editError) Unwrap() error { return e.sentinel }
+
+// fingerprint is the listener set's wire form, sorted by name so that an
+// answer listing the same listeners in another order is not a change. It is
+// taken before the edit, so the edit cannot change it through shared slices.
+func fingerprint(set *DescribeLoadBalancerStrategysResponse) ([]byte, error) {
+	httpL, tcpL := slices.Clone(set.HTTPListeners), slices.Clone(set.TCPListeners)
+	slices.SortStableFunc(httpL, func(a, b HTTPListener) int { return cmp.Compare(a.ListenerName, b.ListenerName) })
+	slices.SortStableFunc(tcpL, func(a, b TCPListener) int { return cmp.Compare(a.ListenerName, b.ListenerName) })
+	return json.Marshal(listenerSetWire("", httpL, tcpL))
+}
+
+// reservedPorts are used by the instance itself.
+var reservedPorts = map[int]bool{22: true, 1080: true, 9100: true, 9101: true}
+
+var cookieKey = regexp.MustCompile(`^[a-z][a-z0-9_]{0,13}[a-z0-9]$`)
+
+// maxCookieTimer is the longest MaxIdle or MaxLife of session persistence.
+const maxCookieTimer = 7200 * time.Second
+
+// validateListeners checks each listener and that names and ports are
+// unique across the whole request.
+func validateListeners(httpListeners []HTTPListener, tcpListeners []TCPListener) error {
+	names, ports := map[string]string{}, map[int]string{}
+	check := func(f string, l listenerFields) error {
+		if err := validateListener(f, l); err != nil {
+			return err
+		}
+		if prev, ok := names[*l.name]; ok {
+			return invalid(f+"ListenerName", "%q is also the name of %s", *l.name, prev)
+		}
+		if prev, ok := ports[*l.port]; ok {
+			return invalid(f+"ListenerPort", "%d is also the port of %s", *l.port, prev)
+		}
+		names[*l.name], ports[*l.port] = strings.TrimSuffix(f, "."), strings.TrimSuffix(f, ".")
+		return nil
+	}
+	for i := range httpListeners {
+		l := &httpListeners[i]
+		f := fmt.Sprintf("HTTPListeners[%d].", i)
+		if err := firstError(check(f, l.fields()), validateHTTPExtras(f, l)); err != nil {
+			return err
+		}
+	}
+	for i := range tcpListeners {
+		l := &tcpListeners[i]
+		f := fmt.Sprintf("TCPListeners[%d].", i)
+		if err := check(f, l.fields()); err != nil {
+			return err
+		}
+		if l.EnableRepeaterMode && !l.EnableSourceIP {
+			return invalid(f+"EnableRepeaterMode", "needs EnableSourceIP")
+		}
+	}
+	return nil
+}
+
+func validateListener(f string, l listenerFields) error {
+	name := strings.TrimSpace(*l.name)
+	switch {
+	case name == "":
+		return invalid(f+"ListenerName", "is required")
+	case utf8.RuneCountInString(*l.name) > 50:
+		return invalid(f+"ListenerName", "must be at most 50 characters")
+	case *l.port < 1 || *l.port > 65535:
+		return invalid(f+"ListenerPort", "must be between 1 and 65535, got %d", *l.port)
+	case reservedPorts[*l.port]:
+		return invalid(f+"ListenerPort", "%d is reserved (22, 1080, 9100 and 9101 are)", *l.port)
+	}
+	switch *l.scheduler {
+	case SchedulerRoundRobin, SchedulerLeastConn, SchedulerStaticRR, SchedulerSource:
+	default:
+		return invalid(f+"Scheduler", "must be roundrobin, leastconn, static-rr or source, got %q", *l.scheduler)
+	}
+	if *l.maxConn < 0 {
+		return invalid(f+"MaxConn", "must not be negative")
+	}
+	for _, t := range []struct {
+		name string
+		d    time.Duration
+	}{{"ConnectTimeout", *l.connect}, {"ClientTimeout", *l.client}, {"ServerTimeout", *l.server}} {
+		if t.d < 0 || t.d%time.Millisecond != 0 {
+			return invalid(f+t.name, "must be a non-negative whole number of milliseconds, got %s", t.d)
+		}
+	}
+	for i, entry := range *l.acl {
+		if !isIPv4OrCIDR(entry) {
+			return invalid(fmt.Sprintf("%sACLWhiteList[%d]", f, i), "must be an IPv4 address or CIDR block, got %q", entry)
+		}
+	}
+	for i, b := range *l.backends {
+		bf := fmt.Sprintf("%sBackendServers[%d].", f, i)
+		switch {
+		case strings.TrimSpace(b.IP) == "":
+			return invalid(bf+"IP", "is required")
+		case b.Port < 1 || b.Port > 65535:
+			return invalid(bf+"Port", "must be between 1 and 65535, got %d", b.Port)
+		case b.Weight < 1 || b.Weight > 256:
+			return invalid(bf+"Weight", "must be between 1 and 256, got %d", b.Weight)
+		case b.MaxConn < 0:
+			return invalid(bf+"MaxConn", "must not be negative")
+		}
+	}
+	return nil
+}
+
+// validateHTTPExtras checks what only HTTP listeners have.
+func validateHTTPExtras(f string, l *HTTPListener) error {
+	for i, c := range l.Certificates {
+		if err := required(fmt.Sprintf("%sCertificates[%d].CertificateID", f, i), c.CertificateID); err != nil {
+			return err
+		}
+	}
+	if sp := l.SessionPersistence; sp != nil {
+		sf := f + "SessionPersistence."
+		switch {
+		case !cookieKey.MatchString(sp.Key):
+			return invalid(sf+"Key", "must be 2-15 characters of a-z, 0-9 and _, start with a letter and end with a letter or digit, got %q", sp.Key)
+		case sp.Mode < CookieModeDefault || sp.Mode > CookieModeTransparent:
+			return invalid(sf+"Mode", "is not a CookieMode: %d", sp.Mode)
+		}
+		if d := sp.MaxIdle; d < 0 || d > maxCookieTimer || d%time.Second != 0 {
+			return invalid(sf+"MaxIdle", "must be whole seconds from 0 to 2h, got %s", d)
+		}
+		if d := sp.MaxLife; d < 0 || d > maxCookieTimer || d%time.Second != 0 {
+			return invalid(sf+"MaxLife", "must be whole seconds from 0 to 2h, got %s", d)
+		}
+		if sp.MaxIdle != 0 && sp.MaxLife != 0 && sp.MaxLife <= sp.MaxIdle {
+			return invalid(sf+"MaxLife", "must be more than MaxIdle")
+		}
+	}
+	if hc := l.HealthCheck; hc != nil {
+		switch hc.Method {
+		case "", "GET", "HEAD", "OPTIONS":
+		default:
+			return invalid(f+"HealthCheck.Method", "must be GET, HEAD or OPTIONS, got %q", hc.Method)
+		}
+	}
+	return nil
+}
+
+// listenerFields points at the fields both listener kinds share, so that
+// one piece of code converts them for both.
+type listenerFields struct {
+	name                    *string
+	port, maxConn           *int
+	scheduler               *Scheduler
+	connect, client, server *time.Duration
+	acl                     *[]string
+	backends                *[]BackendServer
+}
+
+func (l *HTTPListener) fields() listenerFields {
+	return listenerFields{&l.ListenerName, &l.ListenerPort, &l.MaxConn, &l.Scheduler,
+		&l.ConnectTimeout, &l.ClientTimeout, &l.ServerTimeout, &l.ACLWhiteList, &l.BackendServers}
+}
+
+func (l *TCPListener) fields() listenerFields {
+	return listenerFields{&l.ListenerName, &l.ListenerPort, &l.MaxConn, &l.Scheduler,
+		&l.ConnectTimeout, &l.ClientTimeout, &l.ServerTimeout, &l.ACLWhiteList, &l.BackendServers}
+}

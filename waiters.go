@@ -1,0 +1,184 @@
+package cdslb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// WaitOption configures a waiter.
+type WaitOption func(*waitConfig)
+
+type waitConfig struct {
+	minDelay, maxDelay time.Duration
+	notFoundGrace      time.Duration
+	// The clock, replaced in tests: sleep waits or returns ctx's error.
+	sleep func(context.Context, time.Duration) error
+	now   func() time.Time
+}
+
+// transientGrace is how long polls may fail in a row with errors that may
+// pass (5xx, 429, transport) before the waiter gives up and returns the last.
+const transientGrace = time.Minute
+
+// WithPollInterval sets the delay between polls: it starts at min and grows
+// by half each poll up to max, plus up to a tenth of random jitter (never
+// above max). The defaults are 2 s and 30 s. A min that is not positive
+// keeps the default; a max below min is taken as min.
+func WithPollInterval(min, max time.Duration) WaitOption {
+	return func(c *waitConfig) {
+		if min > 0 {
+			c.minDelay = min
+		}
+		c.maxDelay = max
+	}
+}
+
+// WithNotFoundGrace sets how long the instance may be missing from
+// DescribeLoadBalancers' list, or answered with ResourceNotFound, before a
+// waiter that needs it (WaitUntilRunning, or a done function that returns
+// false for nil) fails with ErrResourceNotFound. A just-created instance
+// may take a moment to be listed. The default is one minute; 0 fails at
+// the first poll that misses it.
+func WithNotFoundGrace(d time.Duration) WaitOption {
+	return func(c *waitConfig) { c.notFoundGrace = max(d, 0) }
+}
+
+// WaitUntil polls DescribeLoadBalancers for one instance until done says
+// true, and returns the instance done accepted (nil if done accepted its
+// absence). done gets nil when the instance is not listed or the service
+// answers ResourceNotFound; when it returns an error, WaitUntil returns it.
+//
+// Polling also ends, with a *WaitError, when the context ends, when the
+// instance's status contains "ERROR" or "FAIL" and done did not accept it
+// (ErrWaitFailed), when the instance stays missing longer than the
+// not-found grace, or when a poll fails with an error that polling again
+// cannot fix. Errors that may pass (5xx, 429, InternalError, throttling,
+// SignatureNonceUsed, transport errors, malformed answers) are polled
+// through for up to a minute in a row; no error other than
+// ResourceNotFound is ever taken to mean the instance is gone, and a
+// malformed answer (ErrMalformedAnswer) never means gone or running. Polls are spaced as WithPollInterval says; the waits end at once
+// when the context does, so give ctx the deadline you can afford.
+func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*LoadBalancer) (bool, error), opts ...WaitOption) (*LoadBalancer, error) {
+	switch {
+	case c == nil || c.signer == nil:
+		return nil, errors.New("cdslb: WaitUntil: the Client was not made by NewClient or NewClientFromEnv")
+	case done == nil:
+		return nil, &ValidationError{Action: "WaitUntil", Field: "done", Reason: "must not be nil"}
+	case ctx == nil:
+		return nil, &ValidationError{Action: "WaitUntil", Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	case strings.TrimSpace(instanceUUID) == "":
+		// An empty id would list every instance, and a deletion waiter
+		// would report success.
+		return nil, &ValidationError{Action: "WaitUntil", Field: "instanceUUID", Reason: "is required"}
+	}
+	cfg := waitConfig{minDelay: 2 * time.Second, maxDelay: 30 * time.Second, notFoundGrace: time.Minute, sleep: c.sleep, now: time.Now}
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, &ValidationError{Action: "WaitUntil", Field: fmt.Sprintf("opts[%d]", i), Reason: "must not be nil"}
+		}
+		opt(&cfg)
+	}
+	cfg.maxDelay = max(cfg.maxDelay, cfg.minDelay)
+
+	w := &WaitError{InstanceUUID: instanceUUID}
+	fail := func(err error) (*LoadBalancer, error) { w.Err = err; return nil, w }
+	var missingSince, failingSince time.Time
+	var lastErr error // the last transient failure, while they last
+	delay := cfg.minDelay
+	for {
+		lb, err := c.pollInstance(ctx, instanceUUID)
+		lastErr = err
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return fail(err) // wraps ctx's error
+		case err != nil:
+			if !mayPass(err) {
+				return fail(err)
+			}
+			if failingSince.IsZero() {
+				failingSince = cfg.now()
+			}
+			if cfg.now().Sub(failingSince) >= transientGrace {
+				return fail(err)
+			}
+		default:
+			failingSince = time.Time{}
+			if lb != nil {
+				w.Status = lb.Status
+			}
+			ok, err := done(lb)
+			if err != nil {
+				return fail(err)
+			}
+			if ok {
+				return lb, nil
+			}
+			if lb != nil {
+				missingSince = time.Time{}
+				if s := strings.ToUpper(lb.Status); strings.Contains(s, "ERROR") || strings.Contains(s, "FAIL") {
+					return fail(ErrWaitFailed)
+				}
+			} else {
+				if missingSince.IsZero() {
+					missingSince = cfg.now()
+				}
+				if missing := cfg.now().Sub(missingSince); missing >= cfg.notFoundGrace {
+					return fail(fmt.Errorf("%w: not listed for %v", ErrResourceNotFound, missing.Round(time.Second)))
+				}
+			}
+		}
+
+		d := min(delay+rand.N(delay/10+1), cfg.maxDelay)
+		if err := cfg.sleep(ctx, d); err != nil {
+			if lastErr != nil {
+				err = fmt.Errorf("%w (last poll: %s)", err, strings.TrimPrefix(lastErr.Error(), "cdslb: "))
+			}
+			return fail(err)
+		}
+		delay = min(delay*3/2, cfg.maxDelay)
+	}
+}
+
+// pollInstance returns the listed instance of that id, nil if it is not
+// listed or the service answers ResourceNotFound.
+func (c *Client) pollInstance(ctx context.Context, instanceUUID string) (*LoadBalancer, error) {
+	resp, err := c.DescribeLoadBalancers(ctx, &DescribeLoadBalancersRequest{InstanceUUID: instanceUUID})
+	if errors.Is(err, ErrResourceNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range resp.LoadBalancers {
+		if resp.LoadBalancers[i].InstanceUUID == instanceUUID {
+			return &resp.LoadBalancers[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// WaitUntilRunning waits until the instance's status is RUNNING
+// (StatusRunning) and returns it. Use it after CreateLoadBalancer and after
+// every change that makes the instance busy. It fails with ErrWaitFailed on
+// a status containing "ERROR" or "FAIL", and with ErrResourceNotFound if
+// the instance is not listed within the not-found grace (WithNotFoundGrace,
+// one minute by default); see WaitUntil for the rest.
+func (c *Client) WaitUntilRunning(ctx context.Context, instanceUUID string, opts ...WaitOption) (*LoadBalancer, error) {
+	return c.WaitUntil(ctx, instanceUUID, func(lb *LoadBalancer) (bool, error) {
+		return lb != nil && lb.Status == StatusRunning, nil
+	}, opts...)
+}
+
+// WaitUntilDeleted waits until the instance is gone: no longer listed by
+// DescribeLoadBalancers, or answered with ResourceNotFound. Any other
+// status (such as DELETING) keeps it polling, except one containing
+// "ERROR" or "FAIL" (ErrWaitFailed); any other error is returned, never
+// taken to mean the instance is gone. See WaitUntil for the rest.
+func (c *Client) WaitUntilDeleted(ctx context.Context, instanceUUID string, opts ...WaitOption) error {
+	_, err := c.WaitUntil(ctx, instanceUUID, func(lb *LoadBalancer) (bool, error) { return lb == nil, nil }, opts...)
+	return err
+}
