@@ -202,3 +202,35 @@ func TestHandlerMountsElsewhere(t *testing.T) {
 		t.Errorf("a wrong secret: %v, want SignatureDoesNotMatch", err)
 	}
 }
+
+// A nil or zero Server, or one made without a testing.TB, says so in its
+// errors instead of panicking; a nil Clock stands at the zero time.
+func TestAZeroServerSaysItWasNotMade(t *testing.T) {
+	t.Parallel()
+	for name, srv := range map[string]*cdslbtest.Server{"nil": nil, "zero": {}, "NewServer(nil)": cdslbtest.NewServer(nil)} {
+		if srv == nil && name != "nil" {
+			t.Fatalf("%s is nil, so reading its URL would panic", name)
+		}
+		const want = "not made by NewServer"
+		if err := srv.SetFault("DescribeZones", cdslbtest.Fault{ErrorRate: 1}); !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("%s: SetFault = %v, want an error saying %q", name, err, want)
+		}
+		if _, err := srv.Client().DescribeZones(context.Background(), nil); !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("%s: a call of its Client = %v, want an error saying %q", name, err, want)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/lb/?Action=DescribeZones", nil))
+		if rec.Code != 500 || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("%s: Handler answered %d %q, want 500 saying %q", name, rec.Code, rec.Body, want)
+		}
+		srv.ClearFaults()
+		if n, lbs := srv.Requests("*"), srv.LoadBalancers(); n != 0 || lbs != nil {
+			t.Errorf("%s: Requests = %d, LoadBalancers = %v, want 0 and none", name, n, lbs)
+		}
+	}
+	var clock *cdslbtest.Clock
+	clock.Advance(time.Hour)
+	if now := clock.Now(); !now.IsZero() {
+		t.Errorf("a nil Clock reads %v, want the zero time", now)
+	}
+}
