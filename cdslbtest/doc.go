@@ -110,9 +110,10 @@
 //
 // # Faults
 //
-// SetFault injects latency, 5xx answers, HTML gateway pages, dropped or
-// truncated answers, 409 conflicts, and "ran but the answer was lost", per
-// action. Faults strike after authentication and after the body is read,
+// SetFault injects latency, error answers (4xx such as 429 Too Many
+// Requests, or 5xx, optionally with Retry-After), HTML gateway pages,
+// dropped or truncated answers, 409 conflicts, and "ran but the answer was
+// lost", per action. Faults strike after authentication and after the body is read,
 // so a faulted request has used its SignatureNonce: a retry must be signed
 // afresh, as a real gateway requires. A dropped connection is made by
 // panicking with http.ErrAbortHandler, so do not wrap Handler in

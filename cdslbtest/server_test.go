@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -232,5 +234,44 @@ func TestAZeroServerSaysItWasNotMade(t *testing.T) {
 	clock.Advance(time.Hour)
 	if now := clock.Now(); !now.IsZero() {
 		t.Errorf("a nil Clock reads %v, want the zero time", now)
+	}
+}
+
+// A 429 fault answers as a throttling gateway does: nginx's page, and the
+// Retry-After the Fault asks for. The Client retries the read through it
+// (TestRetryPolicy caps the wait) and gives up with the 429.
+func TestFaultThrottles(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	if err := srv.SetFault("DescribeZones", cdslbtest.Fault{ErrorRate: 1, Status: 429, RetryAfter: 2 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := srv.Client().DescribeZones(context.Background(), nil)
+	var apiErr *cdslb.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != 429 {
+		t.Errorf("DescribeZones: %v, want an APIError with HTTP status 429", err)
+	}
+	if n := srv.Requests("DescribeZones"); n != cdslbtest.TestRetryPolicy.MaxAttempts {
+		t.Errorf("Requests = %d, want %d: a 429 is retried", n, cdslbtest.TestRetryPolicy.MaxAttempts)
+	}
+
+	signer := &cdslb.Signer{AccessKeyID: srv.AccessKeyID(), AccessKeySecret: srv.AccessKeySecret()}
+	resp, err := http.Get(srv.URL + "/lb/?" + signer.Sign("GET", "DescribeZones", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" || !strings.Contains(string(body), "<title>429 Too Many Requests</title>") {
+		t.Errorf("answered %d, Retry-After %q, %q; want 429, 2 and nginx's page", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+
+	for _, bad := range []cdslbtest.Fault{{ErrorRate: 1, Status: 399}, {ErrorRate: 1, Status: 600}, {ErrorRate: 1, Status: 429, RetryAfter: time.Millisecond}} {
+		if err := srv.SetFault("DescribeZones", bad); err == nil {
+			t.Errorf("SetFault(%+v) = nil, want an error", bad)
+		}
 	}
 }

@@ -150,7 +150,7 @@ func TestHelpListsTheFaultKindsAndSucceeds(t *testing.T) {
 	if err := run(context.Background(), []string{"-help"}, &out, io.Discard); err != nil {
 		t.Fatalf("-help: %v, want nil (exit 0)", err)
 	}
-	for _, kind := range []string{"-fault", "-print-env", "503", "html", "drop-after", "truncate-after", "conflict", "latency"} {
+	for _, kind := range []string{"-fault", "-print-env", "503", "429", "retry-after", "html", "drop-after", "truncate-after", "conflict", "latency"} {
 		if !strings.Contains(out.String(), kind) {
 			t.Errorf("-help does not mention %s:\n%s", kind, out.String())
 		}
