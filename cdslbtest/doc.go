@@ -25,8 +25,26 @@
 // waiting, and the waiter finds the load balancer running at its first poll.
 // A waiter that must poll through a busy state needs a short
 // cdslb.WithPollInterval, since the library's waits between polls use the
-// real time. Signatures are checked against the real time, whatever the
-// clock says.
+// real time.
+//
+// The server's clock (WithClock) drives exactly these: when a busy state
+// ends, and so when a change meanwhile stops being 409 ResourceInUse; the
+// CreatedTime of a load balancer, which DescribeLoadBalancers' StartTime
+// and EndTime filter by; the Validity of a certificate (valid, expiring
+// within 30 days, expired); and the year of validity of NewCertificate and
+// AddCertificate.
+//
+// It does not drive the signature's Timestamp check (RequestExpired, more
+// than 15 minutes away) or the memory of used nonces (SignatureNonceUsed):
+// both follow the real time, because a Client signs with the real time and
+// has no clock to inject; the nonce memory must share the Timestamp
+// check's clock, since a nonce may be forgotten only once a request with
+// its Timestamp would be refused anyway. So a manual clock may read any
+// date, and advancing it neither expires a request nor lets a replay
+// through. Nor does it drive metrics, whose points depend only on the
+// instance, the metric and the StartTime and EndTime asked for; injected
+// Latency, which is a real wait; or the Client's waits between polls and
+// retries.
 //
 // # Starting points
 //

@@ -57,9 +57,10 @@ func WithBusyFor(d time.Duration) Option {
 }
 
 // WithClock sets the server's clock, such as a *Clock's Now method. It
-// decides when busy states end, the creation times of load balancers, the
-// validity of certificates and the samples of metrics. Signatures are still
-// checked against the real time, since the Client signs with it, so the
+// decides when busy states end, the creation times of load balancers and
+// the validity of certificates; the package documentation ("Time") lists
+// what it does not drive. Signature Timestamps and the memory of used
+// nonces follow the real time, since the Client signs with it, so the
 // clock may be set to any time. A nil now fails the test.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) error {

@@ -275,3 +275,59 @@ func TestFaultThrottles(t *testing.T) {
 		}
 	}
 }
+
+// The manual clock drives busy states, creation times and certificate
+// validity, as the package documentation says; it drives neither the
+// memory of used nonces nor metrics.
+func TestWhatTheManualClockDrives(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 10, 6, 0, 0, 0, time.UTC)
+	clock := cdslbtest.NewClock(start)
+	srv := cdslbtest.NewServer(t, cdslbtest.WithBusyFor(time.Minute), cdslbtest.WithClock(clock.Now))
+	ctx := context.Background()
+	c := srv.Client()
+	lb := srv.AddLoadBalancer(cdslbtest.LoadBalancer{})
+	srv.AddCertificate("site", "example.com")
+	if _, err := c.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: lb.InstanceUUID, PaasGoodsID: 5075}); err != nil {
+		t.Fatal(err)
+	}
+	if status := srv.LoadBalancers()[0].Status; status != "CHANGING" {
+		t.Fatalf("after a resize: %s, want CHANGING", status)
+	}
+	perf := func() string {
+		resp, err := c.DescribeLBInstancePerformance(ctx, &cdslb.DescribeLBInstancePerformanceRequest{InstanceUUID: lb.InstanceUUID,
+			MetricKey: cdslb.MetricCPUUsage, StartTime: start.Add(-time.Hour), EndTime: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(resp.DataPoints)
+	}
+	before := perf()
+	signer := &cdslb.Signer{AccessKeyID: srv.AccessKeyID(), AccessKeySecret: srv.AccessKeySecret(), Nonce: func() string { return "once" }}
+	replay := srv.URL + "/lb/?" + signer.Sign("GET", "DescribeZones", nil)
+	get := func() int {
+		resp, err := http.Get(replay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := get(); status != 200 {
+		t.Fatalf("first use of the nonce: %d", status)
+	}
+
+	clock.Advance(366 * 24 * time.Hour)
+	if lbs := srv.LoadBalancers(); !lbs[0].CreatedTime.Equal(start) || lbs[0].Status != cdslb.StatusRunning {
+		t.Errorf("created %v, %s; want %v and RUNNING, the busy state over", lbs[0].CreatedTime, lbs[0].Status, start)
+	}
+	if v := srv.Certificates()[0].Validity; v != cdslb.CertificateExpired {
+		t.Errorf("a year on, the certificate's validity is %v, want expired", v)
+	}
+	if status := get(); status != http.StatusForbidden {
+		t.Errorf("a replay a clock year later answered %d, want 403: nonces follow the real time", status)
+	}
+	if after := perf(); after != before {
+		t.Errorf("metrics changed with the clock:\n%s\n%s", before, after)
+	}
+}
