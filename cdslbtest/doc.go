@@ -25,8 +25,26 @@
 // waiting, and the waiter finds the load balancer running at its first poll.
 // A waiter that must poll through a busy state needs a short
 // cdslb.WithPollInterval, since the library's waits between polls use the
-// real time. Signatures are checked against the real time, whatever the
-// clock says.
+// real time.
+//
+// The server's clock (WithClock) drives exactly these: when a busy state
+// ends, and so when a change meanwhile stops being 409 ResourceInUse; the
+// CreatedTime of a load balancer, which DescribeLoadBalancers' StartTime
+// and EndTime filter by; the Validity of a certificate (valid, expiring
+// within 30 days, expired); and the year of validity of NewCertificate and
+// AddCertificate.
+//
+// It does not drive the signature's Timestamp check (RequestExpired, more
+// than 15 minutes away) or the memory of used nonces (SignatureNonceUsed):
+// both follow the real time, because a Client signs with the real time and
+// has no clock to inject; the nonce memory must share the Timestamp
+// check's clock, since a nonce may be forgotten only once a request with
+// its Timestamp would be refused anyway. So a manual clock may read any
+// date, and advancing it neither expires a request nor lets a replay
+// through. Nor does it drive metrics, whose points depend only on the
+// instance, the metric and the StartTime and EndTime asked for; injected
+// Latency, which is a real wait; or the Client's waits between polls and
+// retries.
 //
 // # Starting points
 //
@@ -110,9 +128,10 @@
 //
 // # Faults
 //
-// SetFault injects latency, 5xx answers, HTML gateway pages, dropped or
-// truncated answers, 409 conflicts, and "ran but the answer was lost", per
-// action. Faults strike after authentication and after the body is read,
+// SetFault injects latency, error answers (4xx such as 429 Too Many
+// Requests, or 5xx, optionally with Retry-After), HTML gateway pages,
+// dropped or truncated answers, 409 conflicts, and "ran but the answer was
+// lost", per action. Faults strike after authentication and after the body is read,
 // so a faulted request has used its SignatureNonce: a retry must be signed
 // afresh, as a real gateway requires. A dropped connection is made by
 // panicking with http.ErrAbortHandler, so do not wrap Handler in

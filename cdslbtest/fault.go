@@ -21,12 +21,17 @@ type Fault struct {
 	Truncate bool
 	// ErrorRate is the share of requests answered with Status.
 	ErrorRate float64
-	// Status is the HTTP status of an error answer: 500 (the default) is a
-	// JSON InternalError envelope; other 5xx statuses are HTML gateway
-	// pages, as nginx sends them.
+	// Status is the HTTP status of an error answer, from 400 to 599: 500
+	// (the default) is a JSON InternalError envelope; any other status,
+	// such as 429 Too Many Requests from a gateway that throttles or 503
+	// from one that sheds load, is the HTML page nginx sends for it.
 	Status int
 	// HTML makes every error answer an HTML gateway page, whatever Status.
 	HTML bool
+	// RetryAfter, a whole number of seconds, adds a Retry-After header
+	// with that many seconds to every error answer, as a gateway asks a
+	// client to wait before it retries. Zero sends none.
+	RetryAfter time.Duration
 	// ConflictRate is the share of requests refused with 409 ResourceInUse.
 	ConflictRate float64
 	// DropAfterRate is the share of requests that run (and change state)

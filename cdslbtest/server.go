@@ -1,6 +1,7 @@
 package cdslbtest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +14,10 @@ import (
 
 // Server is a fake CDS load-balancer service listening on a loopback
 // address, with its own state, key pair, clock and faults. Create one per
-// test with NewServer; it is safe for concurrent use.
+// test with NewServer; it is safe for concurrent use. A nil or zero Server
+// serves nothing and never panics: its methods return zero values, its
+// Client's calls and its SetFault return errors, and its Handler answers
+// 500.
 type Server struct {
 	// URL is the base URL of the server, such as "http://127.0.0.1:54321",
 	// for cdslb.WithEndpoint.
@@ -53,9 +57,10 @@ func WithBusyFor(d time.Duration) Option {
 }
 
 // WithClock sets the server's clock, such as a *Clock's Now method. It
-// decides when busy states end, the creation times of load balancers, the
-// validity of certificates and the samples of metrics. Signatures are still
-// checked against the real time, since the Client signs with it, so the
+// decides when busy states end, the creation times of load balancers and
+// the validity of certificates; the package documentation ("Time") lists
+// what it does not drive. Signature Timestamps and the memory of used
+// nonces follow the real time, since the Client signs with it, so the
 // clock may be set to any time. A nil now fails the test.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) error {
@@ -92,8 +97,13 @@ func WithListenersPath(path string) Option {
 
 // NewServer starts a fake on a loopback address with a fresh random key
 // pair, the vendor document's zones and sizes, and no load balancers or
-// certificates. t.Cleanup closes it. An invalid option fails the test.
+// certificates. t.Cleanup closes it. An invalid option fails the test. A
+// nil t, which could neither close the server nor fail, returns a zero
+// Server.
 func NewServer(t testing.TB, opts ...Option) *Server {
+	if t == nil {
+		return &Server{}
+	}
 	t.Helper()
 	o := options{now: time.Now, seed: 1}
 	for _, opt := range opts {
@@ -122,11 +132,28 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
+// errNotMade is the error of a nil or zero Server.
+var errNotMade = errors.New("cdslbtest: the Server was not made by NewServer with a testing.TB")
+
+// made reports whether s was made by NewServer with a testing.TB; the
+// methods of any other Server return zero values and errors.
+func (s *Server) made() bool { return s != nil && s.fake != nil }
+
 // AccessKeyID returns the access key id the server accepts.
-func (s *Server) AccessKeyID() string { return s.id }
+func (s *Server) AccessKeyID() string {
+	if !s.made() {
+		return ""
+	}
+	return s.id
+}
 
 // AccessKeySecret returns the access key secret the server accepts.
-func (s *Server) AccessKeySecret() string { return s.secret }
+func (s *Server) AccessKeySecret() string {
+	if !s.made() {
+		return ""
+	}
+	return s.secret
+}
 
 // TestRetryPolicy is the retry policy of a Server's Client: as many
 // attempts as cdslb.DefaultRetryPolicy, with millisecond backoff so that
@@ -135,8 +162,14 @@ var TestRetryPolicy = cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisec
 
 // Client returns a new client pointed at the server and signed with its
 // key, retrying with TestRetryPolicy. The options apply after those, so
-// they may replace them. An invalid option fails the test.
+// they may replace them. An invalid option fails the test. The Client of a
+// nil or zero Server fails every call, without a request.
 func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
+	if !s.made() {
+		c, _ := cdslb.NewClient("none", "none", cdslb.WithRetry(cdslb.NoRetry),
+			cdslb.WithHTTPClient(&http.Client{Transport: failTransport{errNotMade}}))
+		return c
+	}
 	s.t.Helper()
 	for _, opt := range opts {
 		if opt == nil {
@@ -155,12 +188,24 @@ func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
 // your own. It checks signatures against the server's key pair and shares
 // the server's state, faults and request counts. Mount it at the root of a
 // host: the API lives under /lb/ and /paas/monitor/.
-func (s *Server) Handler() http.Handler { return s.fake }
+func (s *Server) Handler() http.Handler {
+	if !s.made() {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, errNotMade.Error(), http.StatusInternalServerError)
+		})
+	}
+	return s.fake
+}
 
 // Requests reports how many requests named the action, whatever became of
 // them (refused, faulted or served); "*" counts every request. Reads and
 // seeds through the Server's own methods are not counted.
-func (s *Server) Requests(action string) int { return s.fake.Requests(action) }
+func (s *Server) Requests(action string) int {
+	if !s.made() {
+		return 0
+	}
+	return s.fake.Requests(action)
+}
 
 // SetFault makes the server misbehave on every later request for the
 // action, replacing the action's earlier fault; "*" sets the fault of every
@@ -168,6 +213,9 @@ func (s *Server) Requests(action string) int { return s.fake.Requests(action) }
 // unknown action (the error suggests the closest one) or an invalid Fault
 // is an error, and nothing changes.
 func (s *Server) SetFault(action string, f Fault) error {
+	if !s.made() {
+		return errNotMade
+	}
 	if err := s.fake.SetFault(action, fakelb.Fault(f)); err != nil {
 		return fmt.Errorf("cdslbtest: SetFault: %w", err)
 	}
@@ -175,7 +223,11 @@ func (s *Server) SetFault(action string, f Fault) error {
 }
 
 // ClearFaults removes every fault, so that the server behaves again.
-func (s *Server) ClearFaults() { s.fake.ClearFaults() }
+func (s *Server) ClearFaults() {
+	if s.made() {
+		s.fake.ClearFaults()
+	}
+}
 
 // handlerTransport serves requests with a handler in process.
 type handlerTransport struct{ h http.Handler }
@@ -190,4 +242,15 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp := rec.Result()
 	resp.Request = r
 	return resp, nil
+}
+
+// failTransport fails every request with its error.
+type failTransport struct{ err error }
+
+// RoundTrip closes r's body and returns the error.
+func (t failTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		r.Body.Close()
+	}
+	return nil, t.err
 }

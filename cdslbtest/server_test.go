@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -200,5 +202,132 @@ func TestHandlerMountsElsewhere(t *testing.T) {
 	wrong, _ := cdslb.NewClient(srv.AccessKeyID(), srv.AccessKeySecret()+"x", cdslb.WithEndpoint(srv.URL), cdslb.WithRetry(cdslb.NoRetry))
 	if _, err := wrong.DescribeZones(context.Background(), nil); !strings.Contains(fmt.Sprint(err), "SignatureDoesNotMatch") {
 		t.Errorf("a wrong secret: %v, want SignatureDoesNotMatch", err)
+	}
+}
+
+// A nil or zero Server, or one made without a testing.TB, says so in its
+// errors instead of panicking; a nil Clock stands at the zero time.
+func TestAZeroServerSaysItWasNotMade(t *testing.T) {
+	t.Parallel()
+	for name, srv := range map[string]*cdslbtest.Server{"nil": nil, "zero": {}, "NewServer(nil)": cdslbtest.NewServer(nil)} {
+		if srv == nil && name != "nil" {
+			t.Fatalf("%s is nil, so reading its URL would panic", name)
+		}
+		const want = "not made by NewServer"
+		if err := srv.SetFault("DescribeZones", cdslbtest.Fault{ErrorRate: 1}); !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("%s: SetFault = %v, want an error saying %q", name, err, want)
+		}
+		if _, err := srv.Client().DescribeZones(context.Background(), nil); !strings.Contains(fmt.Sprint(err), want) {
+			t.Errorf("%s: a call of its Client = %v, want an error saying %q", name, err, want)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/lb/?Action=DescribeZones", nil))
+		if rec.Code != 500 || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("%s: Handler answered %d %q, want 500 saying %q", name, rec.Code, rec.Body, want)
+		}
+		srv.ClearFaults()
+		if n, lbs := srv.Requests("*"), srv.LoadBalancers(); n != 0 || lbs != nil {
+			t.Errorf("%s: Requests = %d, LoadBalancers = %v, want 0 and none", name, n, lbs)
+		}
+	}
+	var clock *cdslbtest.Clock
+	clock.Advance(time.Hour)
+	if now := clock.Now(); !now.IsZero() {
+		t.Errorf("a nil Clock reads %v, want the zero time", now)
+	}
+}
+
+// A 429 fault answers as a throttling gateway does: nginx's page, and the
+// Retry-After the Fault asks for. The Client retries the read through it
+// (TestRetryPolicy caps the wait) and gives up with the 429.
+func TestFaultThrottles(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	if err := srv.SetFault("DescribeZones", cdslbtest.Fault{ErrorRate: 1, Status: 429, RetryAfter: 2 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := srv.Client().DescribeZones(context.Background(), nil)
+	var apiErr *cdslb.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatus != 429 {
+		t.Errorf("DescribeZones: %v, want an APIError with HTTP status 429", err)
+	}
+	if n := srv.Requests("DescribeZones"); n != cdslbtest.TestRetryPolicy.MaxAttempts {
+		t.Errorf("Requests = %d, want %d: a 429 is retried", n, cdslbtest.TestRetryPolicy.MaxAttempts)
+	}
+
+	signer := &cdslb.Signer{AccessKeyID: srv.AccessKeyID(), AccessKeySecret: srv.AccessKeySecret()}
+	resp, err := http.Get(srv.URL + "/lb/?" + signer.Sign("GET", "DescribeZones", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "2" || !strings.Contains(string(body), "<title>429 Too Many Requests</title>") {
+		t.Errorf("answered %d, Retry-After %q, %q; want 429, 2 and nginx's page", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+
+	for _, bad := range []cdslbtest.Fault{{ErrorRate: 1, Status: 399}, {ErrorRate: 1, Status: 600}, {ErrorRate: 1, Status: 429, RetryAfter: time.Millisecond}} {
+		if err := srv.SetFault("DescribeZones", bad); err == nil {
+			t.Errorf("SetFault(%+v) = nil, want an error", bad)
+		}
+	}
+}
+
+// The manual clock drives busy states, creation times and certificate
+// validity, as the package documentation says; it drives neither the
+// memory of used nonces nor metrics.
+func TestWhatTheManualClockDrives(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 10, 6, 0, 0, 0, time.UTC)
+	clock := cdslbtest.NewClock(start)
+	srv := cdslbtest.NewServer(t, cdslbtest.WithBusyFor(time.Minute), cdslbtest.WithClock(clock.Now))
+	ctx := context.Background()
+	c := srv.Client()
+	lb := srv.AddLoadBalancer(cdslbtest.LoadBalancer{})
+	srv.AddCertificate("site", "example.com")
+	if _, err := c.ModifyLoadBalancerInstanceSpec(ctx, &cdslb.ModifyLoadBalancerInstanceSpecRequest{InstanceUUID: lb.InstanceUUID, PaasGoodsID: 5075}); err != nil {
+		t.Fatal(err)
+	}
+	if status := srv.LoadBalancers()[0].Status; status != "CHANGING" {
+		t.Fatalf("after a resize: %s, want CHANGING", status)
+	}
+	perf := func() string {
+		resp, err := c.DescribeLBInstancePerformance(ctx, &cdslb.DescribeLBInstancePerformanceRequest{InstanceUUID: lb.InstanceUUID,
+			MetricKey: cdslb.MetricCPUUsage, StartTime: start.Add(-time.Hour), EndTime: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(resp.DataPoints)
+	}
+	before := perf()
+	signer := &cdslb.Signer{AccessKeyID: srv.AccessKeyID(), AccessKeySecret: srv.AccessKeySecret(), Nonce: func() string { return "once" }}
+	replay := srv.URL + "/lb/?" + signer.Sign("GET", "DescribeZones", nil)
+	get := func() int {
+		resp, err := http.Get(replay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status := get(); status != 200 {
+		t.Fatalf("first use of the nonce: %d", status)
+	}
+
+	clock.Advance(366 * 24 * time.Hour)
+	if lbs := srv.LoadBalancers(); !lbs[0].CreatedTime.Equal(start) || lbs[0].Status != cdslb.StatusRunning {
+		t.Errorf("created %v, %s; want %v and RUNNING, the busy state over", lbs[0].CreatedTime, lbs[0].Status, start)
+	}
+	if v := srv.Certificates()[0].Validity; v != cdslb.CertificateExpired {
+		t.Errorf("a year on, the certificate's validity is %v, want expired", v)
+	}
+	if status := get(); status != http.StatusForbidden {
+		t.Errorf("a replay a clock year later answered %d, want 403: nonces follow the real time", status)
+	}
+	if after := perf(); after != before {
+		t.Errorf("metrics changed with the clock:\n%s\n%s", before, after)
 	}
 }

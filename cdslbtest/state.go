@@ -17,11 +17,15 @@ import (
 // The state methods below work on the server's state directly, in process:
 // no signature, no fault, no request count, and changes finish at once.
 // They fail the test if the fake refuses (an unknown instance, an invalid
-// listener), so call them from the test's goroutine.
+// listener), so call them from the test's goroutine. On a nil or zero
+// Server they return zero values.
 
 // LoadBalancers returns every load balancer, in creation order, as
 // DescribeLoadBalancers would list it now.
 func (s *Server) LoadBalancers() []cdslb.LoadBalancer {
+	if !s.made() {
+		return nil
+	}
 	s.t.Helper()
 	resp, err := s.owner.DescribeLoadBalancers(context.Background(), nil)
 	s.check("LoadBalancers", err)
@@ -31,6 +35,9 @@ func (s *Server) LoadBalancers() []cdslb.LoadBalancer {
 // Listeners returns the listeners of a load balancer, as
 // DescribeLoadBalancerStrategys would answer them now.
 func (s *Server) Listeners(instanceUUID string) ([]cdslb.HTTPListener, []cdslb.TCPListener) {
+	if !s.made() {
+		return nil, nil
+	}
 	s.t.Helper()
 	resp, err := s.owner.DescribeLoadBalancerStrategys(context.Background(), &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: instanceUUID})
 	s.check("Listeners", err)
@@ -40,6 +47,9 @@ func (s *Server) Listeners(instanceUUID string) ([]cdslb.HTTPListener, []cdslb.T
 // Certificates returns every certificate, in upload order, as
 // DescribeCACertificates would list it now.
 func (s *Server) Certificates() []cdslb.Certificate {
+	if !s.made() {
+		return nil
+	}
 	s.t.Helper()
 	resp, err := s.owner.DescribeCACertificates(context.Background(), nil)
 	s.check("Certificates", err)
@@ -65,6 +75,9 @@ type LoadBalancer struct {
 // and tags, on a private network, and returns it as DescribeLoadBalancers
 // lists it.
 func (s *Server) AddLoadBalancer(lb LoadBalancer) cdslb.LoadBalancer {
+	if !s.made() {
+		return cdslb.LoadBalancer{}
+	}
 	s.t.Helper()
 	ctx := context.Background()
 	req := &cdslb.CreateLoadBalancerRequest{RegionID: lb.RegionID, VdcID: "vdc-test", BasePipeID: "pipe-test",
@@ -99,6 +112,9 @@ func (s *Server) AddLoadBalancer(lb LoadBalancer) cdslb.LoadBalancer {
 // NewCertificate, under the name given, and returns it as
 // DescribeCACertificates lists it.
 func (s *Server) AddCertificate(name, domain string) cdslb.Certificate {
+	if !s.made() {
+		return cdslb.Certificate{}
+	}
 	s.t.Helper()
 	certPEM, keyPEM := s.NewCertificate(domain)
 	_, err := s.owner.UploadCACertificate(context.Background(), &cdslb.UploadCACertificateRequest{
@@ -117,6 +133,9 @@ func (s *Server) AddCertificate(name, domain string) cdslb.Certificate {
 // PKCS #8 private key, both PEM, valid for a year from the server's clock:
 // what a test needs to upload a certificate through the API.
 func (s *Server) NewCertificate(domain string) (certPEM, keyPEM string) {
+	if !s.made() {
+		return "", ""
+	}
 	s.t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	s.check("NewCertificate", err)

@@ -26,7 +26,9 @@
 //	-listeners-path     the base path that serves DescribeLBInstanceListeners: /lb (default) or /paas/monitor
 //	-print-env          print the export line and exit
 //
-// -help lists the fault kinds.
+// -help lists the fault kinds. A bad command line prints one line, the
+// error, and exits with status 2, as the flag package does; a server that
+// cannot start or serve exits with status 1.
 package main
 
 import (
@@ -49,11 +51,26 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "fakeserver:", err)
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitStatus(err, os.Stderr))
+}
+
+// usageError is a bad command line, which run has reported already.
+type usageError struct{ error }
+
+// exitStatus reports err on stderr, unless run has, and returns the exit
+// status: 0 without an error, 2 for a bad command line, else 1.
+func exitStatus(err error, stderr io.Writer) int {
+	var usage usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &usage):
+		return 2
 	}
+	fmt.Fprintln(stderr, "fakeserver:", err)
+	return 1
 }
 
 // faultFlags collects repeated -fault flags, parsed as they come.
@@ -73,10 +90,16 @@ func (f faultFlags) Set(spec string) error {
 }
 
 // run serves the fake until ctx ends, then shuts down gracefully. -help
-// writes the usage to stdout and returns nil.
+// writes the usage to stdout and returns nil. A bad command line is
+// written to stderr, once, and returned as a usageError.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("fakeserver", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are reported below, once
+	badUsage := func(format string, a ...any) error {
+		err := fmt.Errorf(format, a...)
+		fmt.Fprintf(stderr, "fakeserver: %v\nRun fakeserver -help for the flags and the fault kinds.\n", err)
+		return usageError{err}
+	}
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks one)")
 	keyID := fs.String("access-key-id", "", "accepted access key id (default: random)")
 	secret := fs.String("access-key-secret", "", "accepted access key secret (default: random)")
@@ -97,23 +120,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fs.Usage()
 			return nil
 		}
-		return err
+		return badUsage("%w", err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q; flags start with -", fs.Arg(0))
+		return badUsage("unexpected argument %q; flags start with -", fs.Arg(0))
 	}
 	if *delay < 0 {
-		return fmt.Errorf("-delay %v: must not be negative", *delay)
+		return badUsage("-delay %v: must not be negative", *delay)
 	}
 	if *listenersPath != "/lb" && *listenersPath != "/paas/monitor" {
-		return fmt.Errorf("-listeners-path %q: want /lb or /paas/monitor", *listenersPath)
+		return badUsage("-listeners-path %q: want /lb or /paas/monitor", *listenersPath)
 	}
 	if *printEnv {
 		if *keyID == "" || *secret == "" {
-			return errors.New("-print-env needs -access-key-id and -access-key-secret, so that the server started with the same flags accepts them")
+			return badUsage("-print-env needs -access-key-id and -access-key-secret, so that the server started with the same flags accepts them")
 		}
 		if _, port, err := net.SplitHostPort(*addr); err != nil || port == "0" {
-			return fmt.Errorf("-print-env needs -addr with a fixed port, not %q", *addr)
+			return badUsage("-print-env needs -addr with a fixed port, not %q", *addr)
 		}
 		fmt.Fprintln(stdout, exportLine(*addr, *keyID, *secret))
 		return nil

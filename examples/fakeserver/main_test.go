@@ -118,39 +118,52 @@ func TestListenersPathFlag(t *testing.T) {
 	}
 }
 
+// A bad flag is reported once, on stderr, and exits with status 2, as the
+// flag package does; a server that cannot start exits with status 1.
 func TestRunRefusesBadFlags(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		args []string
-		why  string
+		args   []string
+		why    string
+		status int
 	}{
-		{[]string{"-fault", "nonsense"}, "want ACTION=KIND"},
-		{[]string{"-fault", "DescribeZone=503"}, "did you mean DescribeZones?"},
-		{[]string{"-fault", "DescribeZones=503:NaN"}, "from 0 to 1"},
-		{[]string{"-fault", "DescribeZones=503:1.5"}, "from 0 to 1"},
-		{[]string{"-fault", "*=latency:-1s"}, "not negative"},
-		{[]string{"-delay", "-1s"}, "must not be negative"},
-		{[]string{"-delay", "soon"}, "invalid value"},
-		{[]string{"-listeners-path", "/monitor"}, "want /lb or /paas/monitor"},
-		{[]string{"-addr", "256.0.0.1:0"}, "256.0.0.1"},
-		{[]string{"stray"}, "unexpected argument"},
-		{[]string{"-print-env"}, "needs -access-key-id"},
-		{[]string{"-print-env", "-addr", "127.0.0.1:0", "-access-key-id", "a", "-access-key-secret", "b"}, "fixed port"},
+		{[]string{"-fault", "nonsense"}, "want ACTION=KIND", 2},
+		{[]string{"-fault", "DescribeZone=503"}, "did you mean DescribeZones?", 2},
+		{[]string{"-fault", "DescribeZones=503:NaN"}, "from 0 to 1", 2},
+		{[]string{"-fault", "DescribeZones=503:1.5"}, "from 0 to 1", 2},
+		{[]string{"-fault", "*=latency:-1s"}, "not negative", 2},
+		{[]string{"-fault", "*=429,retry-after:1ms"}, "whole number of seconds", 2},
+		{[]string{"-delay", "-1s"}, "must not be negative", 2},
+		{[]string{"-delay", "soon"}, "invalid value", 2},
+		{[]string{"-no-such-flag"}, "not defined", 2},
+		{[]string{"-listeners-path", "/monitor"}, "want /lb or /paas/monitor", 2},
+		{[]string{"stray"}, "unexpected argument", 2},
+		{[]string{"-print-env"}, "needs -access-key-id", 2},
+		{[]string{"-print-env", "-addr", "127.0.0.1:0", "-access-key-id", "a", "-access-key-secret", "b"}, "fixed port", 2},
+		{[]string{"-addr", "256.0.0.1:0"}, "256.0.0.1", 1},
 	} {
-		err := run(context.Background(), tt.args, io.Discard, io.Discard)
+		var stderr strings.Builder
+		err := run(context.Background(), tt.args, io.Discard, &stderr)
 		if err == nil || !strings.Contains(err.Error(), tt.why) {
 			t.Errorf("run(%q) = %v, want an error saying %q", tt.args, err, tt.why)
+		}
+		status := exitStatus(err, &stderr) // as main reports it
+		if status != tt.status || strings.Count(stderr.String(), tt.why) != 1 {
+			t.Errorf("run(%q): exit status %d, stderr %q; want %d and the error once", tt.args, status, stderr.String(), tt.status)
 		}
 	}
 }
 
 func TestHelpListsTheFaultKindsAndSucceeds(t *testing.T) {
 	t.Parallel()
-	var out strings.Builder
-	if err := run(context.Background(), []string{"-help"}, &out, io.Discard); err != nil {
+	var out, stderr strings.Builder
+	if err := run(context.Background(), []string{"-help"}, &out, &stderr); err != nil {
 		t.Fatalf("-help: %v, want nil (exit 0)", err)
 	}
-	for _, kind := range []string{"-fault", "-print-env", "503", "html", "drop-after", "truncate-after", "conflict", "latency"} {
+	if stderr.Len() > 0 {
+		t.Errorf("-help also wrote to stderr: %q; want the usage once, on stdout", stderr.String())
+	}
+	for _, kind := range []string{"-fault", "-print-env", "503", "429", "retry-after", "html", "drop-after", "truncate-after", "conflict", "latency"} {
 		if !strings.Contains(out.String(), kind) {
 			t.Errorf("-help does not mention %s:\n%s", kind, out.String())
 		}

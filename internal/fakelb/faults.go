@@ -1,6 +1,7 @@
 package fakelb
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -20,6 +21,7 @@ type Fault struct {
 	ErrorRate     float64
 	Status        int
 	HTML          bool
+	RetryAfter    time.Duration
 	ConflictRate  float64
 	DropAfterRate float64
 }
@@ -39,8 +41,9 @@ func newFaultTable(seed uint64) faultTable {
 // SetFault sets the fault of an action, replacing any earlier one. The
 // action "" or "*" sets the fault of every action that has none of its own.
 // The zero Fault removes the fault. An unknown action or a fault with a
-// rate outside 0 to 1, a negative latency or a status other than 5xx is an
-// error, and nothing is changed.
+// rate outside 0 to 1, a negative latency, a status outside 400 to 599 or
+// a RetryAfter that is not a whole number of seconds is an error, and
+// nothing is changed.
 func (s *Server) SetFault(action string, f Fault) error {
 	if action == "" {
 		action = "*"
@@ -107,8 +110,9 @@ func distance(a, b string) int {
 	return prev[len(b)]
 }
 
-// check refuses rates outside 0 to 1 (NaN included), a negative latency
-// and a status that is not 0 or 5xx.
+// check refuses rates outside 0 to 1 (NaN included), a negative latency,
+// a status that is not 0 or from 400 to 599, and a RetryAfter that is
+// negative or not a whole number of seconds, which the header cannot say.
 func (f Fault) check() error {
 	for _, r := range []struct {
 		name string
@@ -121,8 +125,11 @@ func (f Fault) check() error {
 	if f.Latency < 0 {
 		return fmt.Errorf("fault: Latency must not be negative, not %v", f.Latency)
 	}
-	if f.Status != 0 && (f.Status < 500 || f.Status > 599) {
-		return fmt.Errorf("fault: Status must be 0 (500) or a 5xx status, not %d", f.Status)
+	if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+		return fmt.Errorf("fault: Status must be 0 (500) or from 400 to 599, not %d", f.Status)
+	}
+	if f.RetryAfter < 0 || f.RetryAfter%time.Second != 0 {
+		return fmt.Errorf("fault: RetryAfter must be a whole number of seconds, not %v", f.RetryAfter)
 	}
 	return nil
 }
@@ -169,7 +176,7 @@ func (f strike) before(w http.ResponseWriter, r *http.Request) bool {
 		status, env := errorEnvelope(&apiError{http.StatusInternalServerError, "InternalError", "internal error (injected fault)"})
 		drop(w, status, env, f.Truncate)
 	case f.table.roll(f.ErrorRate):
-		writeFault(w, f.Status, f.HTML)
+		writeFault(w, f.Fault)
 	case f.table.roll(f.ConflictRate):
 		writeError(w, inUsef("the resource is busy with another task (injected fault)"))
 	default:
@@ -197,24 +204,31 @@ func drop(w http.ResponseWriter, status int, env envelope, truncate bool) {
 	panic(http.ErrAbortHandler)
 }
 
-// writeFault answers an injected server error.
-func writeFault(w http.ResponseWriter, status int, html bool) {
-	if status == 0 {
-		status = http.StatusInternalServerError
+// writeFault answers an injected error with f.Status: a JSON InternalError
+// envelope for 500 without f.HTML, else the HTML page nginx sends for the
+// status; with a Retry-After header if f asks for one.
+func writeFault(w http.ResponseWriter, f Fault) {
+	status := cmp.Or(f.Status, http.StatusInternalServerError)
+	if f.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64(f.RetryAfter/time.Second), 10))
 	}
-	if !html && status == http.StatusInternalServerError {
+	if !f.HTML && status == http.StatusInternalServerError {
 		writeError(w, &apiError{status, "InternalError", "internal error (injected fault)"})
 		return
 	}
-	text := fmt.Sprintf("%d %s", status, http.StatusText(status))
+	text := strings.TrimSpace(fmt.Sprintf("%d %s", status, http.StatusText(status)))
 	w.Header().Set("Content-Type", "text/html")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, "<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", text, text)
 }
 
 // FaultKinds documents the kinds ParseFault reads, one per line.
-const FaultKinds = `	500, 502, 503, 504  answer that status; ARG is the rate (default 1)
+const FaultKinds = `	400 to 599          answer that HTTP status, such as 429 or 503: 500 as a JSON
+	                    InternalError, any other as the gateway's HTML page;
+	                    ARG is the rate (default 1)
 	html                answer 502 as an HTML page; ARG is the rate
+	retry-after         add Retry-After to the error answers; ARG is a whole
+	                    number of seconds as a Go duration, such as 30s
 	drop                close the connection before running; ARG is the rate
 	truncate            send half a 500 answer without running, then close; ARG is the rate
 	drop-after          run the action, then close the connection; ARG is the rate
@@ -228,7 +242,8 @@ const FaultKinds = `	500, 502, 503, 504  answer that status; ARG is the rate (de
 // an unknown action is an error that suggests the closest one. A rate is a
 // number from 0 to 1; a latency is a duration that is not negative. The
 // kinds are listed in FaultKinds. For example "DescribeZones=503:0.2",
-// "CreateLoadBalancer=drop-after:0.5" or "*=latency:200ms,500:0.1".
+// "CreateLoadBalancer=drop-after:0.5", "*=latency:200ms,500:0.1" or
+// "DescribeLoadBalancers=429:0.5,retry-after:2s".
 func ParseFault(spec string) (action string, f Fault, err error) {
 	action, kinds, ok := strings.Cut(spec, "=")
 	action = strings.TrimSpace(action)
@@ -246,27 +261,32 @@ func ParseFault(spec string) (action string, f Fault, err error) {
 			}
 			continue
 		}
+		if kind == "retry-after" {
+			if f.RetryAfter, err = time.ParseDuration(arg); err != nil || f.RetryAfter < 0 || f.RetryAfter%time.Second != 0 {
+				return "", Fault{}, fmt.Errorf("fault %q: retry-after needs a whole number of seconds, such as 30s", spec)
+			}
+			continue
+		}
 		rate := 1.0
 		if hasArg {
 			if rate, err = strconv.ParseFloat(arg, 64); err != nil || !(rate >= 0 && rate <= 1) {
 				return "", Fault{}, fmt.Errorf("fault %q: the rate of %s must be a number from 0 to 1", spec, kind)
 			}
 		}
-		switch kind {
-		case "500", "502", "503", "504":
-			f.Status, _ = strconv.Atoi(kind)
-			f.ErrorRate = rate
-		case "html":
+		switch status, err := strconv.Atoi(kind); {
+		case err == nil && status >= 400 && status <= 599 && kind == strconv.Itoa(status):
+			f.Status, f.ErrorRate = status, rate
+		case kind == "html":
 			f.Status, f.HTML, f.ErrorRate = http.StatusBadGateway, true, rate
-		case "drop":
+		case kind == "drop":
 			f.DropRate = rate
-		case "truncate":
+		case kind == "truncate":
 			f.DropRate, f.Truncate = rate, true
-		case "drop-after":
+		case kind == "drop-after":
 			f.DropAfterRate = rate
-		case "truncate-after":
+		case kind == "truncate-after":
 			f.DropAfterRate, f.Truncate = rate, true
-		case "conflict":
+		case kind == "conflict":
 			f.ConflictRate = rate
 		default:
 			return "", Fault{}, fmt.Errorf("fault %q: unknown kind %q; the kinds are:\n%s", spec, kind, FaultKinds)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,10 @@ func TestParseFault(t *testing.T) {
 		{"DescribeZones=conflict:0.25", "DescribeZones", Fault{ConflictRate: 0.25}},
 		{"*=latency:200ms", "*", Fault{Latency: 200 * time.Millisecond}},
 		{"*=latency:50ms, 504:0.5", "*", Fault{Latency: 50 * time.Millisecond, ErrorRate: 0.5, Status: 504}},
+		{"DescribeZones=429", "DescribeZones", Fault{ErrorRate: 1, Status: 429}},
+		{"DescribeZones=403:0.5", "DescribeZones", Fault{ErrorRate: 0.5, Status: 403}},
+		{"DescribeZones=429,retry-after:30s", "DescribeZones", Fault{ErrorRate: 1, Status: 429, RetryAfter: 30 * time.Second}},
+		{"DescribeZones=retry-after:2m,503:0.1", "DescribeZones", Fault{ErrorRate: 0.1, Status: 503, RetryAfter: 2 * time.Minute}},
 	} {
 		action, f, err := ParseFault(tt.spec)
 		if err != nil || action != tt.action || f != tt.want {
@@ -35,22 +40,29 @@ func TestParseFault(t *testing.T) {
 		}
 	}
 	for bad, why := range map[string]string{
-		"":                              "want ACTION=KIND",
-		"DescribeZones":                 "want ACTION=KIND",
-		"=drop":                         "want ACTION=KIND",
-		"DescribeZones=":                "want ACTION=KIND",
-		"DescribeZone=503":              "did you mean DescribeZones?",
-		"createloadbalancer=drop":       "did you mean CreateLoadBalancer?",
-		"Nothing=drop":                  `unknown action "Nothing": want an action name or *`,
-		"DescribeZones=drop:2":          "from 0 to 1",
-		"DescribeZones=drop:-0.1":       "from 0 to 1",
-		"DescribeZones=503:NaN":         "from 0 to 1",
-		"DescribeZones=503:+Inf":        "from 0 to 1",
-		"DescribeZones=503:abc":         "from 0 to 1",
-		"DescribeZones=explode":         "unknown kind",
-		"DescribeZones=latency":         "not negative",
-		"DescribeZones=latency:-1s":     "not negative",
-		"DescribeZones=latency:forever": "not negative",
+		"":                               "want ACTION=KIND",
+		"DescribeZones":                  "want ACTION=KIND",
+		"=drop":                          "want ACTION=KIND",
+		"DescribeZones=":                 "want ACTION=KIND",
+		"DescribeZone=503":               "did you mean DescribeZones?",
+		"createloadbalancer=drop":        "did you mean CreateLoadBalancer?",
+		"Nothing=drop":                   `unknown action "Nothing": want an action name or *`,
+		"DescribeZones=drop:2":           "from 0 to 1",
+		"DescribeZones=drop:-0.1":        "from 0 to 1",
+		"DescribeZones=503:NaN":          "from 0 to 1",
+		"DescribeZones=503:+Inf":         "from 0 to 1",
+		"DescribeZones=503:abc":          "from 0 to 1",
+		"DescribeZones=explode":          "unknown kind",
+		"DescribeZones=latency":          "not negative",
+		"DescribeZones=latency:-1s":      "not negative",
+		"DescribeZones=latency:forever":  "not negative",
+		"DescribeZones=399":              "unknown kind",
+		"DescribeZones=600":              "unknown kind",
+		"DescribeZones=0429":             "unknown kind",
+		"DescribeZones=retry-after":      "whole number of seconds",
+		"DescribeZones=retry-after:1.5s": "whole number of seconds",
+		"DescribeZones=retry-after:-1s":  "whole number of seconds",
+		"DescribeZones=retry-after:30":   "whole number of seconds",
 	} {
 		if _, _, err := ParseFault(bad); err == nil || !strings.Contains(err.Error(), why) {
 			t.Errorf("ParseFault(%q) = %v, want an error saying %q", bad, err, why)
@@ -62,11 +74,14 @@ func TestSetFaultRefusesWhatItCannotDo(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
 	for action, f := range map[string]Fault{
-		"DescribeZone":        {ErrorRate: 1},
-		"DescribeZones":       {ErrorRate: math.NaN()},
-		"*":                   {Latency: -time.Second},
-		"":                    {DropRate: 1.5},
-		"DeleteCACertificate": {ErrorRate: 1, Status: 404},
+		"DescribeZone":           {ErrorRate: 1},
+		"DescribeZones":          {ErrorRate: math.NaN()},
+		"*":                      {Latency: -time.Second},
+		"":                       {DropRate: 1.5},
+		"DeleteCACertificate":    {ErrorRate: 1, Status: 399},
+		"DescribeCACertificate":  {ErrorRate: 1, Status: 600},
+		"UploadCACertificate":    {ErrorRate: 1, Status: 429, RetryAfter: -time.Second},
+		"DescribeCACertificates": {ErrorRate: 1, Status: 429, RetryAfter: 1500 * time.Millisecond},
 	} {
 		if err := e.srv.SetFault(action, f); err == nil {
 			t.Errorf("SetFault(%q, %+v) = nil, want an error", action, f)
@@ -113,13 +128,18 @@ func TestFaultErrorAnswersRunNothing(t *testing.T) {
 		status      int
 		contentType string
 		code        string
+		retryAfter  string
 	}{
-		{"500 json", Fault{ErrorRate: 1}, 500, "application/json", "InternalError"},
-		{"500 html", Fault{ErrorRate: 1, Status: 500, HTML: true}, 500, "text/html", ""},
-		{"502", Fault{ErrorRate: 1, Status: 502}, 502, "text/html", ""},
-		{"503", Fault{ErrorRate: 1, Status: 503}, 503, "text/html", ""},
-		{"504", Fault{ErrorRate: 1, Status: 504}, 504, "text/html", ""},
-		{"conflict", Fault{ConflictRate: 1}, 409, "application/json", "ResourceInUse"},
+		{"500 json", Fault{ErrorRate: 1}, 500, "application/json", "InternalError", ""},
+		{"500 html", Fault{ErrorRate: 1, Status: 500, HTML: true}, 500, "text/html", "", ""},
+		{"502", Fault{ErrorRate: 1, Status: 502}, 502, "text/html", "", ""},
+		{"503", Fault{ErrorRate: 1, Status: 503}, 503, "text/html", "", ""},
+		{"504", Fault{ErrorRate: 1, Status: 504}, 504, "text/html", "", ""},
+		{"conflict", Fault{ConflictRate: 1}, 409, "application/json", "ResourceInUse", ""},
+		{"429", Fault{ErrorRate: 1, Status: 429}, 429, "text/html", "", ""},
+		{"429 retry-after", Fault{ErrorRate: 1, Status: 429, RetryAfter: 30 * time.Second}, 429, "text/html", "", "30"},
+		{"503 retry-after", Fault{ErrorRate: 1, Status: 503, RetryAfter: time.Minute}, 503, "text/html", "", "60"},
+		{"500 retry-after", Fault{ErrorRate: 1, RetryAfter: time.Second}, 500, "application/json", "InternalError", "1"},
 	} {
 		e := newEnv(t, 0)
 		e.srv.SetFault("CreateLoadBalancer", tt.fault)
@@ -133,8 +153,11 @@ func TestFaultErrorAnswersRunNothing(t *testing.T) {
 		if tt.code != "" && !strings.Contains(string(body), `"Code":"`+tt.code+`"`) {
 			t.Errorf("%s: body %s", tt.name, body)
 		}
-		if tt.code == "" && !strings.Contains(string(body), "<html>") {
-			t.Errorf("%s: not an HTML page: %s", tt.name, body)
+		if tt.code == "" && !strings.Contains(string(body), "<title>"+strconv.Itoa(tt.status)+" "+http.StatusText(tt.status)+"</title>") {
+			t.Errorf("%s: not the gateway's HTML page: %s", tt.name, body)
+		}
+		if got := resp.Header.Get("Retry-After"); got != tt.retryAfter {
+			t.Errorf("%s: Retry-After %q, want %q", tt.name, got, tt.retryAfter)
 		}
 		if n := e.instanceCount(); n != 0 {
 			t.Errorf("%s: the faulted create made %d instances", tt.name, n)
