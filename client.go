@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -53,6 +54,8 @@ type Client struct {
 	loc       *time.Location
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests
+
+	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
 }
 
 // Option configures a Client. Options are applied in order; an invalid one
@@ -98,6 +101,8 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 		loc:       chinaStandardTime,
 		maxBody:   DefaultMaxResponseBytes,
 		sleep:     sleepContext,
+
+		listenersAt: new(atomic.Int32),
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)
@@ -372,6 +377,14 @@ func declare[Req any, PReq interface {
 	a := &action[Req, PReq, Data, Resp, PResp]{spec: spec{name, path, e, (*Data)(nil)}, wire: wire, answer: answer}
 	declared[name] = &a.spec
 	return a
+}
+
+// at returns the action at another base path. It is not declared: it is
+// the declared action, found at another address.
+func (a *action[Req, PReq, Data, Resp, PResp]) at(path string) *action[Req, PReq, Data, Resp, PResp] {
+	b := *a
+	b.path = path
+	return &b
 }
 
 // malformed is an answer function's reason why a Success is malformed

@@ -21,6 +21,7 @@ type CreateLoadBalancerRequest struct {
 	PaasGoodsID  int                    // required: the size, from DescribeLoadBalancersSpec
 	IPs          []CreateLoadBalancerIP // required: the networks the instance joins
 	Amount       int                    // how many to create, 1-3; 0 is the service's default, one
+	SubjectID    int                    // the funding subject the purchase is charged to (such as a test-credit subject); 0 sends none
 }
 
 // CreateLoadBalancerIP is a network a new load balancer joins.
@@ -70,9 +71,10 @@ var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 // DescribeLoadBalancersRequest filters the list of load balancers; every
 // field is optional, and a nil request lists them all.
 type DescribeLoadBalancersRequest struct {
-	IP           string    // an address, or part of one, such as "66.66"
+	IP           string    // instances with an address that contains this, such as "66.66"
 	InstanceUUID string    // one instance
-	InstanceName string    // instances of this name
+	InstanceName string    // instances whose name contains this, such as "web" for "web-1" and "old-web"
+	TagName      string    // instances that carry this tag, by its exact name
 	StartTime    time.Time // created after this time; zero: no bound
 	EndTime      time.Time // created before this time; zero: no bound
 }
@@ -103,6 +105,14 @@ type LoadBalancer struct {
 	CPU            int // cores
 	MemoryMB       int // memory in MB, as the API reports it (2048 for 2 GB)
 	CreatedTime    time.Time
+	Tags           []Tag // the instance's tags
+	CustomConfig   bool  // the instance runs a custom haproxy.cfg (ModifyHaproxyCustomConfig), not listeners set by the listener actions
+}
+
+// Tag is a tag on a load balancer.
+type Tag struct {
+	ID   int
+	Name string
 }
 
 // VIP is one address of a load balancer.
@@ -127,9 +137,10 @@ var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 			IP           string `url:"IP,omitempty"`
 			InstanceUUID string `url:"InstanceUuid,omitempty"`
 			InstanceName string `url:"InstanceName,omitempty"`
+			TagName      string `url:"TagName,omitempty"`
 			StartTime    string `url:"StartTime,omitempty"`
 			EndTime      string `url:"EndTime,omitempty"`
-		}{r.IP, r.InstanceUUID, r.InstanceName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
+		}{r.IP, r.InstanceUUID, r.InstanceName, r.TagName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
 	},
 	func(_ *DescribeLoadBalancersRequest, d *[]loadBalancerWire, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
 		for i, w := range *d {
@@ -228,6 +239,9 @@ func (r *CreateLoadBalancerRequest) validate() error {
 		positive("PaasGoodsID", r.PaasGoodsID))
 	if err != nil {
 		return err
+	}
+	if r.SubjectID < 0 {
+		return invalid("SubjectID", "must not be negative (0 sends none), got %d", r.SubjectID)
 	}
 	if r.Amount < 0 || r.Amount > 3 {
 		return invalid("Amount", "must be between 1 and 3 (0 means the service's default, 1), got %d", r.Amount)

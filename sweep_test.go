@@ -38,7 +38,7 @@ var (
 			CertificateRef{}, CertificateValidity(0), Client{}, ComputeRole{}, CookieMode(0), CreateLoadBalancerIP{},
 			DataPoint{}, DiskSpec{}, HTTPListener{}, HealthCheck{}, InstanceSize{}, ListenerSummary{}, LoadBalancer{},
 			MetricKey(""), Option(nil), Product{}, ResponseMeta{}, RetryPolicy{}, Sample{}, Scheduler(""),
-			SessionPersistence{}, Signer{}, Standards{}, TCPListener{}, TransportError{}, VIP{}, ValidationError{},
+			SessionPersistence{}, Signer{}, Standards{}, TCPListener{}, Tag{}, TransportError{}, VIP{}, ValidationError{},
 			WaitError{}, WaitOption(nil), Zone{},
 		} {
 			t := reflect.TypeOf(v)
