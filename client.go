@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	qs "github.com/google/go-querystring/query"
+	"golang.org/x/time/rate"
 )
 
 // Version is the library's version, sent in the User-Agent header.
@@ -55,6 +56,7 @@ type Client struct {
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests
 
+	limiter     *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
 	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
 }
 
@@ -430,7 +432,14 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 		return nil, nil, fmt.Errorf("cdslb: %s: encoding the request: %w", a.name, err)
 	}
 	op := operation{action: a.name, method: f.method, path: a.path, readOnly: a.effect == reads, rereadOnConflict: rereadOnConflict}
+	var last error // the previous attempt's
 	for attempt := 1; ; attempt++ {
+		if err := c.takeToken(ctx, op, attempt); err != nil {
+			if last != nil {
+				err = fmt.Errorf("%w (stopped waiting to retry: %w)", last, err)
+			}
+			return nil, nil, err
+		}
 		data := new(Data)
 		var into any = data
 		if _, skip := into.(*none); skip {
@@ -446,6 +455,7 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 		if err == nil {
 			return resp, data, nil
 		}
+		last = err
 		delay, again := c.retryDelay(ctx, op, err, attempt)
 		if !again {
 			return nil, nil, err
