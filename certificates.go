@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 )
 
@@ -20,6 +21,20 @@ const (
 	CertificateValid    CertificateValidity = 1 // valid for more than 30 days
 	CertificateExpiring CertificateValidity = 2 // valid, but ends within 30 days
 )
+
+// String names the state: "expired", "valid" or "expiring", and
+// "CertificateValidity(n)" for a value the API does not document.
+func (v CertificateValidity) String() string {
+	switch v {
+	case CertificateExpired:
+		return "expired"
+	case CertificateValid:
+		return "valid"
+	case CertificateExpiring:
+		return "expiring"
+	}
+	return "CertificateValidity(" + strconv.Itoa(int(v)) + ")"
+}
 
 // Certificate is a TLS certificate stored for HTTPS listeners.
 type Certificate struct {

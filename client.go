@@ -123,24 +123,28 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 }
 
 // NewClientFromEnv returns a client configured from the environment:
-// CDS_SECRET_ID and CDS_SECRET_KEY hold the access key, and the optional
-// CDS_API_HOST an endpoint, as a URL ("http://127.0.0.1:8080") or a host
-// with an optional port ("cdsapi-us.capitalonline.net"), which is reached
-// over HTTPS. CDS_API_HOST follows WithEndpoint's rules, and an error names
-// the variable at fault. Options given here apply after the environment, so
+// CDS_SECRET_ID and CDS_SECRET_KEY hold the access key or, when both are
+// unset, CDS_ACCESS_KEY_ID and CDS_ACCESS_KEY_SECRET (the names the vendor's
+// own controller reads). A key is never made of one variable of each pair:
+// when either CDS_SECRET_* variable is set, that pair is used, and an error
+// names exactly the variable missing. The optional CDS_API_HOST holds an
+// endpoint, as a URL ("http://127.0.0.1:8080") or a host with an optional
+// port ("cdsapi-us.capitalonline.net"), which is reached over HTTPS.
+// CDS_API_HOST follows WithEndpoint's rules, and an error names the
+// variable at fault. Options given here apply after the environment, so
 // WithEndpoint overrides CDS_API_HOST.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	var missing []string
-	for _, name := range []string{"CDS_SECRET_ID", "CDS_SECRET_KEY"} {
-		if strings.TrimSpace(os.Getenv(name)) == "" {
-			missing = append(missing, name)
-		}
+	pair := [2]string{"CDS_SECRET_ID", "CDS_SECRET_KEY"}
+	if envUnset(pair[0]) && envUnset(pair[1]) && !(envUnset("CDS_ACCESS_KEY_ID") && envUnset("CDS_ACCESS_KEY_SECRET")) {
+		pair = [2]string{"CDS_ACCESS_KEY_ID", "CDS_ACCESS_KEY_SECRET"}
 	}
-	switch len(missing) {
-	case 1:
-		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", missing[0])
-	case 2:
-		return nil, errors.New("cdslb: NewClientFromEnv: CDS_SECRET_ID and CDS_SECRET_KEY are not set")
+	switch id, secret := envUnset(pair[0]), envUnset(pair[1]); {
+	case id && secret:
+		return nil, errors.New("cdslb: NewClientFromEnv: CDS_SECRET_ID and CDS_SECRET_KEY (or CDS_ACCESS_KEY_ID and CDS_ACCESS_KEY_SECRET) are not set")
+	case id:
+		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", pair[0])
+	case secret:
+		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", pair[1])
 	}
 	if host := strings.TrimSpace(os.Getenv("CDS_API_HOST")); host != "" {
 		if !strings.Contains(host, "://") {
@@ -152,8 +156,11 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 		}
 		opts = append([]Option{WithEndpoint(u.String())}, opts...)
 	}
-	return NewClient(os.Getenv("CDS_SECRET_ID"), os.Getenv("CDS_SECRET_KEY"), opts...)
+	return NewClient(os.Getenv(pair[0]), os.Getenv(pair[1]), opts...)
 }
+
+// envUnset reports whether the environment variable is unset or blank.
+func envUnset(name string) bool { return strings.TrimSpace(os.Getenv(name)) == "" }
 
 // WithEndpoint sets the base URL of the API: one of the Endpoint constants,
 // or any http or https URL, such as a local fake service. A path in the URL

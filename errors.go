@@ -24,6 +24,16 @@ var (
 	ErrCreateOrderExcept    = errors.New("cdslb: CreateOrderExcept: the order could not be created")
 )
 
+// ErrAuthFailure is matched by an *APIError whose code says the service
+// did not accept the request's signature: InvalidAccessKeyId,
+// SignatureDoesNotMatch or RequestExpired. Retrying does not help: check the
+// access key pair (the CDS_SECRET_* or CDS_ACCESS_KEY_* variables, for
+// NewClientFromEnv) and the clock, as every request is signed with the time.
+var ErrAuthFailure = errors.New("cdslb: authentication failed: check the access key pair, the CDS_SECRET_* variables, or the clock")
+
+// authHint ends the message of an error that matches ErrAuthFailure.
+const authHint = "; check the access key pair, the CDS_SECRET_* variables, or the clock"
+
 // ErrInvalidRequest is matched by every *ValidationError: the request was
 // refused by the library before anything was sent.
 var ErrInvalidRequest = errors.New("cdslb: invalid request")
@@ -52,14 +62,17 @@ var ErrMalformedAnswer = errors.New("cdslb: malformed answer: Success, but its D
 const outcomeUnknownNote = "; the outcome is unknown: the service may have carried out the change"
 
 var codeSentinels = map[string]error{
-	"ArgMissing":           ErrArgMissing,
-	"InvalidParameter":     ErrInvalidParameter,
-	"BadArgs":              ErrBadArgs,
-	"UnsupportedOperation": ErrUnsupportedOperation,
-	"ResourceNotFound":     ErrResourceNotFound,
-	codeResourceInUse:      ErrResourceInUse,
-	"InternalError":        ErrInternalError,
-	"CreateOrderExcept":    ErrCreateOrderExcept,
+	"ArgMissing":            ErrArgMissing,
+	"InvalidParameter":      ErrInvalidParameter,
+	"BadArgs":               ErrBadArgs,
+	"UnsupportedOperation":  ErrUnsupportedOperation,
+	"ResourceNotFound":      ErrResourceNotFound,
+	codeResourceInUse:       ErrResourceInUse,
+	"InternalError":         ErrInternalError,
+	"CreateOrderExcept":     ErrCreateOrderExcept,
+	"InvalidAccessKeyId":    ErrAuthFailure,
+	"SignatureDoesNotMatch": ErrAuthFailure,
+	"RequestExpired":        ErrAuthFailure,
 }
 
 // APIError is an answer from the service that is not a success: a JSON
@@ -117,6 +130,9 @@ func (e *APIError) Error() string {
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	if codeSentinels[e.Code] == ErrAuthFailure {
+		b.WriteString(authHint)
 	}
 	if e.unknown {
 		if e.Code == codeNonceUsed {
