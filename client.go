@@ -430,6 +430,9 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			ve.Action = a.name
+			for _, m := range ve.More {
+				m.Action = a.name
+			}
 		}
 		return nil, nil, err
 	}

@@ -160,23 +160,40 @@ func (e *APIError) Is(target error) bool {
 }
 
 // ValidationError is a request the library refused before sending it. It
-// matches ErrInvalidRequest.
+// matches ErrInvalidRequest. A request that breaks several rules gets one
+// ValidationError: Field and Reason are the first problem, More holds the
+// others in order, and the message lists them all.
 type ValidationError struct {
 	Action string // the action, such as "CreateLoadBalancer"
 	Field  string // the field's path in the request, such as "HTTPListeners[1].BackendServers[0].Weight"
 	Reason string // the rule it breaks, such as "must be between 1 and 256"
+	// More are the request's further problems, each with its own Field and
+	// Reason (and no More of its own); nil when there is one problem.
+	More []*ValidationError
 }
 
-// Error names the action, the field and the rule.
+// Error names the action, then each field with the rule it breaks.
 func (e *ValidationError) Error() string {
 	if e == nil {
 		return "cdslb: <nil ValidationError>"
 	}
-	msg := "cdslb: " + e.Action + ": invalid request: "
-	if e.Field != "" {
-		msg += e.Field + " "
+	var b strings.Builder
+	b.WriteString("cdslb: " + e.Action + ": invalid request: ")
+	e.writeProblem(&b)
+	for _, p := range e.More {
+		if p != nil {
+			b.WriteString("; ")
+			p.writeProblem(&b)
+		}
 	}
-	return msg + e.Reason
+	return b.String()
+}
+
+func (e *ValidationError) writeProblem(b *strings.Builder) {
+	if e.Field != "" {
+		b.WriteString(e.Field + " ")
+	}
+	b.WriteString(e.Reason)
 }
 
 // Is reports whether target is ErrInvalidRequest.

@@ -226,42 +226,38 @@ func (r *DeleteLoadBalancerRequest) validate() error {
 }
 
 func (r *ModifyLoadBalancerNameRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), required("InstanceName", r.InstanceName))
+	return allOf(required("InstanceUUID", r.InstanceUUID), required("InstanceName", r.InstanceName))
 }
 
 func (r *ModifyLoadBalancerInstanceSpecRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), positive("PaasGoodsID", r.PaasGoodsID))
+	return allOf(required("InstanceUUID", r.InstanceUUID), positive("PaasGoodsID", r.PaasGoodsID))
 }
 
 func (r *CreateLoadBalancerRequest) validate() error {
-	err := firstError(required("RegionID", r.RegionID), required("VdcID", r.VdcID),
+	var p problems
+	p.add(required("RegionID", r.RegionID), required("VdcID", r.VdcID),
 		required("BasePipeID", r.BasePipeID), required("InstanceName", r.InstanceName),
 		positive("PaasGoodsID", r.PaasGoodsID))
-	if err != nil {
-		return err
-	}
 	if r.SubjectID < 0 {
-		return invalid("SubjectID", "must not be negative (0 sends none), got %d", r.SubjectID)
+		p.addf("SubjectID", "must not be negative (0 sends none), got %d", r.SubjectID)
 	}
 	if r.Amount < 0 || r.Amount > 3 {
-		return invalid("Amount", "must be between 1 and 3 (0 means the service's default, 1), got %d", r.Amount)
+		p.addf("Amount", "must be between 1 and 3 (0 means the service's default, 1), got %d", r.Amount)
 	}
 	if len(r.IPs) == 0 {
-		return invalid("IPs", "must name at least one network")
+		p.addf("IPs", "must name at least one network")
 	}
 	for i, ip := range r.IPs {
 		f := fmt.Sprintf("IPs[%d].", i)
 		if ip.PipeType != PipeTypePrivate && ip.PipeType != PipeTypePublic {
-			return invalid(f+"PipeType", "must be %q or %q, got %q", PipeTypePrivate, PipeTypePublic, ip.PipeType)
+			p.addf(f+"PipeType", "must be %q or %q, got %q", PipeTypePrivate, PipeTypePublic, ip.PipeType)
 		}
-		if err := required(f+"PipeID", ip.PipeID); err != nil {
-			return err
-		}
+		p.add(required(f+"PipeID", ip.PipeID))
 		if ip.PipeType == PipeTypePublic && strings.TrimSpace(ip.SegmentID) == "" {
-			return invalid(f+"SegmentID", "is required for a public network")
+			p.addf(f+"SegmentID", "is required for a public network")
 		}
 	}
-	return nil
+	return p.err()
 }
 
 // Network types of a load balancer's IP, for CreateLoadBalancerIP.PipeType.

@@ -184,11 +184,15 @@ func (r *DescribeLBInstanceListenersRequest) validate() error {
 }
 
 func (r *ModifyLoadBalancerStrategysRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), validateListeners(r.HTTPListeners, r.TCPListeners))
+	return allOf(required("InstanceUUID", r.InstanceUUID), validateListeners(r.HTTPListeners, r.TCPListeners))
 }
 
 func (r *AddLoadBalancerStrategysRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), validateListeners(r.HTTPListeners, r.TCPListeners))
+	var none error
+	if len(r.HTTPListeners)+len(r.TCPListeners) == 0 {
+		none = invalid("HTTPListeners", "and TCPListeners are both empty: there is nothing to add")
+	}
+	return allOf(required("InstanceUUID", r.InstanceUUID), none, validateListeners(r.HTTPListeners, r.TCPListeners))
 }
 
 // ListenerModeHTTP and ListenerModeTCP are the wire's listener modes, as
