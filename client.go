@@ -27,7 +27,7 @@ import (
 )
 
 // Version is the library's version, sent in the User-Agent header.
-const Version = "0.2.0"
+const Version = "0.3.0"
 
 // The service's regional endpoints, for WithEndpoint.
 const (
@@ -60,8 +60,11 @@ type Client struct {
 	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
 }
 
-// Option configures a Client. Options are applied in order; an invalid one
-// makes NewClient return an error.
+// Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,
+// WithHTTPClient, WithUserAgent, WithRetry, WithRateLimit, WithLogger,
+// WithLocation and WithMaxResponseBytes. Options are applied in order, so a
+// later one wins; an invalid one makes NewClient return an error, and
+// nothing else of the client changes after it is made.
 type Option func(*Client) error
 
 // RetryPolicy says how often and how patiently a call is repeated. Only

@@ -12,10 +12,15 @@ import (
 // StatusRunning is the Status of a load balancer that is up and accepts changes.
 const StatusRunning = "RUNNING"
 
-// CreateLoadBalancerRequest describes the load balancers to buy.
+// CreateLoadBalancerRequest describes the load balancers to buy. The
+// virtual data center and its networks are not this API's: VdcID,
+// BasePipeID and each PipeID and SegmentID come from the vendor's network
+// API (DescribeVdc, at /network, lists each VDC with its private and public
+// networks) or the console, and an existing load balancer's VdcID is in
+// LoadBalancer.VdcID.
 type CreateLoadBalancerRequest struct {
-	RegionID     string                 // required: the site, as in Zone.RegionID
-	VdcID        string                 // required: the virtual data center
+	RegionID     string                 // required: the site, as in Zone.RegionID; the VDC's region
+	VdcID        string                 // required: the virtual data center, in RegionID
 	BasePipeID   string                 // required: the VDC's private network the instance's addresses come from
 	InstanceName string                 // required
 	PaasGoodsID  int                    // required: the size, from DescribeLoadBalancersSpec
@@ -27,7 +32,7 @@ type CreateLoadBalancerRequest struct {
 // CreateLoadBalancerIP is a network a new load balancer joins.
 type CreateLoadBalancerIP struct {
 	PipeType  string // PipeTypePrivate or PipeTypePublic
-	PipeID    string // the private or public network's id
+	PipeID    string // required: the VDC's private or public network's id
 	SegmentID string // required for a public network: the public segment, of which the instance takes 3 addresses
 	IsVIP     *bool  // public networks only: whether to also open a private VIP; nil is the service's default, true
 }
@@ -69,7 +74,10 @@ var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 	})
 
 // DescribeLoadBalancersRequest filters the list of load balancers; every
-// field is optional, and a nil request lists them all.
+// field is optional, and a nil request lists them all. The list covers
+// every region (there is no region filter) and comes whole, with no paging.
+// IP and InstanceName match substrings, so an exact name needs a check of
+// LoadBalancer.InstanceName on the answer.
 type DescribeLoadBalancersRequest struct {
 	IP           string    // instances with an address that contains this, such as "66.66"
 	InstanceUUID string    // one instance

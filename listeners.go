@@ -27,18 +27,31 @@ const (
 
 // HTTPListener is an HTTP(S) listener ("strategy") of a load balancer: a
 // port on the instance, how it balances, and the backends it forwards to.
+//
+// ListenerName, ListenerPort and Scheduler are required; every other field
+// may be left zero, and every field is sent (the document marks them all
+// required, so a zero value is sent as zero, an empty list as []). The
+// timeouts are durations in whole milliseconds (a finer one is refused); a
+// whole number of seconds is sent in "s", anything else in "ms". A zero
+// timeout or MaxConn is sent as 0: the document gives 0 no meaning of its
+// own, no default and no range, so set the values you want (its examples
+// use limits of 2000 to 100000 and timeouts of seconds).
 type HTTPListener struct {
-	ListenerName   string    // 1-50 characters, unique within the instance
-	ListenerPort   int       // 1-65535, except the reserved 22, 1080, 9100 and 9101
-	Scheduler      Scheduler // how requests are spread over the backends
-	MaxConn        int       // the listener's connection limit
-	ConnectTimeout time.Duration
-	ClientTimeout  time.Duration
-	ServerTimeout  time.Duration
-	StickySession  bool             // keep-alive ("StickySession" on the wire)
+	ListenerName   string        // required: 1-50 characters, unique within the instance
+	ListenerPort   int           // required: 1-65535, except the reserved 22, 1080, 9100 and 9101
+	Scheduler      Scheduler     // required: how requests are spread over the backends
+	MaxConn        int           // the listener's connection limit; not negative
+	ConnectTimeout time.Duration // how long connecting to a backend may take
+	ClientTimeout  time.Duration // how long a client may stay inactive
+	ServerTimeout  time.Duration // how long a backend may stay inactive
+	// StickySession is HTTP keep-alive, as the newer edition of the
+	// document describes it: connections stay open between requests.
+	// Despite its wire name ("StickySession", "on"/"off") it does not pin
+	// clients to a backend; SessionPersistence does that.
+	StickySession  bool
 	ACLWhiteList   []string         // IPv4 addresses or CIDR blocks allowed in; empty allows all
 	Certificates   []CertificateRef // certificates served on the port (HTTPS); empty for plain HTTP
-	BackendServers []BackendServer
+	BackendServers []BackendServer  // where requests go; empty is allowed (a listener with no backend yet)
 
 	// SessionPersistence, when set, pins a client to a backend with a cookie.
 	SessionPersistence *SessionPersistence
@@ -46,16 +59,19 @@ type HTTPListener struct {
 	HealthCheck *HealthCheck
 }
 
-// TCPListener is a TCP listener ("strategy") of a load balancer.
+// TCPListener is a TCP listener ("strategy") of a load balancer. Its
+// fields follow HTTPListener's rules: ListenerName, ListenerPort and
+// Scheduler are required, the timeouts are whole milliseconds, and a zero
+// MaxConn or timeout is sent as 0.
 type TCPListener struct {
-	ListenerName   string    // 1-50 characters, unique within the instance
-	ListenerPort   int       // 1-65535, except the reserved 22, 1080, 9100 and 9101
-	Scheduler      Scheduler // how connections are spread over the backends
-	MaxConn        int
-	ConnectTimeout time.Duration
-	ClientTimeout  time.Duration
-	ServerTimeout  time.Duration
-	ACLWhiteList   []string // IPv4 addresses or CIDR blocks allowed in; empty allows all
+	ListenerName   string        // required: 1-50 characters, unique within the instance
+	ListenerPort   int           // required: 1-65535, except the reserved 22, 1080, 9100 and 9101
+	Scheduler      Scheduler     // required: how connections are spread over the backends
+	MaxConn        int           // the listener's connection limit; not negative
+	ConnectTimeout time.Duration // how long connecting to a backend may take
+	ClientTimeout  time.Duration // how long a client may stay inactive
+	ServerTimeout  time.Duration // how long a backend may stay inactive
+	ACLWhiteList   []string      // IPv4 addresses or CIDR blocks allowed in; empty allows all
 	BackendServers []BackendServer
 
 	EnableSourceIP     bool // pass the client's source IP to the backends
@@ -64,10 +80,10 @@ type TCPListener struct {
 
 // BackendServer is one server a listener forwards to.
 type BackendServer struct {
-	IP      string // an IP address (or, on public networks, a domain name)
-	Port    int    // 1-65535
-	Weight  int    // 1-256
-	MaxConn int    // the server's connection limit
+	IP      string // required: an IPv4 address or, on public networks, a host name
+	Port    int    // required: 1-65535
+	Weight  int    // required: 1-256
+	MaxConn int    // the server's connection limit; not negative, 0 is sent as 0
 }
 
 // CertificateRef names a certificate served by an HTTPS listener.
@@ -99,7 +115,7 @@ const (
 // HealthCheck checks backends with an HTTP request (the wire's Option.Httpchk).
 type HealthCheck struct {
 	Method string // "GET", "HEAD" or "OPTIONS"; empty is the service's default, GET
-	URI    string // the path requested, such as "/healthz"
+	URI    string // the path requested, starting with "/", such as "/healthz"
 }
 
 // UpdateListener changes one listener of an instance and keeps all the
