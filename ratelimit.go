@@ -37,10 +37,12 @@ func (c *Client) takeToken(ctx context.Context, op operation, attempt int) error
 	}
 	r := c.limiter.Reserve() // burst is at least 1, so a token always comes in time
 	wait := r.Delay()
-	if err := c.sleep(ctx, wait); err != nil {
-		r.Cancel()
-		return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt - 1,
-			Err: fmt.Errorf("waiting %v for the rate limit: %w", wait.Round(time.Millisecond), err)}
+	if wait > 0 { // with none, a context that has ended is the attempt's to report
+		if err := c.sleep(ctx, wait); err != nil {
+			r.Cancel()
+			return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt - 1,
+				Err: fmt.Errorf("waiting %v for the rate limit: %w", wait.Round(time.Millisecond), err)}
+		}
 	}
 	if c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "cdslb rate limit", slog.String("action", op.action),
