@@ -8,6 +8,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -20,6 +22,20 @@ const (
 	CertificateValid    CertificateValidity = 1 // valid for more than 30 days
 	CertificateExpiring CertificateValidity = 2 // valid, but ends within 30 days
 )
+
+// String names the state: "expired", "valid" or "expiring", and
+// "CertificateValidity(n)" for a value the API does not document.
+func (v CertificateValidity) String() string {
+	switch v {
+	case CertificateExpired:
+		return "expired"
+	case CertificateValid:
+		return "valid"
+	case CertificateExpiring:
+		return "expiring"
+	}
+	return "CertificateValidity(" + strconv.Itoa(int(v)) + ")"
+}
 
 // Certificate is a TLS certificate stored for HTTPS listeners.
 type Certificate struct {
@@ -222,42 +238,51 @@ func (r *DeleteCACertificateRequest) validate() error {
 }
 
 func (r *UploadCACertificateRequest) validate() error {
-	err := firstError(required("Certificate", r.Certificate), required("PrivateKey", r.PrivateKey),
+	var p problems
+	p.add(required("Certificate", r.Certificate), required("PrivateKey", r.PrivateKey),
 		required("CertificateName", r.CertificateName))
-	if err != nil {
-		return err
-	}
 	var leaf *x509.Certificate
-	rest := []byte(r.Certificate)
+	if strings.TrimSpace(r.Certificate) != "" {
+		var err error
+		leaf, err = leafCertificate(r.Certificate)
+		p.add(err)
+	}
+	if strings.TrimSpace(r.PrivateKey) != "" {
+		key, err := parsePrivateKey(r.PrivateKey)
+		if err != nil {
+			p.addf("PrivateKey", "%v", err) // the parser's messages never quote the key
+		} else if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); leaf != nil && (!ok || !pub.Equal(leaf.PublicKey)) {
+			p.addf("PrivateKey", "does not match the first (leaf) certificate")
+		}
+	}
+	return p.err()
+}
+
+// leafCertificate returns the first certificate of a PEM chain, after
+// checking that the chain holds only certificates that parse.
+func leafCertificate(chain string) (*x509.Certificate, error) {
+	var leaf *x509.Certificate
+	rest := []byte(chain)
 	for n := 0; ; n++ {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
 		if block == nil {
 			if n == 0 {
-				return invalid("Certificate", "holds no PEM certificate")
+				return nil, invalid("Certificate", "holds no PEM certificate")
 			}
-			break
+			return leaf, nil
 		}
 		if block.Type != "CERTIFICATE" {
-			return invalid("Certificate", "holds a PEM block of type %q; want only CERTIFICATE blocks", block.Type)
+			return nil, invalid("Certificate", "holds a PEM block of type %q; want only CERTIFICATE blocks", block.Type)
 		}
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return invalid("Certificate", "certificate %d does not parse: %v", n+1, err)
+			return nil, invalid("Certificate", "certificate %d does not parse: %v", n+1, err)
 		}
 		if leaf == nil {
 			leaf = cert
 		}
 	}
-	key, err := parsePrivateKey(r.PrivateKey)
-	if err != nil {
-		return invalid("PrivateKey", "%v", err) // the parser's messages never quote the key
-	}
-	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
-	if !ok || !pub.Equal(leaf.PublicKey) {
-		return invalid("PrivateKey", "does not match the first (leaf) certificate")
-	}
-	return nil
 }
 
 // parsePrivateKey reads a PEM private key in PKCS #1, PKCS #8 or SEC 1 (EC) form.

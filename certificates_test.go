@@ -165,3 +165,12 @@ var _ = example("UploadCACertificate", func(t testing.TB) any {
 	certPEM, keyPEM := testCertificate(t, "ec")
 	return &UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"}
 })
+
+func TestCertificateValidityString(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[CertificateValidity]string{
+		CertificateExpired: "expired", CertificateValid: "valid", CertificateExpiring: "expiring", 7: "CertificateValidity(7)", -1: "CertificateValidity(-1)",
+	} {
+		assert.Equal(t, want, v.String())
+	}
+}

@@ -17,15 +17,17 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	qs "github.com/google/go-querystring/query"
+	"golang.org/x/time/rate"
 )
 
 // Version is the library's version, sent in the User-Agent header.
-const Version = "0.2.0"
+const Version = "0.3.0"
 
 // The service's regional endpoints, for WithEndpoint.
 const (
@@ -53,10 +55,16 @@ type Client struct {
 	loc       *time.Location
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests
+
+	limiter     *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
+	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
 }
 
-// Option configures a Client. Options are applied in order; an invalid one
-// makes NewClient return an error.
+// Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,
+// WithHTTPClient, WithUserAgent, WithRetry, WithRateLimit, WithLogger,
+// WithLocation and WithMaxResponseBytes. Options are applied in order, so a
+// later one wins; an invalid one makes NewClient return an error, and
+// nothing else of the client changes after it is made.
 type Option func(*Client) error
 
 // RetryPolicy says how often and how patiently a call is repeated. Only
@@ -98,6 +106,8 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 		loc:       chinaStandardTime,
 		maxBody:   DefaultMaxResponseBytes,
 		sleep:     sleepContext,
+
+		listenersAt: new(atomic.Int32),
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)
@@ -116,24 +126,28 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 }
 
 // NewClientFromEnv returns a client configured from the environment:
-// CDS_SECRET_ID and CDS_SECRET_KEY hold the access key, and the optional
-// CDS_API_HOST an endpoint, as a URL ("http://127.0.0.1:8080") or a host
-// with an optional port ("cdsapi-us.capitalonline.net"), which is reached
-// over HTTPS. CDS_API_HOST follows WithEndpoint's rules, and an error names
-// the variable at fault. Options given here apply after the environment, so
+// CDS_SECRET_ID and CDS_SECRET_KEY hold the access key or, when both are
+// unset, CDS_ACCESS_KEY_ID and CDS_ACCESS_KEY_SECRET (the names the vendor's
+// own controller reads). A key is never made of one variable of each pair:
+// when either CDS_SECRET_* variable is set, that pair is used, and an error
+// names exactly the variable missing. The optional CDS_API_HOST holds an
+// endpoint, as a URL ("http://127.0.0.1:8080") or a host with an optional
+// port ("cdsapi-us.capitalonline.net"), which is reached over HTTPS.
+// CDS_API_HOST follows WithEndpoint's rules, and an error names the
+// variable at fault. Options given here apply after the environment, so
 // WithEndpoint overrides CDS_API_HOST.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	var missing []string
-	for _, name := range []string{"CDS_SECRET_ID", "CDS_SECRET_KEY"} {
-		if strings.TrimSpace(os.Getenv(name)) == "" {
-			missing = append(missing, name)
-		}
+	pair := [2]string{"CDS_SECRET_ID", "CDS_SECRET_KEY"}
+	if envUnset(pair[0]) && envUnset(pair[1]) && !(envUnset("CDS_ACCESS_KEY_ID") && envUnset("CDS_ACCESS_KEY_SECRET")) {
+		pair = [2]string{"CDS_ACCESS_KEY_ID", "CDS_ACCESS_KEY_SECRET"}
 	}
-	switch len(missing) {
-	case 1:
-		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", missing[0])
-	case 2:
-		return nil, errors.New("cdslb: NewClientFromEnv: CDS_SECRET_ID and CDS_SECRET_KEY are not set")
+	switch id, secret := envUnset(pair[0]), envUnset(pair[1]); {
+	case id && secret:
+		return nil, errors.New("cdslb: NewClientFromEnv: CDS_SECRET_ID and CDS_SECRET_KEY (or CDS_ACCESS_KEY_ID and CDS_ACCESS_KEY_SECRET) are not set")
+	case id:
+		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", pair[0])
+	case secret:
+		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", pair[1])
 	}
 	if host := strings.TrimSpace(os.Getenv("CDS_API_HOST")); host != "" {
 		if !strings.Contains(host, "://") {
@@ -145,8 +159,11 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 		}
 		opts = append([]Option{WithEndpoint(u.String())}, opts...)
 	}
-	return NewClient(os.Getenv("CDS_SECRET_ID"), os.Getenv("CDS_SECRET_KEY"), opts...)
+	return NewClient(os.Getenv(pair[0]), os.Getenv(pair[1]), opts...)
 }
+
+// envUnset reports whether the environment variable is unset or blank.
+func envUnset(name string) bool { return strings.TrimSpace(os.Getenv(name)) == "" }
 
 // WithEndpoint sets the base URL of the API: one of the Endpoint constants,
 // or any http or https URL, such as a local fake service. A path in the URL
@@ -374,6 +391,14 @@ func declare[Req any, PReq interface {
 	return a
 }
 
+// at returns the action at another base path. It is not declared: it is
+// the declared action, found at another address.
+func (a *action[Req, PReq, Data, Resp, PResp]) at(path string) *action[Req, PReq, Data, Resp, PResp] {
+	b := *a
+	b.path = path
+	return &b
+}
+
 // malformed is an answer function's reason why a Success is malformed
 // (ErrMalformedAnswer). It names the answer's fields as the service spells
 // them, such as "Data[0] has no InstanceUuid".
@@ -408,6 +433,9 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			ve.Action = a.name
+			for _, m := range ve.More {
+				m.Action = a.name
+			}
 		}
 		return nil, nil, err
 	}
@@ -417,7 +445,14 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 		return nil, nil, fmt.Errorf("cdslb: %s: encoding the request: %w", a.name, err)
 	}
 	op := operation{action: a.name, method: f.method, path: a.path, readOnly: a.effect == reads, rereadOnConflict: rereadOnConflict}
+	var last error // the previous attempt's
 	for attempt := 1; ; attempt++ {
+		if err := c.takeToken(ctx, op, attempt); err != nil {
+			if last != nil {
+				err = fmt.Errorf("%w (stopped waiting to retry: %w)", last, err)
+			}
+			return nil, nil, err
+		}
 		data := new(Data)
 		var into any = data
 		if _, skip := into.(*none); skip {
@@ -433,6 +468,7 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 		if err == nil {
 			return resp, data, nil
 		}
+		last = err
 		delay, again := c.retryDelay(ctx, op, err, attempt)
 		if !again {
 			return nil, nil, err

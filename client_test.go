@@ -472,6 +472,8 @@ func TestUserAgent(t *testing.T) {
 // TestNewClientFromEnv reads the key and endpoint from the environment (no
 // t.Parallel: it sets variables for the whole process).
 func TestNewClientFromEnv(t *testing.T) {
+	t.Setenv("CDS_ACCESS_KEY_ID", "")
+	t.Setenv("CDS_ACCESS_KEY_SECRET", "")
 	t.Setenv("CDS_SECRET_ID", "")
 	t.Setenv("CDS_SECRET_KEY", "")
 	t.Setenv("CDS_API_HOST", "")
@@ -502,6 +504,39 @@ func TestNewClientFromEnv(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, EndpointAsiaPacific, c.base.String(), "options apply after the environment")
 	assert.NotContains(t, fmt.Sprint(c), testSecret)
+}
+
+// TestNewClientFromEnvAccessKeyNames: CDS_ACCESS_KEY_ID and
+// CDS_ACCESS_KEY_SECRET serve when both CDS_SECRET_* are unset, a key is
+// never made of one variable of each pair, and an error names exactly the
+// variable missing (no t.Parallel: it sets variables for the whole process).
+func TestNewClientFromEnvAccessKeyNames(t *testing.T) {
+	t.Setenv("CDS_API_HOST", "")
+	for _, tc := range []struct {
+		secretID, secretKey, accessID, accessSecret string
+		wantID, wantErr                             string // the key id used, or the error's text
+	}{
+		{"", "", "a-id", "a-secret", "a-id", ""},
+		{"s-id", "s-secret", "a-id", "a-secret", "s-id", ""},
+		{"s-id", "", "a-id", "a-secret", "", "CDS_SECRET_KEY is not set"},
+		{"", "s-secret", "a-id", "a-secret", "", "CDS_SECRET_ID is not set"},
+		{"", "", "a-id", "", "", "CDS_ACCESS_KEY_SECRET is not set"},
+		{"", "", "", "a-secret", "", "CDS_ACCESS_KEY_ID is not set"},
+		{"", "", "", "", "", "CDS_SECRET_ID and CDS_SECRET_KEY (or CDS_ACCESS_KEY_ID and CDS_ACCESS_KEY_SECRET) are not set"},
+	} {
+		t.Setenv("CDS_SECRET_ID", tc.secretID)
+		t.Setenv("CDS_SECRET_KEY", tc.secretKey)
+		t.Setenv("CDS_ACCESS_KEY_ID", tc.accessID)
+		t.Setenv("CDS_ACCESS_KEY_SECRET", tc.accessSecret)
+		c, err := NewClientFromEnv()
+		if tc.wantErr != "" {
+			assert.EqualError(t, err, "cdslb: NewClientFromEnv: "+tc.wantErr, "%+v", tc)
+			continue
+		}
+		require.NoError(t, err, "%+v", tc)
+		assert.Equal(t, tc.wantID, c.signer.AccessKeyID, "%+v", tc)
+		assert.Equal(t, strings.Replace(tc.wantID, "id", "secret", 1), c.signer.AccessKeySecret, "%+v", tc)
+	}
 }
 
 // TestCallersClientRedirects: a caller's client that follows redirects
@@ -605,8 +640,10 @@ func TestConfigurationErrors(t *testing.T) {
 // CDS_API_HOST follows WithEndpoint's rules, named in its errors (no
 // t.Parallel: it sets variables for the whole process).
 func TestNewClientFromEnvErrors(t *testing.T) {
+	t.Setenv("CDS_ACCESS_KEY_ID", "")
+	t.Setenv("CDS_ACCESS_KEY_SECRET", "")
 	for _, tc := range []struct{ id, key, want string }{
-		{"", "", "CDS_SECRET_ID and CDS_SECRET_KEY are not set"},
+		{"", "", "CDS_SECRET_ID and CDS_SECRET_KEY (or CDS_ACCESS_KEY_ID and CDS_ACCESS_KEY_SECRET) are not set"},
 		{"id", "", "CDS_SECRET_KEY is not set"},
 		{"", "key", "CDS_SECRET_ID is not set"},
 	} {

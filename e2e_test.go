@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
@@ -434,5 +435,74 @@ func TestTheFakeServesEveryAction(t *testing.T) {
 		if errors.As(err, &apiErr) {
 			assert.NotEqual(t, "UnsupportedOperation", apiErr.Code, "%s: %v", action, err)
 		}
+	}
+}
+
+// The fake's tags, custom-config flag and SubjectId reach the client's types.
+func TestE2ENewestFields(t *testing.T) {
+	t.Parallel()
+	srv, c := startFake(t)
+	ctx := context.Background()
+	web := srv.AddLoadBalancer(cdslbtest.LoadBalancer{InstanceName: "web", Tags: []string{"team-a", "prod"}})
+	srv.AddLoadBalancer(cdslbtest.LoadBalancer{InstanceName: "db", Tags: []string{"prod"}})
+	assert.Equal(t, []cdslb.Tag{{ID: 1, Name: "team-a"}, {ID: 2, Name: "prod"}}, web.Tags)
+	assert.False(t, web.CustomConfig)
+
+	list, err := c.DescribeLoadBalancers(ctx, &cdslb.DescribeLoadBalancersRequest{TagName: "team-a"})
+	require.NoError(t, err)
+	require.Len(t, list.LoadBalancers, 1)
+	assert.Equal(t, web.InstanceUUID, list.LoadBalancers[0].InstanceUUID)
+
+	_, err = c.ModifyHaproxyCustomConfig(ctx, &cdslb.ModifyHaproxyCustomConfigRequest{InstanceUUID: web.InstanceUUID, Configs: "global\n"})
+	require.NoError(t, err)
+	lb, err := c.WaitUntilRunning(ctx, web.InstanceUUID, fastPoll)
+	require.NoError(t, err)
+	assert.True(t, lb.CustomConfig, "ModifyHaproxyCustomConfig sets IsCustomConf")
+
+	req := createRequest("funded")
+	req.SubjectID = 9
+	_, err = c.CreateLoadBalancer(ctx, req)
+	require.NoError(t, err)
+}
+
+// DescribeLBInstanceListeners asks at /lb, falls back once to /paas/monitor
+// where only that path serves it, and then asks there alone.
+func TestE2EDescribeLBInstanceListenersFindsItsPath(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		serves string
+		want   []string // the paths asked, over two calls
+	}{
+		{"/lb", []string{"/lb/", "/lb/"}},
+		{"/paas/monitor", []string{"/lb/", "/paas/monitor/", "/paas/monitor/"}},
+	} {
+		t.Run(tc.serves, func(t *testing.T) {
+			t.Parallel()
+			srv := cdslbtest.NewServer(t, cdslbtest.WithListenersPath(tc.serves))
+			id := srv.AddLoadBalancer(cdslbtest.LoadBalancer{TCPListeners: []cdslb.TCPListener{{ListenerName: "db", ListenerPort: 3306,
+				Scheduler: cdslb.SchedulerRoundRobin, MaxConn: 100, ConnectTimeout: time.Second, ClientTimeout: time.Second, ServerTimeout: time.Second,
+				BackendServers: []cdslb.BackendServer{{IP: "10.0.0.1", Port: 3306, Weight: 1, MaxConn: 10}}}}}).InstanceUUID
+			var mu sync.Mutex
+			var paths []string
+			rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Query().Get("Action") == "DescribeLBInstanceListeners" {
+					mu.Lock()
+					paths = append(paths, r.URL.Path)
+					mu.Unlock()
+				}
+				srv.Handler().ServeHTTP(w, r)
+			}))
+			t.Cleanup(rec.Close)
+			c := srv.Client(cdslb.WithEndpoint(rec.URL))
+			for range 2 {
+				resp, err := c.DescribeLBInstanceListeners(context.Background(), &cdslb.DescribeLBInstanceListenersRequest{InstanceUUID: id})
+				require.NoError(t, err)
+				require.Len(t, resp.Listeners, 1)
+				assert.Equal(t, "db", resp.Listeners[0].ListenerName)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, tc.want, paths)
+		})
 	}
 }

@@ -24,6 +24,16 @@ var (
 	ErrCreateOrderExcept    = errors.New("cdslb: CreateOrderExcept: the order could not be created")
 )
 
+// ErrAuthFailure is matched by an *APIError whose code says the service
+// did not accept the request's signature: InvalidAccessKeyId,
+// SignatureDoesNotMatch or RequestExpired. Retrying does not help: check the
+// access key pair (the CDS_SECRET_* or CDS_ACCESS_KEY_* variables, for
+// NewClientFromEnv) and the clock, as every request is signed with the time.
+var ErrAuthFailure = errors.New("cdslb: authentication failed: check the access key pair, the CDS_SECRET_* variables, or the clock")
+
+// authHint ends the message of an error that matches ErrAuthFailure.
+const authHint = "; check the access key pair, the CDS_SECRET_* variables, or the clock"
+
 // ErrInvalidRequest is matched by every *ValidationError: the request was
 // refused by the library before anything was sent.
 var ErrInvalidRequest = errors.New("cdslb: invalid request")
@@ -52,14 +62,17 @@ var ErrMalformedAnswer = errors.New("cdslb: malformed answer: Success, but its D
 const outcomeUnknownNote = "; the outcome is unknown: the service may have carried out the change"
 
 var codeSentinels = map[string]error{
-	"ArgMissing":           ErrArgMissing,
-	"InvalidParameter":     ErrInvalidParameter,
-	"BadArgs":              ErrBadArgs,
-	"UnsupportedOperation": ErrUnsupportedOperation,
-	"ResourceNotFound":     ErrResourceNotFound,
-	codeResourceInUse:      ErrResourceInUse,
-	"InternalError":        ErrInternalError,
-	"CreateOrderExcept":    ErrCreateOrderExcept,
+	"ArgMissing":            ErrArgMissing,
+	"InvalidParameter":      ErrInvalidParameter,
+	"BadArgs":               ErrBadArgs,
+	"UnsupportedOperation":  ErrUnsupportedOperation,
+	"ResourceNotFound":      ErrResourceNotFound,
+	codeResourceInUse:       ErrResourceInUse,
+	"InternalError":         ErrInternalError,
+	"CreateOrderExcept":     ErrCreateOrderExcept,
+	"InvalidAccessKeyId":    ErrAuthFailure,
+	"SignatureDoesNotMatch": ErrAuthFailure,
+	"RequestExpired":        ErrAuthFailure,
 }
 
 // APIError is an answer from the service that is not a success: a JSON
@@ -118,6 +131,9 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
 	}
+	if codeSentinels[e.Code] == ErrAuthFailure {
+		b.WriteString(authHint)
+	}
 	if e.unknown {
 		if e.Code == codeNonceUsed {
 			b.WriteString("; the service had already received this exact request")
@@ -144,23 +160,40 @@ func (e *APIError) Is(target error) bool {
 }
 
 // ValidationError is a request the library refused before sending it. It
-// matches ErrInvalidRequest.
+// matches ErrInvalidRequest. A request that breaks several rules gets one
+// ValidationError: Field and Reason are the first problem, More holds the
+// others in order, and the message lists them all.
 type ValidationError struct {
 	Action string // the action, such as "CreateLoadBalancer"
 	Field  string // the field's path in the request, such as "HTTPListeners[1].BackendServers[0].Weight"
 	Reason string // the rule it breaks, such as "must be between 1 and 256"
+	// More are the request's further problems, each with its own Field and
+	// Reason (and no More of its own); nil when there is one problem.
+	More []*ValidationError
 }
 
-// Error names the action, the field and the rule.
+// Error names the action, then each field with the rule it breaks.
 func (e *ValidationError) Error() string {
 	if e == nil {
 		return "cdslb: <nil ValidationError>"
 	}
-	msg := "cdslb: " + e.Action + ": invalid request: "
-	if e.Field != "" {
-		msg += e.Field + " "
+	var b strings.Builder
+	b.WriteString("cdslb: " + e.Action + ": invalid request: ")
+	e.writeProblem(&b)
+	for _, p := range e.More {
+		if p != nil {
+			b.WriteString("; ")
+			p.writeProblem(&b)
+		}
 	}
-	return msg + e.Reason
+	return b.String()
+}
+
+func (e *ValidationError) writeProblem(b *strings.Builder) {
+	if e.Field != "" {
+		b.WriteString(e.Field + " ")
+	}
+	b.WriteString(e.Reason)
 }
 
 // Is reports whether target is ErrInvalidRequest.

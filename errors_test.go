@@ -243,3 +243,27 @@ func TestNoDoubledPrefixes(t *testing.T) {
 	_, err = c.DescribeZones(context.Background(), nil)
 	assert.EqualError(t, err, "cdslb: DescribeZones: HTTP 503: unexpected answer: Service Unavailable", "a title alone is kept")
 }
+
+// TestAuthFailureCodes: the three codes of a refused signature match
+// ErrAuthFailure, no other sentinel, and their message says what to check.
+func TestAuthFailureCodes(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"InvalidAccessKeyId", "SignatureDoesNotMatch", "RequestExpired"} {
+		c, stub := newStub(t)
+		stub.answer("DescribeZones", http.StatusForbidden, `{"Code": "`+code+`", "Message": "refused"}`)
+		_, err := c.DescribeZones(context.Background(), nil)
+		require.ErrorIs(t, err, ErrAuthFailure, code)
+		assertMatchesOnly(t, err, "")
+		assert.ErrorContains(t, err, "check the access key pair, the CDS_SECRET_* variables, or the clock", code)
+		assert.Len(t, stub.requests("DescribeZones"), 1, "%s is not retried", code)
+	}
+	assert.Contains(t, ErrAuthFailure.Error(), "CDS_SECRET_*")
+	assert.Contains(t, ErrAuthFailure.Error(), "clock")
+	_, err := func() (any, error) {
+		c, stub := newStub(t)
+		stub.answer("DescribeZones", http.StatusBadRequest, `{"Code": "InvalidParameter", "Message": "x"}`)
+		return c.DescribeZones(context.Background(), nil)
+	}()
+	assert.NotErrorIs(t, err, ErrAuthFailure)
+	assert.NotContains(t, err.Error(), "clock")
+}

@@ -10,7 +10,7 @@ func (r *DescribeHaproxyCustomConfigRequest) validate() error {
 }
 
 func (r *ModifyHaproxyCustomConfigRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), required("Configs", r.Configs))
+	return allOf(required("InstanceUUID", r.InstanceUUID), required("Configs", r.Configs))
 }
 
 // DescribeHaproxyCustomConfigRequest names the instance whose configuration to read.

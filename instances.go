@@ -12,21 +12,27 @@ import (
 // StatusRunning is the Status of a load balancer that is up and accepts changes.
 const StatusRunning = "RUNNING"
 
-// CreateLoadBalancerRequest describes the load balancers to buy.
+// CreateLoadBalancerRequest describes the load balancers to buy. The
+// virtual data center and its networks are not this API's: VdcID,
+// BasePipeID and each PipeID and SegmentID come from the vendor's network
+// API (DescribeVdc, at /network, lists each VDC with its private and public
+// networks) or the console, and an existing load balancer's VdcID is in
+// LoadBalancer.VdcID.
 type CreateLoadBalancerRequest struct {
-	RegionID     string                 // required: the site, as in Zone.RegionID
-	VdcID        string                 // required: the virtual data center
+	RegionID     string                 // required: the site, as in Zone.RegionID; the VDC's region
+	VdcID        string                 // required: the virtual data center, in RegionID
 	BasePipeID   string                 // required: the VDC's private network the instance's addresses come from
 	InstanceName string                 // required
 	PaasGoodsID  int                    // required: the size, from DescribeLoadBalancersSpec
 	IPs          []CreateLoadBalancerIP // required: the networks the instance joins
 	Amount       int                    // how many to create, 1-3; 0 is the service's default, one
+	SubjectID    int                    // the funding subject the purchase is charged to (such as a test-credit subject); 0 sends none
 }
 
 // CreateLoadBalancerIP is a network a new load balancer joins.
 type CreateLoadBalancerIP struct {
 	PipeType  string // PipeTypePrivate or PipeTypePublic
-	PipeID    string // the private or public network's id
+	PipeID    string // required: the VDC's private or public network's id
 	SegmentID string // required for a public network: the public segment, of which the instance takes 3 addresses
 	IsVIP     *bool  // public networks only: whether to also open a private VIP; nil is the service's default, true
 }
@@ -68,11 +74,15 @@ var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 	})
 
 // DescribeLoadBalancersRequest filters the list of load balancers; every
-// field is optional, and a nil request lists them all.
+// field is optional, and a nil request lists them all. The list covers
+// every region (there is no region filter) and comes whole, with no paging.
+// IP and InstanceName match substrings, so an exact name needs a check of
+// LoadBalancer.InstanceName on the answer.
 type DescribeLoadBalancersRequest struct {
-	IP           string    // an address, or part of one, such as "66.66"
+	IP           string    // instances with an address that contains this, such as "66.66"
 	InstanceUUID string    // one instance
-	InstanceName string    // instances of this name
+	InstanceName string    // instances whose name contains this, such as "web" for "web-1" and "old-web"
+	TagName      string    // instances that carry this tag, by its exact name
 	StartTime    time.Time // created after this time; zero: no bound
 	EndTime      time.Time // created before this time; zero: no bound
 }
@@ -103,6 +113,14 @@ type LoadBalancer struct {
 	CPU            int // cores
 	MemoryMB       int // memory in MB, as the API reports it (2048 for 2 GB)
 	CreatedTime    time.Time
+	Tags           []Tag // the instance's tags
+	CustomConfig   bool  // the instance runs a custom haproxy.cfg (ModifyHaproxyCustomConfig), not listeners set by the listener actions
+}
+
+// Tag is a tag on a load balancer.
+type Tag struct {
+	ID   int
+	Name string
 }
 
 // VIP is one address of a load balancer.
@@ -127,9 +145,10 @@ var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 			IP           string `url:"IP,omitempty"`
 			InstanceUUID string `url:"InstanceUuid,omitempty"`
 			InstanceName string `url:"InstanceName,omitempty"`
+			TagName      string `url:"TagName,omitempty"`
 			StartTime    string `url:"StartTime,omitempty"`
 			EndTime      string `url:"EndTime,omitempty"`
-		}{r.IP, r.InstanceUUID, r.InstanceName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
+		}{r.IP, r.InstanceUUID, r.InstanceName, r.TagName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
 	},
 	func(_ *DescribeLoadBalancersRequest, d *[]loadBalancerWire, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
 		for i, w := range *d {
@@ -215,39 +234,38 @@ func (r *DeleteLoadBalancerRequest) validate() error {
 }
 
 func (r *ModifyLoadBalancerNameRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), required("InstanceName", r.InstanceName))
+	return allOf(required("InstanceUUID", r.InstanceUUID), required("InstanceName", r.InstanceName))
 }
 
 func (r *ModifyLoadBalancerInstanceSpecRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), positive("PaasGoodsID", r.PaasGoodsID))
+	return allOf(required("InstanceUUID", r.InstanceUUID), positive("PaasGoodsID", r.PaasGoodsID))
 }
 
 func (r *CreateLoadBalancerRequest) validate() error {
-	err := firstError(required("RegionID", r.RegionID), required("VdcID", r.VdcID),
+	var p problems
+	p.add(required("RegionID", r.RegionID), required("VdcID", r.VdcID),
 		required("BasePipeID", r.BasePipeID), required("InstanceName", r.InstanceName),
 		positive("PaasGoodsID", r.PaasGoodsID))
-	if err != nil {
-		return err
+	if r.SubjectID < 0 {
+		p.addf("SubjectID", "must not be negative (0 sends none), got %d", r.SubjectID)
 	}
 	if r.Amount < 0 || r.Amount > 3 {
-		return invalid("Amount", "must be between 1 and 3 (0 means the service's default, 1), got %d", r.Amount)
+		p.addf("Amount", "must be between 1 and 3 (0 means the service's default, 1), got %d", r.Amount)
 	}
 	if len(r.IPs) == 0 {
-		return invalid("IPs", "must name at least one network")
+		p.addf("IPs", "must name at least one network")
 	}
 	for i, ip := range r.IPs {
 		f := fmt.Sprintf("IPs[%d].", i)
 		if ip.PipeType != PipeTypePrivate && ip.PipeType != PipeTypePublic {
-			return invalid(f+"PipeType", "must be %q or %q, got %q", PipeTypePrivate, PipeTypePublic, ip.PipeType)
+			p.addf(f+"PipeType", "must be %q or %q, got %q", PipeTypePrivate, PipeTypePublic, ip.PipeType)
 		}
-		if err := required(f+"PipeID", ip.PipeID); err != nil {
-			return err
-		}
+		p.add(required(f+"PipeID", ip.PipeID))
 		if ip.PipeType == PipeTypePublic && strings.TrimSpace(ip.SegmentID) == "" {
-			return invalid(f+"SegmentID", "is required for a public network")
+			p.addf(f+"SegmentID", "is required for a public network")
 		}
 	}
-	return nil
+	return p.err()
 }
 
 // Network types of a load balancer's IP, for CreateLoadBalancerIP.PipeType.

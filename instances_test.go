@@ -224,3 +224,50 @@ var _ = example("DeleteLoadBalancer", func(testing.TB) any { return &DeleteLoadB
 var _ = example("ModifyLoadBalancerName", func(testing.TB) any {
 	return &ModifyLoadBalancerNameRequest{InstanceUUID: "i-1", InstanceName: "web"}
 })
+
+// The newest fields go on the wire with the names and types of the
+// extended-actions document: TagName in the query, SubjectId an int in the
+// body and only when set, Tags as {"TagID": int, "TagName": string}, and
+// IsCustomConf 0 or 1.
+func TestLoadBalancerNewestFields(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	stub.answer("DescribeLoadBalancers", http.StatusOK, `{"Code": "Success", "Message": "Success.", "Data": [
+		{"InstanceUuid": "a", "Status": "RUNNING", "IsCustomConf": 1, "Tags": [{"TagID": 24644, "TagName": "test_tag"}, {"TagID": "7", "TagName": "prod"}]},
+		{"InstanceUuid": "b", "Status": "RUNNING", "IsCustomConf": 0, "Tags": []},
+		{"InstanceUuid": "c", "Status": "RUNNING"}]}`)
+	stub.answerFixture("CreateLoadBalancer").answerFixture("CreateLoadBalancer")
+
+	resp, err := c.DescribeLoadBalancers(context.Background(), &DescribeLoadBalancersRequest{TagName: "test_tag"})
+	require.NoError(t, err)
+	assertGET(t, stub.only("DescribeLoadBalancers"), "DescribeLoadBalancers", map[string]string{"TagName": "test_tag"})
+	require.Len(t, resp.LoadBalancers, 3)
+	assert.Equal(t, []Tag{{ID: 24644, Name: "test_tag"}, {ID: 7, Name: "prod"}}, resp.LoadBalancers[0].Tags)
+	assert.True(t, resp.LoadBalancers[0].CustomConfig)
+	assert.Equal(t, []Tag{}, resp.LoadBalancers[1].Tags)
+	assert.False(t, resp.LoadBalancers[1].CustomConfig)
+	assert.Nil(t, resp.LoadBalancers[2].Tags)
+
+	req := createRequestFor("n")
+	_, err = c.CreateLoadBalancer(context.Background(), req)
+	require.NoError(t, err)
+	req.SubjectID = 42
+	_, err = c.CreateLoadBalancer(context.Background(), req)
+	require.NoError(t, err)
+	sent := stub.requests("CreateLoadBalancer")
+	require.Len(t, sent, 2)
+	assert.NotContains(t, postBody(t, sent[0], "/lb/", "CreateLoadBalancer"), "SubjectId", "SubjectID 0 sends none")
+	assert.Equal(t, 42.0, postBody(t, sent[1], "/lb/", "CreateLoadBalancer")["SubjectId"])
+
+	req.SubjectID = -1
+	_, err = c.CreateLoadBalancer(context.Background(), req)
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "SubjectID", ve.Field)
+	assert.Len(t, stub.requests("CreateLoadBalancer"), 2, "nothing sent")
+}
+
+func createRequestFor(name string) *CreateLoadBalancerRequest {
+	return &CreateLoadBalancerRequest{RegionID: "r", VdcID: "v", BasePipeID: "p", InstanceName: name, PaasGoodsID: 1,
+		IPs: []CreateLoadBalancerIP{{PipeType: PipeTypePrivate, PipeID: "p"}}}
+}

@@ -27,18 +27,31 @@ const (
 
 // HTTPListener is an HTTP(S) listener ("strategy") of a load balancer: a
 // port on the instance, how it balances, and the backends it forwards to.
+//
+// ListenerName, ListenerPort and Scheduler are required; every other field
+// may be left zero, and every field is sent (the document marks them all
+// required, so a zero value is sent as zero, an empty list as []). The
+// timeouts are durations in whole milliseconds (a finer one is refused); a
+// whole number of seconds is sent in "s", anything else in "ms". A zero
+// timeout or MaxConn is sent as 0: the document gives 0 no meaning of its
+// own, no default and no range, so set the values you want (its examples
+// use limits of 2000 to 100000 and timeouts of seconds).
 type HTTPListener struct {
-	ListenerName   string    // 1-50 characters, unique within the instance
-	ListenerPort   int       // 1-65535, except the reserved 22, 1080, 9100 and 9101
-	Scheduler      Scheduler // how requests are spread over the backends
-	MaxConn        int       // the listener's connection limit
-	ConnectTimeout time.Duration
-	ClientTimeout  time.Duration
-	ServerTimeout  time.Duration
-	StickySession  bool             // keep-alive ("StickySession" on the wire)
+	ListenerName   string        // required: 1-50 characters, unique within the instance
+	ListenerPort   int           // required: 1-65535, except the reserved 22, 1080, 9100 and 9101
+	Scheduler      Scheduler     // required: how requests are spread over the backends
+	MaxConn        int           // the listener's connection limit; not negative
+	ConnectTimeout time.Duration // how long connecting to a backend may take
+	ClientTimeout  time.Duration // how long a client may stay inactive
+	ServerTimeout  time.Duration // how long a backend may stay inactive
+	// StickySession is HTTP keep-alive, as the newer edition of the
+	// document describes it: connections stay open between requests.
+	// Despite its wire name ("StickySession", "on"/"off") it does not pin
+	// clients to a backend; SessionPersistence does that.
+	StickySession  bool
 	ACLWhiteList   []string         // IPv4 addresses or CIDR blocks allowed in; empty allows all
 	Certificates   []CertificateRef // certificates served on the port (HTTPS); empty for plain HTTP
-	BackendServers []BackendServer
+	BackendServers []BackendServer  // where requests go; empty is allowed (a listener with no backend yet)
 
 	// SessionPersistence, when set, pins a client to a backend with a cookie.
 	SessionPersistence *SessionPersistence
@@ -46,16 +59,19 @@ type HTTPListener struct {
 	HealthCheck *HealthCheck
 }
 
-// TCPListener is a TCP listener ("strategy") of a load balancer.
+// TCPListener is a TCP listener ("strategy") of a load balancer. Its
+// fields follow HTTPListener's rules: ListenerName, ListenerPort and
+// Scheduler are required, the timeouts are whole milliseconds, and a zero
+// MaxConn or timeout is sent as 0.
 type TCPListener struct {
-	ListenerName   string    // 1-50 characters, unique within the instance
-	ListenerPort   int       // 1-65535, except the reserved 22, 1080, 9100 and 9101
-	Scheduler      Scheduler // how connections are spread over the backends
-	MaxConn        int
-	ConnectTimeout time.Duration
-	ClientTimeout  time.Duration
-	ServerTimeout  time.Duration
-	ACLWhiteList   []string // IPv4 addresses or CIDR blocks allowed in; empty allows all
+	ListenerName   string        // required: 1-50 characters, unique within the instance
+	ListenerPort   int           // required: 1-65535, except the reserved 22, 1080, 9100 and 9101
+	Scheduler      Scheduler     // required: how connections are spread over the backends
+	MaxConn        int           // the listener's connection limit; not negative
+	ConnectTimeout time.Duration // how long connecting to a backend may take
+	ClientTimeout  time.Duration // how long a client may stay inactive
+	ServerTimeout  time.Duration // how long a backend may stay inactive
+	ACLWhiteList   []string      // IPv4 addresses or CIDR blocks allowed in; empty allows all
 	BackendServers []BackendServer
 
 	EnableSourceIP     bool // pass the client's source IP to the backends
@@ -64,10 +80,10 @@ type TCPListener struct {
 
 // BackendServer is one server a listener forwards to.
 type BackendServer struct {
-	IP      string // an IP address (or, on public networks, a domain name)
-	Port    int    // 1-65535
-	Weight  int    // 1-256
-	MaxConn int    // the server's connection limit
+	IP      string // required: an IPv4 address or, on public networks, a host name
+	Port    int    // required: 1-65535
+	Weight  int    // required: 1-256
+	MaxConn int    // the server's connection limit; not negative, 0 is sent as 0
 }
 
 // CertificateRef names a certificate served by an HTTPS listener.
@@ -99,7 +115,7 @@ const (
 // HealthCheck checks backends with an HTTP request (the wire's Option.Httpchk).
 type HealthCheck struct {
 	Method string // "GET", "HEAD" or "OPTIONS"; empty is the service's default, GET
-	URI    string // the path requested, such as "/healthz"
+	URI    string // the path requested, starting with "/", such as "/healthz"
 }
 
 // UpdateListener changes one listener of an instance and keeps all the
@@ -270,122 +286,130 @@ const maxCookieTimer = 7200 * time.Second
 // validateListeners checks each listener and that names and ports are
 // unique across the whole request.
 func validateListeners(httpListeners []HTTPListener, tcpListeners []TCPListener) error {
+	var p problems
 	names, ports := map[string]string{}, map[int]string{}
-	check := func(f string, l listenerFields) error {
-		if err := validateListener(f, l); err != nil {
-			return err
+	check := func(f string, l listenerFields) {
+		validateListener(&p, f, l)
+		if prev, ok := names[*l.name]; ok && strings.TrimSpace(*l.name) != "" {
+			p.addf(f+"ListenerName", "%q is also the name of %s", *l.name, prev)
+		} else if !ok {
+			names[*l.name] = strings.TrimSuffix(f, ".")
 		}
-		if prev, ok := names[*l.name]; ok {
-			return invalid(f+"ListenerName", "%q is also the name of %s", *l.name, prev)
+		if prev, ok := ports[*l.port]; ok && *l.port > 0 {
+			p.addf(f+"ListenerPort", "%d is also the port of %s", *l.port, prev)
+		} else if !ok {
+			ports[*l.port] = strings.TrimSuffix(f, ".")
 		}
-		if prev, ok := ports[*l.port]; ok {
-			return invalid(f+"ListenerPort", "%d is also the port of %s", *l.port, prev)
-		}
-		names[*l.name], ports[*l.port] = strings.TrimSuffix(f, "."), strings.TrimSuffix(f, ".")
-		return nil
 	}
 	for i := range httpListeners {
 		l := &httpListeners[i]
 		f := fmt.Sprintf("HTTPListeners[%d].", i)
-		if err := firstError(check(f, l.fields()), validateHTTPExtras(f, l)); err != nil {
-			return err
-		}
+		check(f, l.fields())
+		validateHTTPExtras(&p, f, l)
 	}
 	for i := range tcpListeners {
 		l := &tcpListeners[i]
 		f := fmt.Sprintf("TCPListeners[%d].", i)
-		if err := check(f, l.fields()); err != nil {
-			return err
-		}
+		check(f, l.fields())
 		if l.EnableRepeaterMode && !l.EnableSourceIP {
-			return invalid(f+"EnableRepeaterMode", "needs EnableSourceIP")
+			p.addf(f+"EnableRepeaterMode", "needs EnableSourceIP")
 		}
 	}
-	return nil
+	return p.err()
 }
 
-func validateListener(f string, l listenerFields) error {
-	name := strings.TrimSpace(*l.name)
-	switch {
+// validateListener records the problems of the fields both listener kinds share.
+func validateListener(p *problems, f string, l listenerFields) {
+	switch name := strings.TrimSpace(*l.name); {
 	case name == "":
-		return invalid(f+"ListenerName", "is required")
+		p.addf(f+"ListenerName", "is required")
 	case utf8.RuneCountInString(*l.name) > 50:
-		return invalid(f+"ListenerName", "must be at most 50 characters")
+		p.addf(f+"ListenerName", "must be at most 50 characters")
+	}
+	switch {
 	case *l.port < 1 || *l.port > 65535:
-		return invalid(f+"ListenerPort", "must be between 1 and 65535, got %d", *l.port)
+		p.addf(f+"ListenerPort", "must be between 1 and 65535, got %d", *l.port)
 	case reservedPorts[*l.port]:
-		return invalid(f+"ListenerPort", "%d is reserved (22, 1080, 9100 and 9101 are)", *l.port)
+		p.addf(f+"ListenerPort", "%d is reserved (22, 1080, 9100 and 9101 are)", *l.port)
 	}
 	switch *l.scheduler {
 	case SchedulerRoundRobin, SchedulerLeastConn, SchedulerStaticRR, SchedulerSource:
 	default:
-		return invalid(f+"Scheduler", "must be roundrobin, leastconn, static-rr or source, got %q", *l.scheduler)
+		p.addf(f+"Scheduler", "must be roundrobin, leastconn, static-rr or source, got %q", *l.scheduler)
 	}
 	if *l.maxConn < 0 {
-		return invalid(f+"MaxConn", "must not be negative")
+		p.addf(f+"MaxConn", "must not be negative")
 	}
 	for _, t := range []struct {
 		name string
 		d    time.Duration
 	}{{"ConnectTimeout", *l.connect}, {"ClientTimeout", *l.client}, {"ServerTimeout", *l.server}} {
 		if t.d < 0 || t.d%time.Millisecond != 0 {
-			return invalid(f+t.name, "must be a non-negative whole number of milliseconds, got %s", t.d)
+			p.addf(f+t.name, "must be a non-negative whole number of milliseconds, got %s", t.d)
 		}
 	}
 	for i, entry := range *l.acl {
 		if !isIPv4OrCIDR(entry) {
-			return invalid(fmt.Sprintf("%sACLWhiteList[%d]", f, i), "must be an IPv4 address or CIDR block, got %q", entry)
+			p.addf(fmt.Sprintf("%sACLWhiteList[%d]", f, i), "must be an IPv4 address or CIDR block, got %q", entry)
 		}
 	}
 	for i, b := range *l.backends {
 		bf := fmt.Sprintf("%sBackendServers[%d].", f, i)
 		switch {
 		case strings.TrimSpace(b.IP) == "":
-			return invalid(bf+"IP", "is required")
-		case b.Port < 1 || b.Port > 65535:
-			return invalid(bf+"Port", "must be between 1 and 65535, got %d", b.Port)
-		case b.Weight < 1 || b.Weight > 256:
-			return invalid(bf+"Weight", "must be between 1 and 256, got %d", b.Weight)
-		case b.MaxConn < 0:
-			return invalid(bf+"MaxConn", "must not be negative")
+			p.addf(bf+"IP", "is required")
+		case !isIPv4(b.IP) && !isHostName(b.IP):
+			p.addf(bf+"IP", "must be an IPv4 address or, on a public network, a host name, got %q", b.IP)
+		}
+		if b.Port < 1 || b.Port > 65535 {
+			p.addf(bf+"Port", "must be between 1 and 65535, got %d", b.Port)
+		}
+		if b.Weight < 1 || b.Weight > 256 {
+			p.addf(bf+"Weight", "must be between 1 and 256, got %d", b.Weight)
+		}
+		if b.MaxConn < 0 {
+			p.addf(bf+"MaxConn", "must not be negative")
 		}
 	}
-	return nil
 }
 
-// validateHTTPExtras checks what only HTTP listeners have.
-func validateHTTPExtras(f string, l *HTTPListener) error {
+// validateHTTPExtras records the problems of what only HTTP listeners have.
+func validateHTTPExtras(p *problems, f string, l *HTTPListener) {
 	for i, c := range l.Certificates {
-		if err := required(fmt.Sprintf("%sCertificates[%d].CertificateID", f, i), c.CertificateID); err != nil {
-			return err
-		}
+		p.add(required(fmt.Sprintf("%sCertificates[%d].CertificateID", f, i), c.CertificateID))
 	}
 	if sp := l.SessionPersistence; sp != nil {
 		sf := f + "SessionPersistence."
-		switch {
-		case !cookieKey.MatchString(sp.Key):
-			return invalid(sf+"Key", "must be 2-15 characters of a-z, 0-9 and _, start with a letter and end with a letter or digit, got %q", sp.Key)
-		case sp.Mode < CookieModeDefault || sp.Mode > CookieModeTransparent:
-			return invalid(sf+"Mode", "is not a CookieMode: %d", sp.Mode)
+		if !cookieKey.MatchString(sp.Key) {
+			p.addf(sf+"Key", "must be 2-15 characters of a-z, 0-9 and _, start with a letter and end with a letter or digit, got %q", sp.Key)
 		}
-		if d := sp.MaxIdle; d < 0 || d > maxCookieTimer || d%time.Second != 0 {
-			return invalid(sf+"MaxIdle", "must be whole seconds from 0 to 2h, got %s", d)
+		if sp.Mode < CookieModeDefault || sp.Mode > CookieModeTransparent {
+			p.addf(sf+"Mode", "is not a CookieMode: %d", sp.Mode)
 		}
-		if d := sp.MaxLife; d < 0 || d > maxCookieTimer || d%time.Second != 0 {
-			return invalid(sf+"MaxLife", "must be whole seconds from 0 to 2h, got %s", d)
-		}
-		if sp.MaxIdle != 0 && sp.MaxLife != 0 && sp.MaxLife <= sp.MaxIdle {
-			return invalid(sf+"MaxLife", "must be more than MaxIdle")
+		idle, life := validCookieTimer(p, sf+"MaxIdle", sp.MaxIdle), validCookieTimer(p, sf+"MaxLife", sp.MaxLife)
+		if idle && life && sp.MaxIdle != 0 && sp.MaxLife != 0 && sp.MaxLife <= sp.MaxIdle {
+			p.addf(sf+"MaxLife", "must be more than MaxIdle")
 		}
 	}
 	if hc := l.HealthCheck; hc != nil {
 		switch hc.Method {
 		case "", "GET", "HEAD", "OPTIONS":
 		default:
-			return invalid(f+"HealthCheck.Method", "must be GET, HEAD or OPTIONS, got %q", hc.Method)
+			p.addf(f+"HealthCheck.Method", "must be GET, HEAD or OPTIONS, got %q", hc.Method)
+		}
+		if hc.URI != "" && !strings.HasPrefix(hc.URI, "/") {
+			p.addf(f+"HealthCheck.URI", "must start with \"/\", got %q", hc.URI)
 		}
 	}
-	return nil
+}
+
+// validCookieTimer records a problem unless d is whole seconds from 0 to 2h.
+func validCookieTimer(p *problems, field string, d time.Duration) bool {
+	if d < 0 || d > maxCookieTimer || d%time.Second != 0 {
+		p.addf(field, "must be whole seconds from 0 to 2h, got %s", d)
+		return false
+	}
+	return true
 }
 
 // listenerFields points at the fields both listener kinds share, so that

@@ -83,22 +83,24 @@ var describeLBInstancePerformance = declare("DescribeLBInstancePerformance", pat
 const maxPerformanceSpan = 30 * 24 * time.Hour
 
 func (r *DescribeLBInstancePerformanceRequest) validate() error {
-	err := firstError(required("InstanceUUID", r.InstanceUUID), required("MetricKey", string(r.MetricKey)))
-	switch {
-	case err != nil:
-		return err
-	case r.StartTime.IsZero():
-		return invalid("StartTime", "is required")
-	case r.EndTime.IsZero():
-		return invalid("EndTime", "is required")
-	case !r.EndTime.After(r.StartTime):
-		return invalid("EndTime", "must be after StartTime")
-	case r.EndTime.Sub(r.StartTime) > maxPerformanceSpan:
-		return invalid("EndTime", "must be at most 30 days after StartTime, got %s", r.EndTime.Sub(r.StartTime))
-	case r.MetricKey.IsListenerMetric() && strings.TrimSpace(r.ListenerName) == "":
-		return invalid("ListenerName", "is required for the listener metric %s", r.MetricKey)
+	var p problems
+	p.add(required("InstanceUUID", r.InstanceUUID), required("MetricKey", string(r.MetricKey)))
+	if r.StartTime.IsZero() {
+		p.addf("StartTime", "is required")
 	}
-	return nil
+	switch {
+	case r.EndTime.IsZero():
+		p.addf("EndTime", "is required")
+	case r.StartTime.IsZero():
+	case !r.EndTime.After(r.StartTime):
+		p.addf("EndTime", "must be after StartTime")
+	case r.EndTime.Sub(r.StartTime) > maxPerformanceSpan:
+		p.addf("EndTime", "must be at most 30 days after StartTime, got %s", r.EndTime.Sub(r.StartTime))
+	}
+	if r.MetricKey.IsListenerMetric() && strings.TrimSpace(r.ListenerName) == "" {
+		p.addf("ListenerName", "is required for the listener metric %s", r.MetricKey)
+	}
+	return p.err()
 }
 
 // MetricKey names a load-balancer metric for DescribeLBInstancePerformance.

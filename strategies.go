@@ -2,6 +2,8 @@ package cdslb
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"time"
 )
 
@@ -120,10 +122,50 @@ type BackendName struct {
 // DescribeLBInstanceListeners lists an instance's listeners by name, with
 // the HAProxy backend names of HTTP listeners (newer API edition); use the
 // names for listener metrics. POST, though it only reads: it is retried
-// like every read-only action.
+// like every read-only action. The vendor document gives its address as
+// /lb, but its own example posts to /paas/monitor: the client asks at /lb,
+// and when the answer there is HTTP 404 (other than ResourceNotFound) or
+// UnsupportedOperation, asks once at /paas/monitor. The client remembers
+// the path that answered and asks there alone from then on.
 func (c *Client) DescribeLBInstanceListeners(ctx context.Context, req *DescribeLBInstanceListenersRequest) (*DescribeLBInstanceListenersResponse, error) {
-	return describeLBInstanceListeners.call(ctx, c, req)
+	if c == nil || c.listenersAt == nil { // a zero Client: call refuses it
+		return describeLBInstanceListeners.call(ctx, c, req)
+	}
+	if c.listenersAt.Load() == listenersAtMonitor {
+		return describeLBInstanceListenersAtMonitor.call(ctx, c, req)
+	}
+	resp, err := describeLBInstanceListeners.call(ctx, c, req)
+	if err == nil {
+		c.listenersAt.Store(listenersAtLB)
+		return resp, nil
+	}
+	if !notServedHere(err) || c.listenersAt.Load() == listenersAtLB {
+		return nil, err
+	}
+	resp, merr := describeLBInstanceListenersAtMonitor.call(ctx, c, req)
+	if merr != nil {
+		return nil, err // the answer at the documented address says more
+	}
+	c.listenersAt.Store(listenersAtMonitor)
+	return resp, nil
 }
+
+// Where DescribeLBInstanceListeners answered, in Client.listenersAt.
+const (
+	listenersAtUnknown int32 = iota
+	listenersAtLB
+	listenersAtMonitor
+)
+
+// notServedHere reports whether err says that the path does not serve the action.
+func notServedHere(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && (ae.HTTPStatus == http.StatusNotFound && ae.Code != "ResourceNotFound" || errors.Is(ae, ErrUnsupportedOperation))
+}
+
+// describeLBInstanceListenersAtMonitor is DescribeLBInstanceListeners at the
+// path of the vendor document's example.
+var describeLBInstanceListenersAtMonitor = describeLBInstanceListeners.at(pathMonitor)
 
 var describeLBInstanceListeners = declare("DescribeLBInstanceListeners", pathLB, reads,
 	func(r *DescribeLBInstanceListenersRequest, _ *time.Location) form {
@@ -142,11 +184,15 @@ func (r *DescribeLBInstanceListenersRequest) validate() error {
 }
 
 func (r *ModifyLoadBalancerStrategysRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), validateListeners(r.HTTPListeners, r.TCPListeners))
+	return allOf(required("InstanceUUID", r.InstanceUUID), validateListeners(r.HTTPListeners, r.TCPListeners))
 }
 
 func (r *AddLoadBalancerStrategysRequest) validate() error {
-	return firstError(required("InstanceUUID", r.InstanceUUID), validateListeners(r.HTTPListeners, r.TCPListeners))
+	var none error
+	if len(r.HTTPListeners)+len(r.TCPListeners) == 0 {
+		none = invalid("HTTPListeners", "and TCPListeners are both empty: there is nothing to add")
+	}
+	return allOf(required("InstanceUUID", r.InstanceUUID), none, validateListeners(r.HTTPListeners, r.TCPListeners))
 }
 
 // ListenerModeHTTP and ListenerModeTCP are the wire's listener modes, as

@@ -30,6 +30,7 @@ var (
 		"WithEndpoint": WithEndpoint, "WithHTTPClient": WithHTTPClient, "WithLocation": WithLocation,
 		"WithLogger": WithLogger, "WithMaxResponseBytes": WithMaxResponseBytes, "WithRetry": WithRetry,
 		"WithUserAgent": WithUserAgent, "WithNotFoundGrace": WithNotFoundGrace, "WithPollInterval": WithPollInterval,
+		"WithRateLimit": WithRateLimit,
 	}
 	sweepTypes = func() map[string]reflect.Type {
 		m := map[string]reflect.Type{}
@@ -38,7 +39,7 @@ var (
 			CertificateRef{}, CertificateValidity(0), Client{}, ComputeRole{}, CookieMode(0), CreateLoadBalancerIP{},
 			DataPoint{}, DiskSpec{}, HTTPListener{}, HealthCheck{}, InstanceSize{}, ListenerSummary{}, LoadBalancer{},
 			MetricKey(""), Option(nil), Product{}, ResponseMeta{}, RetryPolicy{}, Sample{}, Scheduler(""),
-			SessionPersistence{}, Signer{}, Standards{}, TCPListener{}, TransportError{}, VIP{}, ValidationError{},
+			SessionPersistence{}, Signer{}, Standards{}, TCPListener{}, Tag{}, TransportError{}, VIP{}, ValidationError{},
 			WaitError{}, WaitOption(nil), Zone{},
 		} {
 			t := reflect.TypeOf(v)

@@ -1,9 +1,12 @@
 package cdslb
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -81,14 +84,50 @@ func required(field, value string) error {
 	return nil
 }
 
-// firstError returns the first non-nil error.
-func firstError(errs ...error) error {
+// allOf returns every problem of errs (each nil or a *ValidationError,
+// perhaps with More) as one *ValidationError, or nil when there is none.
+func allOf(errs ...error) error {
+	var p problems
+	p.add(errs...)
+	return p.err()
+}
+
+// problems collects every rule a request breaks, so that the caller hears
+// of them all at once.
+type problems []*ValidationError
+
+// add records the problems of errs; nil errors are skipped.
+func (p *problems) add(errs ...error) {
 	for _, err := range errs {
-		if err != nil {
-			return err
+		var ve *ValidationError
+		switch {
+		case err == nil:
+		case errors.As(err, &ve):
+			first := *ve
+			first.More = nil
+			*p = append(*p, &first)
+			*p = append(*p, ve.More...)
+		default: // no validate method returns another kind of error
+			*p = append(*p, &ValidationError{Reason: err.Error()})
 		}
 	}
-	return nil
+}
+
+// addf records that field breaks a rule.
+func (p *problems) addf(field, format string, args ...any) {
+	*p = append(*p, invalid(field, format, args...))
+}
+
+// err is nil when no problem was recorded, else the first with the others in More.
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	first := *p[0]
+	if len(p) > 1 {
+		first.More = slices.Clone(p[1:])
+	}
+	return &first
 }
 
 func positive(field string, n int) error {
@@ -104,4 +143,24 @@ func isIPv4OrCIDR(s string) bool {
 	}
 	a, err := netip.ParseAddr(s)
 	return err == nil && a.Is4()
+}
+
+func isIPv4(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4()
+}
+
+// hostName is a DNS host name: dot-separated labels of letters, digits and
+// inner hyphens, at most 63 characters each.
+var hostName = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
+// isHostName reports whether s is a host name: at most 253 characters, and
+// a last label that is not all digits, so that a mistyped IPv4 address such
+// as "10.0.0.256" is not taken for one.
+func isHostName(s string) bool {
+	if len(s) > 253 || !hostName.MatchString(s) {
+		return false
+	}
+	last := s[strings.LastIndexByte(s, '.')+1:]
+	return strings.Trim(last, "0123456789") != ""
 }

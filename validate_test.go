@@ -207,6 +207,20 @@ func badInputs(t *testing.T) []badInput {
 		})},
 		{"health check POST", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "POST" })},
 		{"health check lower case", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "get" })},
+		{"health check URI without its slash", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "healthz" })},
+		{"backend IPv6", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "fd00::1" })},
+		{"backend IPv4 out of range", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "10.0.0.256" })},
+		{"backend IP with a port", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "10.0.0.1:80" })},
+		{"backend CIDR block", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "10.0.0.0/24" })},
+		{"backend name with a space", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "my host" })},
+		{"backend URL", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].BackendServers[0].IP = "http://backend"
+		})},
+		{"add no listener", "AddLoadBalancerStrategys", "HTTPListeners", func(ctx context.Context, c *Client) error {
+			_, err := c.AddLoadBalancerStrategys(ctx, &AddLoadBalancerStrategysRequest{InstanceUUID: "i-1"})
+			return err
+		}},
+		{"negative subject", cre, "SubjectID", createWith(func(r *CreateLoadBalancerRequest) { r.SubjectID = -1 })},
 
 		// Certificates.
 		{"upload without certificate", "UploadCACertificate", "Certificate", uploadWith(t, func(r *UploadCACertificateRequest) { r.Certificate = "" })},
@@ -266,6 +280,7 @@ func TestValidationBattery(t *testing.T) {
 			assert.NotEmpty(t, ve.Reason, tc.name)
 			assert.Contains(t, err.Error(), tc.field, tc.name)
 			assert.Contains(t, err.Error(), tc.action, tc.name)
+			assert.Empty(t, ve.More, "%s breaks one rule: %v", tc.name, err)
 		}
 		assert.False(t, errors.Is(err, ErrInvalidParameter), "a local refusal is not the service's code")
 	}
@@ -321,6 +336,8 @@ func TestValidationAcceptsGoodInputs(t *testing.T) {
 		},
 		"backend by domain name": func(r *ModifyLoadBalancerStrategysRequest) {
 			r.HTTPListeners[1].BackendServers[0].IP = "backend.example.com"
+			r.HTTPListeners[1].BackendServers[1].IP = "api-2"
+			r.TCPListeners[0].BackendServers[0].IP = "xn--fiq228c.example.cn"
 		},
 		"no listeners, no backends": func(r *ModifyLoadBalancerStrategysRequest) {
 			r.HTTPListeners, r.TCPListeners = nil, []TCPListener{{ListenerName: "t", ListenerPort: 80, Scheduler: SchedulerSource}}
@@ -427,4 +444,61 @@ func eachString(v reflect.Value, path string, visit func(string, reflect.Value))
 			eachString(v.Index(i), fmt.Sprintf("%s[%d]", path, i), visit)
 		}
 	}
+}
+
+// TestValidationReportsEveryProblem: a request that breaks several rules
+// gets one *ValidationError that names the first, holds the others in
+// More, in order, and lists every field in its message.
+func TestValidationReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	c, srv := newHostile(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		action string
+		call   func(ctx context.Context, c *Client) error
+		fields []string
+	}{
+		{"create", "CreateLoadBalancer", createWith(func(r *CreateLoadBalancerRequest) {
+			r.RegionID, r.PaasGoodsID, r.Amount = "", 0, 4
+			r.IPs[0].PipeType = "dmz"
+			r.IPs[1].SegmentID = ""
+		}), []string{"RegionID", "PaasGoodsID", "Amount", "IPs[0].PipeType", "IPs[1].SegmentID"}},
+		{"listeners", "ModifyLoadBalancerStrategys", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[0].ListenerName, r.HTTPListeners[0].ListenerPort = "", 22
+			r.HTTPListeners[1].BackendServers[0].Weight = 0
+			r.HTTPListeners[1].BackendServers[1].IP = "fd00::1"
+			r.HTTPListeners[1].HealthCheck.URI = "healthz"
+			r.TCPListeners[0].ListenerName = r.HTTPListeners[1].ListenerName
+		}), []string{"HTTPListeners[0].ListenerName", "HTTPListeners[0].ListenerPort", "HTTPListeners[1].BackendServers[0].Weight",
+			"HTTPListeners[1].BackendServers[1].IP", "HTTPListeners[1].HealthCheck.URI", "TCPListeners[0].ListenerName"}},
+		{"add nothing to no instance", "AddLoadBalancerStrategys", func(ctx context.Context, c *Client) error {
+			_, err := c.AddLoadBalancerStrategys(ctx, nil)
+			return err
+		}, []string{"InstanceUUID", "HTTPListeners"}},
+		{"upload", "UploadCACertificate", uploadWith(t, func(r *UploadCACertificateRequest) {
+			r.Certificate, r.PrivateKey, r.CertificateName = "MIIB...", "secret", ""
+		}), []string{"CertificateName", "Certificate", "PrivateKey"}},
+		{"performance", "DescribeLBInstancePerformance", performanceWith(func(r *DescribeLBInstancePerformanceRequest) {
+			r.InstanceUUID, r.StartTime, r.MetricKey = "", time.Time{}, MetricListenerSessions
+		}), []string{"InstanceUUID", "StartTime", "ListenerName"}},
+	} {
+		err := tc.call(ctx, c)
+		assert.ErrorIs(t, err, ErrInvalidRequest, tc.name)
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, tc.name)
+		got := []string{ve.Field}
+		for _, m := range ve.More {
+			got = append(got, m.Field)
+			assert.Equal(t, tc.action, m.Action, tc.name)
+			assert.Empty(t, m.More, tc.name)
+			assert.NotEmpty(t, m.Reason, tc.name)
+		}
+		assert.Equal(t, tc.fields, got, "%s: %v", tc.name, err)
+		for _, f := range tc.fields {
+			assert.Contains(t, err.Error(), f+" ", tc.name)
+		}
+		assert.Equal(t, len(tc.fields)-1, strings.Count(err.Error(), "; "), "%s: %v", tc.name, err)
+	}
+	assert.Empty(t, srv.sentFor(""))
 }

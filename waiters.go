@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// WaitOption configures a waiter.
+// WaitOption configures one call of a waiter (WaitUntilRunning, WaitUntil):
+// WithPollInterval sets how often it polls and WithNotFoundGrace how long
+// the instance may be missing. Options apply in order, so a later one wins.
 type WaitOption func(*waitConfig)
 
 type waitConfig struct {

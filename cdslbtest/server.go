@@ -31,7 +31,8 @@ type Server struct {
 	owner  *cdslb.Client // reads and seeds the state through fake.Direct
 }
 
-// Option configures a Server.
+// Option configures a Server, for NewServer: WithBusyFor, WithClock,
+// WithSeed and WithListenersPath. An invalid one fails the test.
 type Option func(*options) error
 
 type options struct {
