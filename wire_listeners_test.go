@@ -258,9 +258,9 @@ func TestListenerDecodesNullListsAndOddFields(t *testing.T) {
 		"SessionPersistence": {"Key": "k1", "Mode": 7, "Timer": {"MaxIdle": "60", "MaxLife": null}},
 		"Option": {"Httpchk": null}}`), &h))
 	assert.Equal(t, HTTPListener{
-		ListenerName: "h", ServerTimeout: 9 * time.Millisecond,
+		ListenerName:       "h",
 		SessionPersistence: &SessionPersistence{Key: "k1", Mode: CookieModeDefault, MaxIdle: time.Minute},
-	}, h, "odd fields are zero, the rest is read; an unknown Mode is the default")
+	}, h, "odd fields are zero, the rest is read; an unknown Mode is the default; a timeout with an odd unit is never read in another one")
 
 	var tl TCPListener
 	require.NoError(t, fromWire([]byte(`{"ListenerName": "t", "ListenerPort": 909,
@@ -307,19 +307,16 @@ func toWire(v any) ([]byte, error) {
 // fromWire decodes a listener or backend as the library reads answers:
 // tolerantly, an odd field left empty.
 func fromWire(b []byte, into any) error {
+	var unread string
+	o, ok := readObject(b, "", &unread)
+	if !ok {
+		return fmt.Errorf("fromWire: not an object: %s", b)
+	}
 	switch p := into.(type) {
 	case *HTTPListener:
-		var w httpListenerWire
-		_ = json.Unmarshal(b, &w)
-		*p = w.value()
+		*p = readHTTPListener(o)
 	case *TCPListener:
-		var w tcpListenerWire
-		_ = json.Unmarshal(b, &w)
-		*p = w.value()
-	case *BackendServer:
-		var w backendWire
-		_ = json.Unmarshal(b, &w)
-		*p = w.value()
+		*p = readTCPListener(o)
 	default:
 		return fmt.Errorf("fromWire: %T", into)
 	}
