@@ -92,6 +92,7 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 		{"BackendServer", `[{"IP":"10.0.0.2","Port":80,"Weight":"0x1p3","MaxConn":10}]`, "BackendServer[0].Weight", nil},
 		{"CertificateIds", `[null]`, "CertificateIds[0]", nil},
 		{"CertificateIds", `["c-1"]`, "CertificateIds[0]", nil},
+		{"CertificateIds", "[{\"CertificateId\":\"c-1\",\"CertificateName\":\"m\xffain\"}]", "CertificateIds[0].CertificateName", nil}, // not UTF-8: read as U+FFFD
 	} {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
 			t.Parallel()

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cdsgo/cdslb/internal/wire"
 )
@@ -348,11 +349,25 @@ func (o *reader) done() {
 
 // text reads a string.
 func (o *reader) text(name string) string {
-	var s string
-	if v := o.take(name); v != nil && json.Unmarshal(v, &s) != nil {
+	v := o.take(name)
+	if v == nil {
+		return ""
+	}
+	s, ok := exactString(v)
+	if !ok {
 		o.fail(name)
 	}
 	return s
+}
+
+// exactString reads a JSON string. Bytes that are not UTF-8 would be read
+// as U+FFFD, and written back so: such a string is not read.
+func exactString(v json.RawMessage) (string, bool) {
+	var s string
+	if !utf8.Valid(v) || json.Unmarshal(v, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // whole reads a whole number (wire.Integer); ok says one was read, and is
@@ -424,16 +439,17 @@ func (o *reader) stringList(name string) []string {
 	switch {
 	case v == nil:
 	case v[0] == '"':
-		var s string
-		if json.Unmarshal(v, &s) == nil && s != "" {
+		if s, ok := exactString(v); !ok {
+			o.fail(name)
+		} else if s != "" {
 			list = []string{s}
 		}
 	case v[0] == '[':
 		var items []json.RawMessage
 		_ = json.Unmarshal(v, &items)
 		for i, item := range items {
-			var s string
-			if json.Unmarshal(item, &s) != nil || s == "" {
+			s, ok := exactString(item)
+			if !ok || s == "" {
 				o.fail(name + "[" + strconv.Itoa(i) + "]")
 				continue
 			}

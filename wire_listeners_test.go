@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -321,4 +323,39 @@ func fromWire(b []byte, into any) error {
 		return fmt.Errorf("fromWire: %T", into)
 	}
 	return nil
+}
+
+// FuzzListenerSetIsWrittenBackAsRead: whatever an answer holds, reading it
+// never panics, and a set read exactly is written in a form that reads back
+// exactly as the same set: what the safe edits send means what they read.
+func FuzzListenerSetIsWrittenBackAsRead(f *testing.F) {
+	fixture, err := os.ReadFile(filepath.Join("testdata", "responses", "DescribeLoadBalancerStrategys.json"))
+	require.NoError(f, err)
+	var answer struct{ Data json.RawMessage }
+	require.NoError(f, json.Unmarshal(fixture, &answer))
+	f.Add([]byte(answer.Data))
+	for _, keep := range []string{keepWith("ClientTimeoutUnit", `"m"`, "SessionPersistence", `{"Key":"sid","Mode":"1","Timer":{"MaxIdle":"10"}}`),
+		keepWith("BackendServer", `[null,{"IP":"a","Port":"1.0","Weight":1e1}]`), keepWith("AclWhiteList", `"10.0.0.1"`, "ClientTimeout", `"0.5"`), "null"} {
+		var listed struct{ Data json.RawMessage }
+		require.NoError(f, json.Unmarshal([]byte(listing(keep)), &listed))
+		f.Add([]byte(listed.Data))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var read listenersWire
+		if json.Unmarshal(data, &read) != nil || read.unread != "" || read.malformed != "" {
+			return
+		}
+		h, tl, _ := read.value()
+		written, err := json.Marshal(listenerSetWire("", h, tl))
+		require.NoError(t, err)
+		var again listenersWire
+		require.NoError(t, json.Unmarshal(written, &again))
+		require.Empty(t, again.unread, "written: %s", written)
+		h2, tl2, _ := again.value()
+		first, err := fingerprint(&DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: tl})
+		require.NoError(t, err)
+		second, err := fingerprint(&DescribeLoadBalancerStrategysResponse{HTTPListeners: h2, TCPListeners: tl2})
+		require.NoError(t, err)
+		require.Equal(t, string(first), string(second), "read: %s", data)
+	})
 }
