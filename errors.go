@@ -347,9 +347,10 @@ var ErrListenersChanged = errors.New("cdslb: the listeners changed during the ed
 // ErrListenersUnreadable is matched by the error of UpdateListener and
 // RemoveListener when the service listed a listener this library cannot
 // read exactly: a value it could not read or read only approximately (a
-// timeout in an unknown unit, a list that came as something else), or a
-// field it does not model. Writing the set back would change that
-// listener, so nothing was sent; the error names the listener and field.
+// timeout in an unknown unit, a list that came as something else, a null
+// listener), a field it does not model, or a list of listeners it does not
+// know. Writing the set back would change or delete them, so nothing was
+// sent; the error names the listener and field.
 // Change such a set with ModifyLoadBalancerStrategys, knowing what it sends.
 var ErrListenersUnreadable = errors.New("cdslb: a listener cannot be read exactly, so the set cannot be written back")
 

@@ -129,8 +129,9 @@ type HealthCheck struct {
 //
 // It fails, changing nothing, with a *ValidationError for an empty id or
 // name or a nil update, with ErrListenerNotFound when no listener has that
-// name, with ErrListenersUnreadable when a listener of the set cannot be
-// read exactly, with the error update returns, and with ErrListenersChanged
+// name, with ErrListenersUnreadable when the set cannot be read exactly (a
+// listener's value, a field the library does not model, a list of
+// listeners it does not know), with the error update returns, and with ErrListenersChanged
 // when the set changed between the two reads. A set read before a 409
 // ResourceInUse is never sent: with RetryPolicy.RetryConflicts the whole
 // edit starts again from the first read, calling update again on a fresh
@@ -245,7 +246,7 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 }
 
 // readListeners reads the listener set, with a description of the first
-// listener not read exactly ("" if all were).
+// value not read exactly ("" if all were).
 func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStrategysRequest) (*DescribeLoadBalancerStrategysResponse, string, error) {
 	set, data, err := describeLoadBalancerStrategys.run(ctx, c, req, false)
 	if err != nil {

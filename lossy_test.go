@@ -70,6 +70,29 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 		{"SessionPersistence", `{"Key":"sid","Mode":7}`, "SessionPersistence.Mode", nil},
 		{"Option", `{"Httpchk":"GET /"}`, "Option.Httpchk", nil},
 		{"HealthCheckInterval", `5`, "HealthCheckInterval", nil},
+		// What the library once read as something else, or wrote back without.
+		{"SessionPersistence", `{"Key":"sid","Mode":"one"}`, "SessionPersistence.Mode", nil},
+		{"SessionPersistence", `{"Key":"sid","Mode":"1.5"}`, "SessionPersistence.Mode", nil},
+		{"SessionPersistence", `{"Key":"sid","Timer":{"MaxIdle":-1}}`, "SessionPersistence.Timer.MaxIdle", nil},
+		{"ListenerMode", `"https"`, "ListenerMode", nil},
+		{"ListenerMode", `"tcp"`, "ListenerMode", nil},
+		{"ListenerMode", `"HTTP"`, "ListenerMode", nil},
+		{"AclWhiteList", `["1.2.3.4",""]`, "AclWhiteList[1]", nil},
+		{"AclWhiteList", `["1.2.3.4",null]`, "AclWhiteList[1]", nil},
+		{"ClientTimeout", `""`, "ClientTimeout", nil},
+		{"ClientTimeout", `null`, "ClientTimeout", nil},
+		{"ClientTimeout", `"five"`, "ClientTimeout", nil},
+		{"ClientTimeout", `"1e-400"`, "ClientTimeout", nil},
+		{"ClientTimeoutUnit", `"M"`, "ClientTimeout", nil},
+		{"ClientTimeoutUnit", `"S"`, "ClientTimeout", nil},
+		{"ClientTimeoutUnit", `" s"`, "ClientTimeout", nil},
+		{"ClientTimeoutUnit", `null`, "ClientTimeout", nil},
+		{"ConnectTimeoutUnit", `"s"`, "ConnectTimeout", nil}, // a unit without a value
+		{"BackendServer", `[null]`, "BackendServer[0]", nil},
+		{"BackendServer", `[{"IP":"10.0.0.2","Port":80,"Weight":"0x1p3","MaxConn":10}]`, "BackendServer[0].Weight", nil},
+		{"CertificateIds", `[null]`, "CertificateIds[0]", nil},
+		{"CertificateIds", `["c-1"]`, "CertificateIds[0]", nil},
+		{"CertificateIds", "[{\"CertificateId\":\"c-1\",\"CertificateName\":\"m\xffain\"}]", "CertificateIds[0].CertificateName", nil}, // not UTF-8: read as U+FFFD
 	} {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
 			t.Parallel()
@@ -88,6 +111,52 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 			_, err = c.RemoveListener(context.Background(), waitUUID, "edit")
 			require.ErrorIs(t, err, ErrListenersUnreadable)
 			assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
+
+			set, err := c.DescribeLoadBalancerStrategys(context.Background(), &DescribeLoadBalancerStrategysRequest{InstanceUUID: waitUUID})
+			require.NoError(t, err, "a plain read leaves the odd field empty")
+			assert.Equal(t, "keep", set.HTTPListeners[0].ListenerName)
+			assert.Equal(t, 3306, set.TCPListeners[0].ListenerPort)
+		})
+	}
+}
+
+// TestLossySetsAreNeverWrittenBack: a listener that is no listener, a field
+// given twice, and a list of listeners the library does not model (which
+// the whole-set write would delete) make the set unreadable for the safe
+// edits, which send nothing; a plain read still succeeds with what it read.
+func TestLossySetsAreNeverWrittenBack(t *testing.T) {
+	t.Parallel()
+	keep := keepWith("MaxConn", "100")
+	for _, tc := range []struct{ data, named string }{
+		{listing("null"), "listener HttpListeners[0] (null"},
+		{listing(`"keep"`), "listener HttpListeners[0] (a string"},
+		{listing(keep + `,null`), "listener HttpListeners[1] (null"},
+		{listing(strings.Replace(keep, "{", `{"MaxConn":7,`, 1)), `listener "keep": field MaxConn`}, // which one is meant is unknown
+		{listing(strings.Replace(keep, "{", `{"maxconn":7,`, 1)), `listener "keep": field MaxConn`}, // names match ignoring case
+		{strings.Replace(listing(keep), `"TcpListeners":`, `"UdpListeners":[{"ListenerName":"dns","ListenerPort":53}],"TcpListeners":`, 1),
+			"field UdpListeners of the listener set"},
+		{strings.Replace(listing(keep), `"TcpListeners":`, `"Extra":"x","TcpListeners":`, 1), "field Extra of the listener set"},
+		{strings.Replace(listing(keep), `"TcpListeners":`, `"HttpListeners":[],"TcpListeners":`, 1), "field HttpListeners of the listener set"},
+	} {
+		t.Run(tc.named, func(t *testing.T) {
+			t.Parallel()
+			c, stub := newStub(t)
+			stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, tc.data)
+			stub.answerFixture("ModifyLoadBalancerStrategys")
+
+			_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error {
+				tcp.MaxConn = 200
+				return nil
+			})
+			require.ErrorIs(t, err, ErrListenersUnreadable)
+			assert.Contains(t, err.Error(), tc.named)
+			_, err = c.RemoveListener(context.Background(), waitUUID, "edit")
+			require.ErrorIs(t, err, ErrListenersUnreadable)
+			assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
+
+			set, err := c.DescribeLoadBalancerStrategys(context.Background(), &DescribeLoadBalancerStrategysRequest{InstanceUUID: waitUUID})
+			require.NoError(t, err)
+			assert.Equal(t, "edit", set.TCPListeners[0].ListenerName)
 		})
 	}
 }
@@ -98,8 +167,11 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 func TestExactListingsAreWrittenBackAsRead(t *testing.T) {
 	t.Parallel()
 	c, stub := newStub(t)
-	keep := keepWith("ClientTimeoutUnit", `"m"`, "ListenerPort", `"8080"`, "AclWhiteList", `"10.0.0.0/8"`, "CertificateIds", "null")
-	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listing(keep))
+	keep := keepWith("ClientTimeoutUnit", `"m"`, "ListenerPort", `"8080"`, "AclWhiteList", `"10.0.0.0/8"`, "CertificateIds", "null",
+		"SessionPersistence", `{"Key":"sid","Mode":"1","Timer":{"MaxIdle":"10","MaxLife":2e1}}`, "ListenerMode", `""`,
+		"ServerTimeout", `""`, "ServerTimeoutUnit", `""`)
+	data := strings.Replace(listing(keep), `"TcpListeners":`, `"UdpListeners":[],"TcpListeners":`, 1) // an empty list loses nothing
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, data)
 	stub.answerFixture("ModifyLoadBalancerStrategys")
 
 	_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error {
@@ -112,6 +184,9 @@ func TestExactListingsAreWrittenBackAsRead(t *testing.T) {
 	assert.Equal(t, "s", kept["ClientTimeoutUnit"])
 	assert.EqualValues(t, 8080, kept["ListenerPort"])
 	assert.Equal(t, []any{"10.0.0.0/8"}, kept["AclWhiteList"])
+	assert.Equal(t, map[string]any{"Key": "sid", "Mode": 1.0, "Timer": map[string]any{"MaxIdle": 10.0, "MaxLife": 20.0}},
+		kept["SessionPersistence"], "a quoted mode is the mode it names")
+	assert.Equal(t, "0", kept["ServerTimeout"], "unset")
 }
 
 // TestListenerEditRestartsFromTheReadAfterAConflict: a 409 on the write

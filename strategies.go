@@ -30,6 +30,9 @@ var describeLoadBalancerStrategys = declare("DescribeLoadBalancerStrategys", pat
 		return inQuery(instanceWire{r.InstanceUUID})
 	},
 	func(_ *DescribeLoadBalancerStrategysRequest, d *listenersWire, _ *time.Location) (*DescribeLoadBalancerStrategysResponse, error) {
+		if d.malformed != "" {
+			return nil, malformed("%s", d.malformed)
+		}
 		h, t, _ := d.value()
 		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: t}, nil
 	})

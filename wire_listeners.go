@@ -5,10 +5,11 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cdsgo/cdslb/internal/wire"
 )
@@ -19,40 +20,31 @@ import (
 // misleading names (BackendServer, CertificateIds). Go callers see plain
 // ints, time.Durations, bools and slices; the conversion happens only here.
 
-// listenerWire is what both listener kinds share on the wire. Decoding
-// accepts numbers or strings for every scalar.
+// listenerWire is what both listener kinds share on the wire, as the
+// library writes it.
 type listenerWire struct {
 	ListenerName       string
 	ListenerMode       string
-	ListenerPort       wire.Int
+	ListenerPort       int
 	Scheduler          Scheduler
-	MaxConn            wire.Int
-	ConnectTimeout     wire.Text
+	MaxConn            int
+	ConnectTimeout     string
 	ConnectTimeoutUnit string
-	ClientTimeout      wire.Text
+	ClientTimeout      string
 	ClientTimeoutUnit  string
-	ServerTimeout      wire.Text
+	ServerTimeout      string
 	ServerTimeoutUnit  string
-	AclWhiteList       wire.Strings
+	AclWhiteList       []string
 	BackendServer      []backendWire
 }
 
 func (f listenerFields) toWire(mode string) listenerWire {
-	w := listenerWire{ListenerName: *f.name, ListenerMode: mode, ListenerPort: wire.Int(*f.port),
-		Scheduler: *f.scheduler, MaxConn: wire.Int(*f.maxConn),
+	w := listenerWire{ListenerName: *f.name, ListenerMode: mode, ListenerPort: *f.port, Scheduler: *f.scheduler, MaxConn: *f.maxConn,
 		AclWhiteList: nonNil(*f.acl), BackendServer: nonNil(convert(*f.backends, backendToWire))}
 	w.ConnectTimeout, w.ConnectTimeoutUnit = wire.Timeout(*f.connect)
 	w.ClientTimeout, w.ClientTimeoutUnit = wire.Timeout(*f.client)
 	w.ServerTimeout, w.ServerTimeoutUnit = wire.Timeout(*f.server)
 	return w
-}
-
-func (f listenerFields) fromWire(w *listenerWire) {
-	*f.name, *f.port, *f.scheduler, *f.maxConn = w.ListenerName, int(w.ListenerPort), w.Scheduler, int(w.MaxConn)
-	*f.connect = wire.Duration(w.ConnectTimeout, w.ConnectTimeoutUnit)
-	*f.client = wire.Duration(w.ClientTimeout, w.ClientTimeoutUnit)
-	*f.server = wire.Duration(w.ServerTimeout, w.ServerTimeoutUnit)
-	*f.acl, *f.backends = w.AclWhiteList, convert(w.BackendServer, (*backendWire).value)
 }
 
 // nonNil makes a nil slice empty, since the API wants [] for lists it requires, never null.
@@ -78,8 +70,8 @@ type sessionPersistenceWire struct {
 }
 
 type timerWire struct {
-	MaxIdle wire.Int
-	MaxLife wire.Int
+	MaxIdle int
+	MaxLife int
 }
 
 type listenerOptionWire struct {
@@ -91,7 +83,7 @@ type httpchkWire struct {
 	URI    string `json:"Uri"`
 }
 
-// httpListenerWire is an HTTPListener as the API writes it.
+// httpListenerToWire is an HTTPListener as the API writes it.
 func httpListenerToWire(l *HTTPListener) httpListenerWire {
 	w := httpListenerWire{listenerWire: l.fields().toWire(ListenerModeHTTP), StickySession: wire.Switch(l.StickySession),
 		CertificateIds: nonNil(convert(l.Certificates, func(c *CertificateRef) certificateRefWire { return certificateRefWire(*c) }))}
@@ -102,34 +94,13 @@ func httpListenerToWire(l *HTTPListener) httpListenerWire {
 			w.SessionPersistence.Mode = &mode
 		}
 		if sp.MaxIdle != 0 || sp.MaxLife != 0 {
-			w.SessionPersistence.Timer = &timerWire{wire.Int(sp.MaxIdle / time.Second), wire.Int(sp.MaxLife / time.Second)}
+			w.SessionPersistence.Timer = &timerWire{int(sp.MaxIdle / time.Second), int(sp.MaxLife / time.Second)}
 		}
 	}
 	if hc := l.HealthCheck; hc != nil {
 		w.Option = &listenerOptionWire{Httpchk: &httpchkWire{hc.Method, hc.URI}}
 	}
 	return w
-}
-
-// value reads the listener in any of the API's spellings.
-func (w *httpListenerWire) value() HTTPListener {
-	l := HTTPListener{StickySession: bool(w.StickySession),
-		Certificates: convert(w.CertificateIds, func(c *certificateRefWire) CertificateRef { return CertificateRef(*c) })}
-	l.fields().fromWire(&w.listenerWire)
-	if sp := w.SessionPersistence; sp != nil {
-		l.SessionPersistence = &SessionPersistence{Key: sp.Key}
-		if sp.Mode != nil && *sp.Mode >= 0 && *sp.Mode <= 2 {
-			l.SessionPersistence.Mode = CookieMode(*sp.Mode + 1)
-		}
-		if sp.Timer != nil {
-			l.SessionPersistence.MaxIdle = time.Duration(sp.Timer.MaxIdle) * time.Second
-			l.SessionPersistence.MaxLife = time.Duration(sp.Timer.MaxLife) * time.Second
-		}
-	}
-	if w.Option != nil && w.Option.Httpchk != nil {
-		l.HealthCheck = &HealthCheck{Method: w.Option.Httpchk.Method, URI: w.Option.Httpchk.URI}
-	}
-	return l
 }
 
 type certificateRefWire struct {
@@ -147,66 +118,17 @@ func tcpListenerToWire(l *TCPListener) tcpListenerWire {
 	return tcpListenerWire{l.fields().toWire(ListenerModeTCP), wire.Switch(l.EnableSourceIP), wire.Switch(l.EnableRepeaterMode)}
 }
 
-// value reads the listener in any of the API's spellings.
-func (w *tcpListenerWire) value() TCPListener {
-	l := TCPListener{EnableSourceIP: bool(w.EnableSourceIP), EnableRepeaterMode: bool(w.EnableRepeaterMode)}
-	l.fields().fromWire(&w.listenerWire)
-	return l
-}
-
 // backendWire is a BackendServer as the API's examples write it: Port and
-// MaxConn as numbers, Weight as a string. Decoding takes numbers or strings.
+// MaxConn as numbers, Weight as a string.
 type backendWire struct {
 	IP      string
-	Port    wire.Int
-	Weight  wire.Text
-	MaxConn wire.Int
+	Port    int
+	Weight  string
+	MaxConn int
 }
 
 func backendToWire(s *BackendServer) backendWire {
-	return backendWire{s.IP, wire.Int(s.Port), wire.Text(strconv.Itoa(s.Weight)), wire.Int(s.MaxConn)}
-}
-
-func (w *backendWire) value() BackendServer {
-	return BackendServer{IP: w.IP, Port: int(w.Port), Weight: w.Weight.Int(), MaxConn: int(w.MaxConn)}
-}
-
-// listenersWire is the listener set as the API writes it: each listener
-// with whether it was read exactly.
-type listenersWire struct {
-	HttpListeners []exactly[httpListenerWire]
-	TcpListeners  []exactly[tcpListenerWire]
-}
-
-// exactly is a listener's wire form decoded as usual, and checked for exactness.
-type exactly[W httpListenerWire | tcpListenerWire] struct {
-	w       W
-	inexact string // the first field not read exactly, "" if none
-}
-
-func (e *exactly[W]) UnmarshalJSON(b []byte) error {
-	_ = json.Unmarshal(b, &e.w) // tolerant, never fails
-	_, isHTTP := any(e.w).(httpListenerWire)
-	e.inexact = inexactListener(b, isHTTP)
-	return nil
-}
-
-// value returns the listener set, and a description of the first listener
-// not read exactly ("" if all were).
-func (w *listenersWire) value() (h []HTTPListener, t []TCPListener, inexact string) {
-	h = convert(w.HttpListeners, func(e *exactly[httpListenerWire]) HTTPListener { return e.w.value() })
-	t = convert(w.TcpListeners, func(e *exactly[tcpListenerWire]) TCPListener { return e.w.value() })
-	for i, e := range w.HttpListeners {
-		if e.inexact != "" {
-			return h, t, fmt.Sprintf("listener %q: field %s", h[i].ListenerName, e.inexact)
-		}
-	}
-	for i, e := range w.TcpListeners {
-		if e.inexact != "" {
-			return h, t, fmt.Sprintf("listener %q: field %s", t[i].ListenerName, e.inexact)
-		}
-	}
-	return h, t, ""
+	return backendWire{s.IP, s.Port, strconv.Itoa(s.Weight), s.MaxConn}
 }
 
 // listenerSetWire is a listener set as the API reads it; the lists are
@@ -221,174 +143,388 @@ type listenerSet struct {
 	TcpListeners  []tcpListenerWire  `json:"TcpListeners"`
 }
 
-// This file decides whether a listener's wire form was read exactly: every
-// field one the library models, with a value it read with its meaning, not
-// left empty or approximated by tolerant decoding. A set that was not read
-// exactly must not be written back (UpdateListener, RemoveListener), since
-// writing it would change what the library could not read.
+// Reading is one decoder, for plain reads and for the safe edits alike: it
+// reads each value in every spelling the API uses with its exact meaning,
+// or leaves it empty and records it as unread, never as something else. A
+// plain read keeps what it could read, as every tolerant read does; the
+// safe edits refuse a set with anything unread, since writing it back
+// would change or drop what the library could not read.
 
-// shape checks that a wire value can be read exactly. It returns the path
-// of the first part that cannot ("" for the value itself) and false.
-type shape func(b []byte) (where string, ok bool)
+// listenersWire is the listener set of an answer: the listeners, the first
+// value not read exactly ("" if none), and why Data is no listener set at
+// all ("" if it is one).
+type listenersWire struct {
+	http      []HTTPListener
+	tcp       []TCPListener
+	unread    string
+	malformed string
+}
 
-var (
-	anyString shape = func(b []byte) (string, bool) { return "", isNull(b) || b[0] == '"' && json.Valid(b) }
-	// wholeNumber is an integer as a number or a numeric string, or null.
-	wholeNumber shape = func(b []byte) (string, bool) {
-		if isNull(b) {
-			return "", true
-		}
-		var t wire.Text
-		_ = t.UnmarshalJSON(b)
-		f, err := strconv.ParseFloat(strings.TrimSpace(string(t)), 64)
-		return "", err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53
+// UnmarshalJSON reads the set. It never fails: what it cannot read is
+// recorded instead.
+func (w *listenersWire) UnmarshalJSON(b []byte) error {
+	*w = listenersWire{}
+	if isNull(b) {
+		return nil
 	}
-	// onOff is a switch in one of the spellings wire.Switch reads, or null.
-	onOff shape = func(b []byte) (string, bool) {
-		switch strings.ToLower(strings.Trim(string(b), `"`)) {
-		case "null", "on", "off", "true", "false", "1", "0", "yes", "no":
-			return "", true
+	var setField string
+	set, ok := readObject(b, "", &setField)
+	if !ok {
+		w.malformed = "Data is " + jsonKind(b[0]) + " where an object is due"
+		return nil
+	}
+	var httpUnread, tcpUnread, httpBad, tcpBad string
+	w.http, httpUnread, httpBad = readListeners(set, "HttpListeners", readHTTPListener, func(l HTTPListener) string { return l.ListenerName })
+	w.tcp, tcpUnread, tcpBad = readListeners(set, "TcpListeners", readTCPListener, func(l TCPListener) string { return l.ListenerName })
+	for _, name := range set.rest() {
+		if !isEmpty(set.take(name)) { // such as "UdpListeners": listeners the library would delete
+			set.fail(name)
 		}
+	}
+	if setField != "" {
+		setField = "field " + setField + " of the listener set"
+	}
+	w.unread, w.malformed = cmp.Or(httpUnread, tcpUnread, setField), cmp.Or(httpBad, tcpBad)
+	return nil
+}
+
+// value returns the listener set, and a description of the first value not
+// read exactly ("" if all were).
+func (w *listenersWire) value() (h []HTTPListener, t []TCPListener, inexact string) {
+	return w.http, w.tcp, w.unread
+}
+
+// readListeners reads the list kind of the set: the listeners, a
+// description of the first one not read exactly, and why the list is no
+// list.
+func readListeners[L any](set *reader, kind string, read func(*reader) L, name func(L) string) (ls []L, unread, malformed string) {
+	b := set.take(kind)
+	if b == nil {
+		return nil, "", ""
+	}
+	var items []json.RawMessage
+	if b[0] != '[' || json.Unmarshal(b, &items) != nil {
+		return nil, "", "Data." + kind + " is " + jsonKind(b[0]) + " where a list is due"
+	}
+	ls = make([]L, len(items))
+	for i, item := range items {
+		var field string
+		o, ok := readObject(item, "", &field)
+		if !ok {
+			unread = cmp.Or(unread, fmt.Sprintf("listener %s[%d] (%s, not a listener)", kind, i, kindOf(item)))
+			continue
+		}
+		ls[i] = read(o)
+		if o.done(); field != "" {
+			who := strconv.Quote(name(ls[i]))
+			if name(ls[i]) == "" {
+				who = fmt.Sprintf("%s[%d]", kind, i)
+			}
+			unread = cmp.Or(unread, "listener "+who+": field "+field)
+		}
+	}
+	return ls, unread, ""
+}
+
+func readHTTPListener(o *reader) HTTPListener {
+	l := HTTPListener{StickySession: o.on("StickySession")}
+	o.common(l.fields(), ListenerModeHTTP)
+	l.Certificates = readList(o, "CertificateIds", func(c *reader) CertificateRef {
+		return CertificateRef{CertificateID: c.text("CertificateId"), CertificateName: c.text("CertificateName")}
+	})
+	o.object("SessionPersistence", func(s *reader) {
+		sp := &SessionPersistence{Key: s.text("Key")}
+		if mode, ok := s.whole("Mode"); ok && mode >= 0 && mode <= 2 {
+			sp.Mode = CookieMode(mode + 1)
+		} else if ok {
+			s.fail("Mode")
+		}
+		s.object("Timer", func(t *reader) { sp.MaxIdle, sp.MaxLife = t.seconds("MaxIdle"), t.seconds("MaxLife") })
+		l.SessionPersistence = sp
+	})
+	o.object("Option", func(opt *reader) {
+		opt.object("Httpchk", func(h *reader) { l.HealthCheck = &HealthCheck{Method: h.text("Method"), URI: h.text("Uri")} })
+	})
+	return l
+}
+
+func readTCPListener(o *reader) TCPListener {
+	l := TCPListener{EnableSourceIP: o.on("EnableSourceIp"), EnableRepeaterMode: o.on("EnableRepeaterMode")}
+	o.common(l.fields(), ListenerModeTCP)
+	return l
+}
+
+// common reads what both listener kinds share. The mode, when given, must
+// be the one of the list the listener is in.
+func (o *reader) common(f listenerFields, mode string) {
+	*f.name = o.text("ListenerName")
+	if m := o.text("ListenerMode"); m != "" && m != mode {
+		o.fail("ListenerMode")
+	}
+	*f.port, _ = o.whole("ListenerPort")
+	*f.maxConn, _ = o.whole("MaxConn")
+	*f.scheduler = Scheduler(o.text("Scheduler"))
+	*f.connect, *f.client, *f.server = o.timeout("ConnectTimeout"), o.timeout("ClientTimeout"), o.timeout("ServerTimeout")
+	*f.acl = o.stringList("AclWhiteList")
+	*f.backends = readList(o, "BackendServer", func(b *reader) BackendServer {
+		s := BackendServer{IP: b.text("IP")}
+		s.Port, _ = b.whole("Port")
+		s.Weight, _ = b.whole("Weight")
+		s.MaxConn, _ = b.whole("MaxConn")
+		return s
+	})
+}
+
+// reader reads one JSON object of a listener set field by field. Each
+// read takes its field and gives the value its exact meaning, or leaves it
+// zero and records the field in unread, which the whole listener shares:
+// the first field not read exactly. Field names match as encoding/json
+// matches them, ignoring case.
+type reader struct {
+	fields map[string]json.RawMessage // by lower-case name
+	names  map[string]string          // the names as the answer spells them
+	path   string                     // where the object is in the listener: "" or "SessionPersistence."
+	unread *string
+}
+
+// readObject starts reading b, a JSON object; ok is false for anything
+// else. A field given twice is unread: which value is meant is unknown.
+func readObject(b []byte, path string, unread *string) (o *reader, ok bool) {
+	o = &reader{fields: map[string]json.RawMessage{}, names: map[string]string{}, path: path, unread: unread}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return o, false
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		name, _ := t.(string)
+		var v json.RawMessage
+		if err != nil || dec.Decode(&v) != nil {
+			return o, false
+		}
+		key := strings.ToLower(name)
+		if _, twice := o.fields[key]; twice {
+			o.fail(name)
+		}
+		o.fields[key], o.names[key] = v, name
+	}
+	return o, true
+}
+
+// take removes a field and returns its value: nil when absent or null.
+func (o *reader) take(name string) json.RawMessage {
+	key := strings.ToLower(name)
+	v := o.fields[key]
+	delete(o.fields, key)
+	if isNull(v) {
+		return nil
+	}
+	return v
+}
+
+// fail records name as not read exactly, unless an earlier field was.
+func (o *reader) fail(name string) {
+	if *o.unread == "" {
+		*o.unread = o.path + name
+	}
+}
+
+// rest returns the names of the fields no read took, in order.
+func (o *reader) rest() []string {
+	var names []string
+	for key := range o.fields {
+		names = append(names, o.names[key])
+	}
+	slices.Sort(names)
+	return names
+}
+
+// done records the first field no read took: the library does not model
+// it, and writing the listener back would drop it.
+func (o *reader) done() {
+	if rest := o.rest(); len(rest) > 0 {
+		o.fail(rest[0])
+	}
+}
+
+// text reads a string.
+func (o *reader) text(name string) string {
+	v := o.take(name)
+	if v == nil {
+		return ""
+	}
+	s, ok := exactString(v)
+	if !ok {
+		o.fail(name)
+	}
+	return s
+}
+
+// exactString reads a JSON string. Bytes that are not UTF-8 would be read
+// as U+FFFD, and written back so: such a string is not read.
+func exactString(v json.RawMessage) (string, bool) {
+	var s string
+	if !utf8.Valid(v) || json.Unmarshal(v, &s) != nil {
 		return "", false
 	}
-	// stringList is a list of strings, a lone string or null (wire.Strings).
-	stringList = listOf(anyString, true)
-	backends   = listOf(objectOf(map[string]shape{"IP": anyString, "Port": wholeNumber, "Weight": wholeNumber, "MaxConn": wholeNumber}), false)
-)
-
-// The fields of each listener kind on the wire. The timeouts are checked
-// again with their units, by exactTimeout.
-var httpListenerShape, tcpListenerShape = listenerShape(true), listenerShape(false)
-
-func listenerShape(isHTTP bool) shape {
-	fields := map[string]shape{
-		"ListenerName": anyString, "ListenerMode": anyString, "ListenerPort": wholeNumber,
-		"Scheduler": anyString, "MaxConn": wholeNumber, "AclWhiteList": stringList, "BackendServer": backends,
-		"ConnectTimeout": anyString, "ConnectTimeoutUnit": anyString, "ClientTimeout": anyString,
-		"ClientTimeoutUnit": anyString, "ServerTimeout": anyString, "ServerTimeoutUnit": anyString,
-	}
-	if !isHTTP {
-		fields["EnableSourceIp"], fields["EnableRepeaterMode"] = onOff, onOff
-		return objectOf(fields)
-	}
-	fields["StickySession"] = onOff
-	fields["CertificateIds"] = listOf(objectOf(map[string]shape{"CertificateId": anyString, "CertificateName": anyString}), false)
-	fields["SessionPersistence"] = objectOf(map[string]shape{"Key": anyString, "Mode": cookieMode,
-		"Timer": objectOf(map[string]shape{"MaxIdle": wholeNumber, "MaxLife": wholeNumber})})
-	fields["Option"] = objectOf(map[string]shape{"Httpchk": objectOf(map[string]shape{"Method": anyString, "Uri": anyString})})
-	return objectOf(fields)
+	return s, true
 }
 
-// cookieMode is a session-persistence mode the library knows (0-2), or null.
-func cookieMode(b []byte) (string, bool) {
-	if isNull(b) {
-		return "", true
+// whole reads a whole number (wire.Integer); ok says one was read, and is
+// false when the field is absent or null.
+func (o *reader) whole(name string) (n int, ok bool) {
+	v := o.take(name)
+	if v == nil {
+		return 0, false
 	}
-	n, err := strconv.Atoi(strings.Trim(string(b), `"`))
-	return "", err == nil && n >= 0 && n <= 2
+	if n, ok = wire.Integer(v); !ok {
+		o.fail(name)
+	}
+	return n, ok
 }
 
-// inexactListener returns the first field of a listener's wire form that
-// cannot be read exactly, "" if every one can.
-func inexactListener(b []byte, isHTTP bool) string {
-	listener := tcpListenerShape
-	if isHTTP {
-		listener = httpListenerShape
+// seconds reads whole seconds that fit a time.Duration.
+func (o *reader) seconds(name string) time.Duration {
+	n, ok := o.whole(name)
+	if ok && (n < 0 || int64(n) > int64(1<<63-1)/int64(time.Second)) {
+		o.fail(name)
+		return 0
 	}
-	var fields map[string]json.RawMessage
-	if where, ok := listener(b); !ok || json.Unmarshal(b, &fields) != nil {
-		return cmp.Or(where, "the listener itself")
-	}
-	for _, name := range []string{"ConnectTimeout", "ClientTimeout", "ServerTimeout"} {
-		if !exactTimeout(fields[name], fields[name+"Unit"]) {
-			return name
-		}
-	}
-	return ""
+	return time.Duration(n) * time.Second
 }
 
-// exactTimeout reports whether a timeout and its unit read exactly: no
-// value, or a whole number of milliseconds in a unit the library knows.
-func exactTimeout(value, unit json.RawMessage) bool {
-	var v wire.Text
-	var u string
-	if value != nil {
-		_ = v.UnmarshalJSON(value)
-	}
-	if unit != nil && json.Unmarshal(unit, &u) != nil {
+// on reads a switch in any of the API's spellings, ignoring case: "on",
+// "off", true, false, 1, 0, "yes", "no" and their string forms.
+func (o *reader) on(name string) bool {
+	v := o.take(name)
+	if v == nil {
 		return false
 	}
-	if strings.TrimSpace(string(v)) == "" {
+	s := string(v)
+	if v[0] == '"' && json.Unmarshal(v, &s) != nil {
+		s = ""
+	}
+	switch strings.ToLower(s) {
+	case "on", "true", "1", "yes":
 		return true
-	}
-	d := wire.Duration(v, u)
-	switch strings.ToLower(strings.TrimSpace(u)) {
-	case "ms", "s", "m":
-	default:
+	case "off", "false", "0", "no":
 		return false
 	}
-	n, err := strconv.ParseFloat(strings.TrimSpace(string(v)), 64)
-	return err == nil && (n == 0 || d > 0) && d%time.Millisecond == 0
+	o.fail(name)
+	return false
 }
 
-// objectOf is an object (or null) whose fields all have their shapes;
-// a field without one is not modelled, and so could not be written back.
-func objectOf(fields map[string]shape) shape {
-	return func(b []byte) (string, bool) {
-		if isNull(b) {
-			return "", true
-		}
-		var m map[string]json.RawMessage
-		if b[0] != '{' || json.Unmarshal(b, &m) != nil {
-			return "", false
-		}
-		for name, v := range m {
-			s, known := fields[name]
-			if !known {
-				return name, false
-			}
-			if where, ok := s(v); !ok {
-				return joinPath(name, where), false
-			}
-		}
-		return "", true
+// timeout reads a timeout and its unit (wire.Duration). A timeout whose
+// value and unit are both absent, null or "" is unset: 0, which is what the
+// library writes for a listener without that timeout. A value without a
+// unit, or a unit without a value, is unread.
+func (o *reader) timeout(name string) time.Duration {
+	value, unit := o.take(name), name+"Unit"
+	u := o.text(unit)
+	if isEmpty(value) && u == "" {
+		return 0
 	}
-}
-
-// listOf is a list (or null) of items of one shape; lone says a lone item
-// also stands for a list of it.
-func listOf(item shape, lone bool) shape {
-	return func(b []byte) (string, bool) {
-		if isNull(b) {
-			return "", true
-		}
-		if b[0] != '[' {
-			if lone {
-				return item(b)
-			}
-			return "", false
-		}
-		var items []json.RawMessage
-		if json.Unmarshal(b, &items) != nil {
-			return "", false
-		}
-		for i, v := range items {
-			if where, ok := item(v); !ok {
-				return joinPath("["+strconv.Itoa(i)+"]", where), false
-			}
-		}
-		return "", true
+	d, ok := wire.Duration(value, u)
+	if !ok {
+		o.fail(name)
 	}
+	return d
 }
 
-func joinPath(outer, inner string) string {
+// stringList reads a list of non-empty strings; a lone string stands for a
+// list of it ("" for none).
+func (o *reader) stringList(name string) []string {
+	v := o.take(name)
+	var list []string
 	switch {
-	case inner == "":
-		return outer
-	case inner[0] == '[':
-		return outer + inner
+	case v == nil:
+	case v[0] == '"':
+		if s, ok := exactString(v); !ok {
+			o.fail(name)
+		} else if s != "" {
+			list = []string{s}
+		}
+	case v[0] == '[':
+		var items []json.RawMessage
+		_ = json.Unmarshal(v, &items)
+		for i, item := range items {
+			s, ok := exactString(item)
+			if !ok || s == "" {
+				o.fail(name + "[" + strconv.Itoa(i) + "]")
+				continue
+			}
+			list = append(list, s)
+		}
+	default:
+		o.fail(name)
 	}
-	return outer + "." + inner
+	return list
+}
+
+// object reads a nested object with read; absent or null, it does nothing.
+func (o *reader) object(name string, read func(*reader)) {
+	v := o.take(name)
+	if v == nil {
+		return
+	}
+	inner, ok := readObject(v, o.path+name+".", o.unread)
+	if !ok {
+		o.fail(name)
+		return
+	}
+	read(inner)
+	inner.done()
+}
+
+// readList reads a list of objects with read (absent or null: none). An
+// item that is not an object, null included, is unread and left zero.
+func readList[T any](o *reader, name string, read func(*reader) T) []T {
+	v := o.take(name)
+	if v == nil {
+		return nil
+	}
+	var items []json.RawMessage
+	if v[0] != '[' || json.Unmarshal(v, &items) != nil {
+		o.fail(name)
+		return nil
+	}
+	list := make([]T, len(items))
+	for i, item := range items {
+		at := name + "[" + strconv.Itoa(i) + "]"
+		inner, ok := readObject(item, o.path+at+".", o.unread)
+		if !ok {
+			o.fail(at)
+			continue
+		}
+		list[i] = read(inner)
+		inner.done()
+	}
+	return list
 }
 
 func isNull(b []byte) bool { return len(b) == 0 || bytes.Equal(bytes.TrimSpace(b), []byte("null")) }
+
+// isEmpty reports whether a value holds nothing: absent, null, "", [] or {}.
+func isEmpty(b []byte) bool {
+	var v any
+	if isNull(b) || json.Unmarshal(b, &v) != nil {
+		return isNull(b)
+	}
+	switch v := v.(type) {
+	case string:
+		return v == ""
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
+}
+
+// kindOf names the kind of a JSON value, null included.
+func kindOf(b []byte) string {
+	if isNull(b) {
+		return "null"
+	}
+	return jsonKind(b[0])
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -258,9 +260,9 @@ func TestListenerDecodesNullListsAndOddFields(t *testing.T) {
 		"SessionPersistence": {"Key": "k1", "Mode": 7, "Timer": {"MaxIdle": "60", "MaxLife": null}},
 		"Option": {"Httpchk": null}}`), &h))
 	assert.Equal(t, HTTPListener{
-		ListenerName: "h", ServerTimeout: 9 * time.Millisecond,
+		ListenerName:       "h",
 		SessionPersistence: &SessionPersistence{Key: "k1", Mode: CookieModeDefault, MaxIdle: time.Minute},
-	}, h, "odd fields are zero, the rest is read; an unknown Mode is the default")
+	}, h, "odd fields are zero, the rest is read; an unknown Mode is the default; a timeout with an odd unit is never read in another one")
 
 	var tl TCPListener
 	require.NoError(t, fromWire([]byte(`{"ListenerName": "t", "ListenerPort": 909,
@@ -307,21 +309,53 @@ func toWire(v any) ([]byte, error) {
 // fromWire decodes a listener or backend as the library reads answers:
 // tolerantly, an odd field left empty.
 func fromWire(b []byte, into any) error {
+	var unread string
+	o, ok := readObject(b, "", &unread)
+	if !ok {
+		return fmt.Errorf("fromWire: not an object: %s", b)
+	}
 	switch p := into.(type) {
 	case *HTTPListener:
-		var w httpListenerWire
-		_ = json.Unmarshal(b, &w)
-		*p = w.value()
+		*p = readHTTPListener(o)
 	case *TCPListener:
-		var w tcpListenerWire
-		_ = json.Unmarshal(b, &w)
-		*p = w.value()
-	case *BackendServer:
-		var w backendWire
-		_ = json.Unmarshal(b, &w)
-		*p = w.value()
+		*p = readTCPListener(o)
 	default:
 		return fmt.Errorf("fromWire: %T", into)
 	}
 	return nil
+}
+
+// FuzzListenerSetIsWrittenBackAsRead: whatever an answer holds, reading it
+// never panics, and a set read exactly is written in a form that reads back
+// exactly as the same set: what the safe edits send means what they read.
+func FuzzListenerSetIsWrittenBackAsRead(f *testing.F) {
+	fixture, err := os.ReadFile(filepath.Join("testdata", "responses", "DescribeLoadBalancerStrategys.json"))
+	require.NoError(f, err)
+	var answer struct{ Data json.RawMessage }
+	require.NoError(f, json.Unmarshal(fixture, &answer))
+	f.Add([]byte(answer.Data))
+	for _, keep := range []string{keepWith("ClientTimeoutUnit", `"m"`, "SessionPersistence", `{"Key":"sid","Mode":"1","Timer":{"MaxIdle":"10"}}`),
+		keepWith("BackendServer", `[null,{"IP":"a","Port":"1.0","Weight":1e1}]`), keepWith("AclWhiteList", `"10.0.0.1"`, "ClientTimeout", `"0.5"`), "null"} {
+		var listed struct{ Data json.RawMessage }
+		require.NoError(f, json.Unmarshal([]byte(listing(keep)), &listed))
+		f.Add([]byte(listed.Data))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var read listenersWire
+		if json.Unmarshal(data, &read) != nil || read.unread != "" || read.malformed != "" {
+			return
+		}
+		h, tl, _ := read.value()
+		written, err := json.Marshal(listenerSetWire("", h, tl))
+		require.NoError(t, err)
+		var again listenersWire
+		require.NoError(t, json.Unmarshal(written, &again))
+		require.Empty(t, again.unread, "written: %s", written)
+		h2, tl2, _ := again.value()
+		first, err := fingerprint(&DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: tl})
+		require.NoError(t, err)
+		second, err := fingerprint(&DescribeLoadBalancerStrategysResponse{HTTPListeners: h2, TCPListeners: tl2})
+		require.NoError(t, err)
+		require.Equal(t, string(first), string(second), "read: %s", data)
+	})
 }

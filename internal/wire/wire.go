@@ -4,13 +4,15 @@
 // string, a switch as "on" or 1), so every type here accepts each spelling
 // the service has been seen to use and never fails a decode: a value it
 // cannot read is left at its zero value, so one odd field does not fail a
-// whole call.
+// whole call. Integer and Duration read exactly instead, for values the
+// library writes back: they say when a value has no exact meaning.
 package wire
 
 import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -192,41 +194,67 @@ func FormatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format(TimeLayout)
 }
 
-// Duration converts a timeout and its unit ("ms", "s" or "m") to a
-// duration. A missing unit is read as milliseconds, the API's own unit for
-// timeouts. A value that is not a number, is negative or does not fit a
-// time.Duration, or has a unit not named here, is 0: unreadable, never
-// read in another unit.
-func Duration(value Text, unit string) time.Duration {
-	n, ok := number([]byte(value))
-	if !ok || n < 0 {
-		return 0
+// Integer reads a whole number exactly from a JSON number or a string
+// holding one ("8080", " 1.0 ", 1e3). ok is false, and n 0, for anything
+// else: another kind of value, a spelling that is not a JSON number ("0x1p3",
+// "Inf"), a fraction, or a number beyond 2^53, which a float64 does not hold.
+func Integer(b []byte) (n int, ok bool) {
+	if v, ok := plainInt(b); ok && v > -1<<53 && v < 1<<53 { // the common case, without big numbers
+		return v, true
 	}
-	var scale float64
-	switch strings.ToLower(strings.TrimSpace(unit)) {
-	case "ms", "":
-		scale = float64(time.Millisecond)
-	case "s":
-		scale = float64(time.Second)
-	case "m":
-		scale = float64(time.Minute)
-	default:
-		return 0
+	r, ok := decimal(b)
+	if !ok || !r.IsInt() || r.Num().CmpAbs(big.NewInt(1<<53)) >= 0 {
+		return 0, false
 	}
-	// Converting a float beyond int64 to a Duration gives an arbitrary value
-	// (on amd64 the most negative one): treat it as unreadable instead.
-	if d := n * scale; d < math.MaxInt64 {
-		return time.Duration(d)
+	return int(r.Num().Int64()), true
+}
+
+// Duration reads a timeout exactly: its value, a JSON number or a string
+// holding one, in its unit, "ms", "s" or "m" as written (the document names
+// "ms" and "s"). ok is false, and d 0, for any other unit (never read as
+// milliseconds), a value that is not a number or is negative, and one that
+// is no whole number of milliseconds or does not fit a time.Duration: the
+// library could not write such a timeout back as it was.
+func Duration(value []byte, unit string) (d time.Duration, ok bool) {
+	ms := map[string]int64{"ms": 1, "s": 1000, "m": 60 * 1000}[unit]
+	r, ok := decimal(value)
+	if ms == 0 || !ok || r.Sign() < 0 {
+		return 0, false
 	}
-	return 0
+	r.Mul(r, new(big.Rat).SetInt64(ms))
+	if !r.IsInt() || !r.Num().IsInt64() || r.Num().Int64() > math.MaxInt64/int64(time.Millisecond) {
+		return 0, false
+	}
+	return time.Duration(r.Num().Int64()) * time.Millisecond, true
+}
+
+// decimal reads a JSON number, or a string holding one, as the exact number
+// its digits write.
+func decimal(b []byte) (*big.Rat, bool) {
+	s := string(bytes.TrimSpace(b))
+	if strings.HasPrefix(s, `"`) && json.Unmarshal(b, &s) != nil {
+		return nil, false
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || s[0] != '-' && (s[0] < '0' || s[0] > '9') || !json.Valid([]byte(s)) {
+		return nil, false
+	}
+	// An exponent beyond any value the API uses would only make big.Rat
+	// compute a huge power of ten.
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		if e, err := strconv.Atoi(s[i+1:]); err != nil || e < -400 || e > 400 {
+			return nil, false
+		}
+	}
+	return new(big.Rat).SetString(s)
 }
 
 // Timeout writes a duration as the API's value and unit: whole seconds in
 // "s", anything else in "ms". Sub-millisecond parts are dropped; callers
 // validate them first.
-func Timeout(d time.Duration) (Text, string) {
+func Timeout(d time.Duration) (value, unit string) {
 	if d > 0 && d%time.Second == 0 {
-		return Text(strconv.FormatInt(int64(d/time.Second), 10)), "s"
+		return strconv.FormatInt(int64(d/time.Second), 10), "s"
 	}
-	return Text(strconv.FormatInt(int64(d/time.Millisecond), 10)), "ms"
+	return strconv.FormatInt(int64(d/time.Millisecond), 10), "ms"
 }

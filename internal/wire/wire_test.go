@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -265,37 +266,69 @@ func TestFormatTime(t *testing.T) {
 	assert.True(t, at.Equal(ParseTime(FormatTime(at, cst), cst)), "round trip")
 }
 
+// Duration reads a timeout with its exact meaning or not at all: a unit is
+// "ms", "s" or "m" as written, and the value a whole number of milliseconds.
 func TestDuration(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		value Text
-		unit  string
-		want  time.Duration
+		value, unit string
+		want        time.Duration
+		ok          bool
 	}{
-		{"222", "s", 222 * time.Second},
-		{"111", "ms", 111 * time.Millisecond},
-		{"5", "S", 5 * time.Second},
-		{"5", " s ", 5 * time.Second},
-		{"5", "", 5 * time.Millisecond}, // no unit: milliseconds
-		{"5", "minutes", 0},             // unknown unit: unreadable, never milliseconds
-		{"5", "h", 0},
-		{"5", "m", 5 * time.Minute},
-		{"5", "MS", 5 * time.Millisecond},
-		{" 1.5 ", "s", 1500 * time.Millisecond},
-		{"0", "s", 0},
-		{"", "s", 0},
-		{"-1", "s", 0},
-		{"abc", "ms", 0},
-		{"NaN", "s", 0},
-		{"Inf", "s", 0},
-		{"1e10", "s", 0}, // beyond what a time.Duration holds: unreadable, not negative
-		{"1e300", "ms", 0},
-		{"9223372036854775807", "ms", 0},
+		{`"222"`, "s", 222 * time.Second, true},
+		{`"111"`, "ms", 111 * time.Millisecond, true},
+		{`111`, "ms", 111 * time.Millisecond, true},
+		{`"5"`, "m", 5 * time.Minute, true},
+		{`" 1.5 "`, "s", 1500 * time.Millisecond, true},
+		{`"0.001"`, "s", time.Millisecond, true}, // exact, where a float64 is not
+		{`"0"`, "s", 0, true},
+		{`1e3`, "ms", time.Second, true},
+		{`"5"`, "S", 0, false}, // units are read as written: "M" is no minute
+		{`"5"`, "M", 0, false},
+		{`"5"`, " s ", 0, false},
+		{`"5"`, "", 0, false}, // no unit: unread, never milliseconds
+		{`"5"`, "minutes", 0, false},
+		{`"5"`, "h", 0, false},
+		{`"5"`, "MS", 0, false},
+		{`"1.5"`, "ms", 0, false}, // not a whole millisecond
+		{`"1e-400"`, "s", 0, false},
+		{`""`, "s", 0, false},
+		{``, "s", 0, false},
+		{`"-1"`, "s", 0, false},
+		{`"abc"`, "ms", 0, false},
+		{`"NaN"`, "s", 0, false},
+		{`"Inf"`, "s", 0, false},
+		{`"0x10"`, "s", 0, false},
+		{`true`, "s", 0, false},
+		{`"1e10"`, "s", 0, false}, // beyond what a time.Duration holds
+		{`"1e300"`, "ms", 0, false},
+		{`"1e999999999"`, "ms", 0, false},
+		{`"9223372036854775807"`, "ms", 0, false},
 	}
 	for _, tc := range cases {
-		t.Run(string(tc.value)+tc.unit, func(t *testing.T) {
-			assert.Equal(t, tc.want, Duration(tc.value, tc.unit))
+		t.Run(tc.value+tc.unit, func(t *testing.T) {
+			d, ok := Duration([]byte(tc.value), tc.unit)
+			assert.Equal(t, tc.want, d)
+			assert.Equal(t, tc.ok, ok)
 		})
+	}
+}
+
+// Integer reads a whole number in any spelling of one, and nothing else.
+func TestInteger(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{`8080`: 8080, `"8080"`: 8080, `" 1.0 "`: 1, `1e3`: 1000, `-0`: 0, `-7`: -7,
+		`9007199254740991`: 1<<53 - 1} {
+		n, ok := Integer([]byte(in))
+		assert.True(t, ok, in)
+		assert.Equal(t, want, n, in)
+	}
+	for _, in := range []string{`1.5`, `"1.5"`, `"0x1p3"`, `"Inf"`, `""`, `"eighty"`, `true`, `{}`, `[1]`, `1e-400`,
+		`9007199254740992`, `"9007199254740993"`, `1e400`, `"01"`,
+		`"0.99999999999999999999e1"`} { // a float64 would round it to 10
+		n, ok := Integer([]byte(in))
+		assert.False(t, ok, in)
+		assert.Zero(t, n, in)
 	}
 }
 
@@ -303,7 +336,7 @@ func TestTimeout(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		in    time.Duration
-		value Text
+		value string
 		unit  string
 	}{
 		{0, "0", "ms"},
@@ -320,7 +353,9 @@ func TestTimeout(t *testing.T) {
 			assert.Equal(t, tc.value, value)
 			assert.Equal(t, tc.unit, unit)
 			if tc.in%time.Millisecond == 0 {
-				assert.Equal(t, tc.in, Duration(value, unit), "round trip")
+				d, ok := Duration([]byte(strconv.Quote(value)), unit)
+				assert.True(t, ok)
+				assert.Equal(t, tc.in, d, "round trip")
 			}
 		})
 	}
