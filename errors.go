@@ -320,6 +320,13 @@ var ErrListenersChanged = errors.New("cdslb: the listeners changed during the ed
 // Change such a set with ModifyLoadBalancerStrategys, knowing what it sends.
 var ErrListenersUnreadable = errors.New("cdslb: a listener cannot be read exactly, so the set cannot be written back")
 
+// ErrAmbiguousName is matched by the error of EnsureLoadBalancer and
+// EnsureCertificate when the name does not point at one resource they can
+// use: more than one resource has it, or the one that has it differs from
+// the request (a certificate other than the one given). Nothing was
+// created; rename or delete the extra resources, or choose another name.
+var ErrAmbiguousName = errors.New("cdslb: the name does not identify one resource matching the request")
+
 // codeNonceUsed is the service's answer to a signature nonce it has seen:
 // it received this exact request before.
 const codeNonceUsed = "SignatureNonceUsed"
