@@ -3,6 +3,8 @@ package cdslb_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"testing"
 	"time"
 
@@ -193,4 +195,35 @@ func TestErrAmbiguousNameIsItsOwnSentinel(t *testing.T) {
 	t.Parallel()
 	assert.False(t, errors.Is(cdslb.ErrAmbiguousName, cdslb.ErrInvalidRequest))
 	assert.False(t, errors.Is(cdslb.ErrAmbiguousName, cdslb.ErrOutcomeUnknown))
+}
+
+func ExampleClient_EnsureLoadBalancer() {
+	running := `{"Code":"Success","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"RUNNING"}]}`
+	srv := fakeAPI(map[string][]string{
+		"DescribeLoadBalancers": {`{"Code":"Success","Data":[]}`, running},
+		"CreateLoadBalancer":    {`{"Code":"Success","Data":{"InstancesUuid":["lb-1"]},"TaskId":"task-1"}`},
+	})
+	defer srv.Close()
+	c, err := cdslb.NewClient("key-id", "key-secret", cdslb.WithEndpoint(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	req := &cdslb.CreateLoadBalancerRequest{RegionID: "CN_Hongkong_A", VdcID: "vdc-1", BasePipeID: "pipe-1",
+		InstanceName: "web", PaasGoodsID: 5072,
+		IPs: []cdslb.CreateLoadBalancerIP{{PipeType: cdslb.PipeTypePrivate, PipeID: "pipe-1"}}}
+
+	// Run it as often as you like: the name finds the instance made before.
+	for range 2 {
+		lb, created, err := c.EnsureLoadBalancer(context.Background(), req)
+		if errors.Is(err, cdslb.ErrAmbiguousName) {
+			log.Fatal("more than one load balancer is named web: ", err)
+		}
+		if err != nil {
+			log.Fatal(err) // with ErrOutcomeUnknown: list by name before trying again
+		}
+		fmt.Println(lb.InstanceUUID, lb.Status, "created:", created)
+	}
+	// Output:
+	// lb-1 RUNNING created: true
+	// lb-1 RUNNING created: false
 }

@@ -2,6 +2,9 @@ package cdslb_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log"
 	"testing"
 	"time"
 
@@ -177,4 +180,46 @@ func TestApplyRefusesAPlanNotMadeByPlanListeners(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "PlanListeners", ve.Action)
 	assert.Zero(t, srv.Requests("*"))
+}
+
+func ExampleClient_PlanListeners() {
+	srv := fakeAPI(map[string][]string{
+		"DescribeLoadBalancerStrategys": {`{"Code":"Success","Data":{"HttpListeners":[],"TcpListeners":[
+			{"ListenerName":"db","ListenerPort":3306,"Scheduler":"leastconn","MaxConn":100,
+			 "BackendServer":[{"IP":"10.0.0.5","Port":3306,"Weight":"1","MaxConn":100}]}]}}`},
+		"ModifyLoadBalancerStrategys": {`{"Code":"Success","Data":{},"TaskId":"task-1"}`},
+	})
+	defer srv.Close()
+	c, err := cdslb.NewClient("key-id", "key-secret", cdslb.WithEndpoint(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The whole desired set: db with a second backend, and a web listener.
+	db := cdslb.TCPListener{ListenerName: "db", ListenerPort: 3306, Scheduler: cdslb.SchedulerLeastConn, MaxConn: 100,
+		BackendServers: []cdslb.BackendServer{{IP: "10.0.0.5", Port: 3306, Weight: 1, MaxConn: 100}, {IP: "10.0.0.6", Port: 3306, Weight: 1, MaxConn: 100}}}
+	web := cdslb.HTTPListener{ListenerName: "web", ListenerPort: 80, Scheduler: cdslb.SchedulerRoundRobin}
+	plan, err := c.PlanListeners(context.Background(), "lb-1", []cdslb.HTTPListener{web}, []cdslb.TCPListener{db})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(plan) // review it, then apply it
+
+	resp, err := c.ApplyListeners(context.Background(), plan)
+	if errors.Is(err, cdslb.ErrListenersChanged) {
+		fmt.Println("changed since the plan; plan again and review")
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("task", resp.TaskID)
+	// Output:
+	// ~ tcp listener "db"
+	// ~     BackendServers[1]: (none) -> {IP:"10.0.0.6" Port:3306 Weight:1 MaxConn:100}
+	// + http listener "web"
+	// +     ListenerName: "web"
+	// +     ListenerPort: 80
+	// +     Scheduler: "roundrobin"
+	// task task-1
 }
