@@ -165,8 +165,12 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 			return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)
 		}
 	}
+	outcome := "nothing was uploaded"
+	if created {
+		outcome = "found after uploading the request's"
+	}
 	if len(found) > 1 {
-		return nil, created, &editError{helper, fmt.Sprintf("%d certificates are named %q; nothing was uploaded", len(found), req.CertificateName), ErrAmbiguousName}
+		return nil, created, &editError{helper, fmt.Sprintf("%d certificates are named %q; %s", len(found), req.CertificateName, outcome), ErrAmbiguousName}
 	}
 	detail, err := c.DescribeCACertificate(ctx, &DescribeCACertificateRequest{CertificateID: found[0].CertificateID})
 	if err != nil {
@@ -175,11 +179,11 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 	stored, _ := pem.Decode([]byte(detail.Certificate.CertificatePEM))
 	switch {
 	case stored == nil || stored.Type != "CERTIFICATE":
-		return nil, created, &editError{helper, fmt.Sprintf("certificate %s named %q has a chain that cannot be read, so it cannot be compared with the request; nothing was uploaded",
-			found[0].CertificateID, req.CertificateName), ErrAmbiguousName}
+		return nil, created, &editError{helper, fmt.Sprintf("certificate %s named %q has a chain that cannot be read, so it cannot be compared with the request; %s",
+			found[0].CertificateID, req.CertificateName, outcome), ErrAmbiguousName}
 	case !bytes.Equal(stored.Bytes, leaf.Bytes):
-		return nil, created, &editError{helper, fmt.Sprintf("certificate %s named %q is another certificate (%s, valid until %s); nothing was uploaded",
-			found[0].CertificateID, req.CertificateName, leafSummary(stored.Bytes), found[0].EndTime.Format(time.DateOnly)), ErrAmbiguousName}
+		return nil, created, &editError{helper, fmt.Sprintf("certificate %s named %q is another certificate (%s, valid until %s); %s",
+			found[0].CertificateID, req.CertificateName, leafSummary(stored.Bytes), found[0].EndTime.Format(time.DateOnly), outcome), ErrAmbiguousName}
 	}
 	return &found[0], created, nil
 }
