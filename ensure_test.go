@@ -227,3 +227,23 @@ func ExampleClient_EnsureLoadBalancer() {
 	// lb-1 RUNNING created: true
 	// lb-1 RUNNING created: false
 }
+
+// TestEnsureLoadBalancerSkipsOneBeingDeleted: an instance of the name that
+// is DELETING is not the one; a new one is created.
+func TestEnsureLoadBalancerSkipsOneBeingDeleted(t *testing.T) {
+	t.Parallel()
+	deleting := `{"Code":"Success","Data":[{"InstanceUuid":"old","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"DELETING"}]}`
+	running := `{"Code":"Success","Data":[{"InstanceUuid":"new","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"RUNNING"}]}`
+	srv := fakeAPI(map[string][]string{
+		"DescribeLoadBalancers": {deleting, running},
+		"CreateLoadBalancer":    {`{"Code":"Success","Data":{"InstancesUuid":["new"]},"TaskId":"task-1"}`},
+	})
+	defer srv.Close()
+	c, err := cdslb.NewClient("key-id", "key-secret", cdslb.WithEndpoint(srv.URL))
+	require.NoError(t, err)
+
+	lb, created, err := c.EnsureLoadBalancer(context.Background(), createRequest("web"), fastPoll)
+	require.NoError(t, err)
+	assert.True(t, created)
+	assert.Equal(t, "new", lb.InstanceUUID)
+}
