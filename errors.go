@@ -307,12 +307,13 @@ var ErrListenerNotFound = errors.New("cdslb: no listener of that name")
 
 // ErrListenersChanged is matched by the error of UpdateListener and
 // RemoveListener when the instance's listeners changed while the edit was
-// being made: someone else changed them, and writing would have undone
-// their change. Nothing was changed; read the listeners again and retry.
+// being made, and of ApplyListeners when they changed since the plan was
+// made: someone else changed them, and writing would have undone their
+// change. Nothing was changed; read the listeners (or plan) again and retry.
 var ErrListenersChanged = errors.New("cdslb: the listeners changed during the edit")
 
-// ErrListenersUnreadable is matched by the error of UpdateListener and
-// RemoveListener when the service listed a listener this library cannot
+// ErrListenersUnreadable is matched by the error of UpdateListener,
+// RemoveListener, PlanListeners and ApplyListeners when the service listed a listener this library cannot
 // read exactly: a value it could not read or read only approximately (a
 // timeout in an unknown unit, a list that came as something else), or a
 // field it does not model. Writing the set back would change that
