@@ -340,12 +340,13 @@ var ErrListenerNotFound = errors.New("cdslb: no listener of that name")
 
 // ErrListenersChanged is matched by the error of UpdateListener and
 // RemoveListener when the instance's listeners changed while the edit was
-// being made: someone else changed them, and writing would have undone
-// their change. Nothing was changed; read the listeners again and retry.
+// being made, and of ApplyListeners when they changed since the plan was
+// made: someone else changed them, and writing would have undone their
+// change. Nothing was changed; read the listeners (or plan) again and retry.
 var ErrListenersChanged = errors.New("cdslb: the listeners changed during the edit")
 
-// ErrListenersUnreadable is matched by the error of UpdateListener and
-// RemoveListener when the service listed a listener this library cannot
+// ErrListenersUnreadable is matched by the error of UpdateListener,
+// RemoveListener, PlanListeners and ApplyListeners when the service listed a listener this library cannot
 // read exactly: a value it could not read or read only approximately (a
 // timeout in an unknown unit, a list that came as something else, a null
 // listener), a field it does not model, or a list of listeners it does not
@@ -353,6 +354,13 @@ var ErrListenersChanged = errors.New("cdslb: the listeners changed during the ed
 // sent; the error names the listener and field.
 // Change such a set with ModifyLoadBalancerStrategys, knowing what it sends.
 var ErrListenersUnreadable = errors.New("cdslb: a listener cannot be read exactly, so the set cannot be written back")
+
+// ErrAmbiguousName is matched by the error of EnsureLoadBalancer and
+// EnsureCertificate when the name does not point at one resource they can
+// use: more than one resource has it, or the one that has it differs from
+// the request (a certificate other than the one given). Nothing was
+// created; rename or delete the extra resources, or choose another name.
+var ErrAmbiguousName = errors.New("cdslb: the name does not identify one resource matching the request")
 
 // codeNonceUsed is the service's answer to a signature nonce it has seen:
 // it received this exact request before.

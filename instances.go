@@ -9,8 +9,14 @@ import (
 	"github.com/cdsgo/cdslb/internal/wire"
 )
 
-// StatusRunning is the Status of a load balancer that is up and accepts changes.
-const StatusRunning = "RUNNING"
+// The Status values of a load balancer. Only a RUNNING instance accepts
+// changes; the others are busy and refuse them with ResourceInUse.
+const (
+	StatusRunning  = "RUNNING"  // up, and accepts changes
+	StatusCreating = "CREATING" // being created
+	StatusChanging = "CHANGING" // applying a change: a resize, listeners, haproxy.cfg
+	StatusDeleting = "DELETING" // being deleted
+)
 
 // CreateLoadBalancerRequest describes the load balancers to buy. The
 // virtual data center and its networks are not this API's: VdcID,

@@ -256,7 +256,7 @@ func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStr
 	return set, inexact, nil
 }
 
-// editError is a listener helper's refusal: it names the helper and what
+// editError is a helper's refusal or failure: it names the helper and what
 // it found, and matches the sentinel of its kind.
 type editError struct {
 	helper, detail string

@@ -255,3 +255,24 @@ func TestListenerHelpersValidateTheirArguments(t *testing.T) {
 	}
 	assert.Empty(t, stub.requests(""), "nothing was sent")
 }
+
+// TestPlansRefuseLossyListings: a plan is never made from, nor applied
+// to, a set the library cannot read exactly.
+func TestPlansRefuseLossyListings(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	exact, lossy := listing(keepWith("ClientTimeoutUnit", `"s"`)), listing(keepWith("ClientTimeoutUnit", `"h"`))
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, exact).
+		answer("DescribeLoadBalancerStrategys", http.StatusOK, lossy)
+	stub.answerFixture("ModifyLoadBalancerStrategys")
+
+	plan, err := c.PlanListeners(context.Background(), waitUUID, nil, nil)
+	require.NoError(t, err)
+	require.Len(t, plan.Changes, 2, "both listeners removed")
+	_, err = c.ApplyListeners(context.Background(), plan)
+	require.ErrorIs(t, err, ErrListenersUnreadable)
+	assert.Contains(t, err.Error(), `listener "keep"`)
+	_, err = c.PlanListeners(context.Background(), waitUUID, nil, nil)
+	require.ErrorIs(t, err, ErrListenersUnreadable)
+	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
+}

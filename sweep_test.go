@@ -36,8 +36,8 @@ var (
 		m := map[string]reflect.Type{}
 		for _, v := range []any{
 			APIError{}, Architecture{}, BackendName{}, BackendServer{}, Certificate{}, CertificateDetail{},
-			CertificateRef{}, CertificateValidity(0), Client{}, ComputeRole{}, CookieMode(0), CreateLoadBalancerIP{},
-			DataPoint{}, DiskSpec{}, HTTPListener{}, HealthCheck{}, InstanceSize{}, ListenerSummary{}, LoadBalancer{},
+			CertificateRef{}, CertificateValidity(0), ChangeAction(""), Client{}, ComputeRole{}, CookieMode(0), CreateLoadBalancerIP{},
+			DataPoint{}, DiskSpec{}, FieldChange{}, HTTPListener{}, HealthCheck{}, InstanceSize{}, ListenerChange{}, ListenerSummary{}, LoadBalancer{},
 			MetricKey(""), Option(nil), Product{}, ResponseMeta{}, RetryPolicy{}, Sample{}, Scheduler(""),
 			SessionPersistence{}, Signer{}, Standards{}, TCPListener{}, Tag{}, TransportError{}, VIP{}, ValidationError{},
 			WaitError{}, WaitOption(nil), Zone{},

@@ -77,14 +77,10 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		// would report success.
 		return nil, &ValidationError{Action: "WaitUntil", Field: "instanceUUID", Reason: "is required"}
 	}
-	cfg := waitConfig{minDelay: 2 * time.Second, maxDelay: 30 * time.Second, notFoundGrace: time.Minute, sleep: c.sleep, now: time.Now}
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, &ValidationError{Action: "WaitUntil", Field: fmt.Sprintf("opts[%d]", i), Reason: "must not be nil"}
-		}
-		opt(&cfg)
+	cfg, err := c.waitConfig("WaitUntil", opts)
+	if err != nil {
+		return nil, err
 	}
-	cfg.maxDelay = max(cfg.maxDelay, cfg.minDelay)
 
 	w := &WaitError{InstanceUUID: instanceUUID}
 	fail := func(err error) (*LoadBalancer, error) { w.Err = err; return nil, w }
@@ -134,15 +130,38 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 			}
 		}
 
-		d := min(delay+rand.N(delay/10+1), cfg.maxDelay)
-		if err := cfg.sleep(ctx, d); err != nil {
+		if _, err := cfg.pause(ctx, &delay); err != nil {
 			if lastErr != nil {
 				err = fmt.Errorf("%w (last poll: %s)", err, strings.TrimPrefix(lastErr.Error(), "cdslb: "))
 			}
 			return fail(err)
 		}
-		delay = min(delay*3/2, cfg.maxDelay)
 	}
+}
+
+// waitConfig applies the options to the defaults, refusing a nil one.
+func (c *Client) waitConfig(helper string, opts []WaitOption) (waitConfig, error) {
+	cfg := waitConfig{minDelay: 2 * time.Second, maxDelay: 30 * time.Second, notFoundGrace: time.Minute, sleep: c.sleep, now: time.Now}
+	for i, opt := range opts {
+		if opt == nil {
+			return cfg, &ValidationError{Action: helper, Field: fmt.Sprintf("opts[%d]", i), Reason: "must not be nil"}
+		}
+		opt(&cfg)
+	}
+	cfg.maxDelay = max(cfg.maxDelay, cfg.minDelay)
+	return cfg, nil
+}
+
+// pause waits before the next poll: *delay plus up to a tenth of jitter,
+// never above the maximum, or until ctx ends (its error). It returns the
+// time waited and grows *delay by half for the next pause.
+func (cfg *waitConfig) pause(ctx context.Context, delay *time.Duration) (time.Duration, error) {
+	d := min(*delay+rand.N(*delay/10+1), cfg.maxDelay)
+	if err := cfg.sleep(ctx, d); err != nil {
+		return 0, err
+	}
+	*delay = min(*delay*3/2, cfg.maxDelay)
+	return d, nil
 }
 
 // pollInstance returns the listed instance of that id, nil if it is not

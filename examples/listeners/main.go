@@ -2,13 +2,15 @@
 // losing any: add them with AddLoadBalancerStrategys, change or remove one
 // with UpdateListener and RemoveListener (never a bare
 // ModifyLoadBalancerStrategys, which replaces the whole set), and read the
-// HAProxy configuration they produce.
+// HAProxy configuration they produce. With -plan it also moves the set to a
+// desired one with PlanListeners, printing the plan before applying it.
 //
 // Without -live it runs against the built-in fake service.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"github.com/cdsgo/cdslb"
 	"github.com/cdsgo/cdslb/examples/internal/demo"
 )
+
+var plan = flag.Bool("plan", false, "also reach a desired listener set through a plan, printed before it is applied")
 
 func main() { demo.Main("listeners", run) }
 
@@ -60,12 +64,38 @@ func run(ctx context.Context, s *demo.Session) error {
 		return err
 	}
 
+	if *plan {
+		// Declare the whole set wanted: web with its second backend
+		// weighted up, and a TCP listener for a database.
+		web.BackendServers = []cdslb.BackendServer{web.BackendServers[0], {IP: "10.0.0.12", Port: 8080, Weight: 10, MaxConn: 500}}
+		db := cdslb.TCPListener{ListenerName: "db", ListenerPort: 3306, Scheduler: cdslb.SchedulerLeastConn, MaxConn: 1000,
+			BackendServers: []cdslb.BackendServer{{IP: "10.0.0.21", Port: 3306, Weight: 1, MaxConn: 500}}}
+		if err := planAndApply(ctx, c, id, []cdslb.HTTPListener{web}, []cdslb.TCPListener{db}); err != nil {
+			return err
+		}
+		if err := show(ctx, c, poll, id, "applied the plan"); err != nil {
+			return err
+		}
+	}
+
 	cfg, err := c.DescribeHaproxyCustomConfig(ctx, &cdslb.DescribeHaproxyCustomConfigRequest{InstanceUUID: id})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("haproxy.cfg, first lines:\n  %s\n", strings.Join(firstLines(cfg.Configs, 8), "\n  "))
 	return nil
+}
+
+// planAndApply prints what reaching the desired set changes, then applies
+// it, unless someone changed the set since the plan was made.
+func planAndApply(ctx context.Context, c *cdslb.Client, id string, http []cdslb.HTTPListener, tcp []cdslb.TCPListener) error {
+	p, err := c.PlanListeners(ctx, id, http, tcp)
+	if err != nil {
+		return err
+	}
+	fmt.Print("plan:\n", p)
+	_, err = c.ApplyListeners(ctx, p)
+	return err
 }
 
 // show waits for the change to apply, then prints the listeners.

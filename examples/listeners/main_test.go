@@ -12,3 +12,12 @@ func TestRunsOnTheFake(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// With -plan it plans, prints and applies a desired set on the fake.
+func TestRunsWithPlanOnTheFake(t *testing.T) {
+	*plan = true
+	defer func() { *plan = false }()
+	if err := demo.Run("listeners", run); err != nil {
+		t.Fatal(err)
+	}
+}

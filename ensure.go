@@ -1,0 +1,273 @@
+package cdslb
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// This file holds the find-or-create helpers. The API has no idempotency
+// token and an upload returns no id, so a resource is found by its name:
+// it is listed before anything is created, and listed again, never
+// created again, when a create's outcome is unknown.
+
+// EnsureLoadBalancer returns the load balancer named req.InstanceName in
+// req.RegionID, creating it with req (POST CreateLoadBalancer) only when
+// there is none, and waits until it is RUNNING (the options are the
+// waiters': WithPollInterval, WithNotFoundGrace). created reports whether
+// this call created it, also when the wait then fails.
+//
+// Names are compared exactly, on the client: the service's InstanceName
+// filter matches substrings. Only the name and the region are compared: an
+// instance found is returned whatever its size or networks. An instance
+// that is DELETING does not count. More than one instance of the name
+// fails with ErrAmbiguousName, and nothing is created.
+//
+// If the create's outcome is unknown (ErrOutcomeUnknown), it lists the
+// instances again, never creating again, for up to the not-found grace of
+// waiting between lists (one minute by default), and goes on with the
+// instance it finds. If none appears, the error still matches
+// ErrOutcomeUnknown: list by name before creating again.
+//
+// The request is checked before anything is sent, as CreateLoadBalancer
+// checks it, and Amount must be 0 or 1 (a *ValidationError otherwise).
+func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancerRequest, opts ...WaitOption) (lb *LoadBalancer, created bool, err error) {
+	const helper = "EnsureLoadBalancer"
+	cfg, err := c.helperStart(ctx, helper, req, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	if req.Amount > 1 {
+		return nil, false, &ValidationError{Action: helper, Field: "Amount", Reason: fmt.Sprintf("must be 0 or 1: one instance is found or created, got %d", req.Amount)}
+	}
+	found, err := c.loadBalancersNamed(ctx, req)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(found) > 1 {
+		return nil, false, ambiguousLoadBalancers(helper, req, found, "nothing was created")
+	}
+	if len(found) == 1 {
+		lb, err := c.WaitUntilRunning(ctx, found[0].InstanceUUID, opts...)
+		return lb, false, err
+	}
+
+	var id string
+	resp, err := c.CreateLoadBalancer(ctx, req)
+	switch {
+	case err == nil:
+		for _, uuid := range resp.InstanceUUIDs {
+			if id = strings.TrimSpace(uuid); id != "" {
+				break
+			}
+		}
+	case errors.Is(err, ErrOutcomeUnknown):
+		createErr := err
+		err = relist(ctx, &cfg, func() (bool, error) {
+			var lerr error
+			found, lerr = c.loadBalancersNamed(ctx, req)
+			return len(found) > 0, lerr
+		})
+		switch {
+		case err != nil:
+			return nil, false, lostAnswer(helper, fmt.Sprintf("load balancer %q in region %s", req.InstanceName, req.RegionID), createErr, err)
+		case len(found) > 1:
+			err := ambiguousLoadBalancers(helper, req, found, "after a create whose answer was lost ("+plain(createErr)+"); nothing more was created")
+			err.sentinel = errors.Join(ErrAmbiguousName, createErr)
+			return nil, false, err
+		}
+		id = found[0].InstanceUUID
+	default:
+		return nil, false, err
+	}
+	lb, err = c.WaitUntilRunning(ctx, id, opts...)
+	return lb, true, err
+}
+
+// loadBalancersNamed lists the instances of req's name and region that
+// are not being deleted.
+func (c *Client) loadBalancersNamed(ctx context.Context, req *CreateLoadBalancerRequest) ([]LoadBalancer, error) {
+	resp, err := c.DescribeLoadBalancers(ctx, &DescribeLoadBalancersRequest{InstanceName: req.InstanceName})
+	if err != nil {
+		return nil, err
+	}
+	var found []LoadBalancer
+	for _, lb := range resp.LoadBalancers {
+		if lb.InstanceName == req.InstanceName && lb.RegionID == req.RegionID && lb.Status != StatusDeleting {
+			found = append(found, lb)
+		}
+	}
+	return found, nil
+}
+
+func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found []LoadBalancer, after string) *editError {
+	ids := make([]string, len(found))
+	for i, lb := range found {
+		ids[i] = lb.InstanceUUID
+	}
+	return &editError{helper, fmt.Sprintf("%d load balancers are named %q in region %s (%s), %s",
+		len(found), req.InstanceName, req.RegionID, strings.Join(ids, ", "), after), ErrAmbiguousName}
+}
+
+// EnsureCertificate returns the certificate named req.CertificateName,
+// uploading req (POST UploadCACertificate) only when there is none, with
+// its id, which the upload alone does not return: after an upload it lists
+// the certificates until the new one appears. created reports whether
+// this call uploaded it.
+//
+// Names are compared exactly. A certificate of the name is the same as
+// req's when its leaf (the first certificate of the chain) is the same, in
+// DER form, as req's leaf: DescribeCACertificate's chain is compared, not
+// the listing's domain and dates, which another certificate may share.
+// Line breaks and the rest of the chain do not count; the private key is
+// never compared or kept. A name held by another certificate, or by more
+// than one, or by one whose stored chain cannot be read, fails with
+// ErrAmbiguousName, and nothing is uploaded.
+//
+// If the upload's outcome is unknown (ErrOutcomeUnknown), it lists the
+// certificates again for up to a minute of waiting between lists, never
+// uploading again; if none appears, the error still matches
+// ErrOutcomeUnknown. The request is checked before anything is sent, as
+// UploadCACertificate checks it.
+func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificateRequest) (cert *Certificate, created bool, err error) {
+	const helper = "EnsureCertificate"
+	cfg, err := c.helperStart(ctx, helper, req, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	leaf, _ := pem.Decode([]byte(req.Certificate)) // validated: it parses
+	var found []Certificate
+	find := func() (bool, error) {
+		var ferr error
+		found, ferr = c.certificatesNamed(ctx, req.CertificateName)
+		return len(found) > 0, ferr
+	}
+	if _, err := find(); err != nil {
+		return nil, false, err
+	}
+	if len(found) == 0 {
+		_, err := c.UploadCACertificate(ctx, req)
+		if err != nil && !errors.Is(err, ErrOutcomeUnknown) {
+			return nil, false, err
+		}
+		created = true
+		if rerr := relist(ctx, &cfg, find); rerr != nil {
+			what := fmt.Sprintf("certificate %q", req.CertificateName)
+			if err != nil {
+				return nil, false, lostAnswer(helper, what, err, rerr)
+			}
+			return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)
+		}
+	}
+	outcome := "nothing was uploaded"
+	if created {
+		outcome = "found after uploading the request's"
+	}
+	if len(found) > 1 {
+		return nil, created, &editError{helper, fmt.Sprintf("%d certificates are named %q; %s", len(found), req.CertificateName, outcome), ErrAmbiguousName}
+	}
+	detail, err := c.DescribeCACertificate(ctx, &DescribeCACertificateRequest{CertificateID: found[0].CertificateID})
+	if err != nil {
+		return nil, created, err
+	}
+	stored, _ := pem.Decode([]byte(detail.Certificate.CertificatePEM))
+	switch {
+	case stored == nil || stored.Type != "CERTIFICATE":
+		return nil, created, &editError{helper, fmt.Sprintf("certificate %s named %q has a chain that cannot be read, so it cannot be compared with the request; %s",
+			found[0].CertificateID, req.CertificateName, outcome), ErrAmbiguousName}
+	case !bytes.Equal(stored.Bytes, leaf.Bytes):
+		return nil, created, &editError{helper, fmt.Sprintf("certificate %s named %q is another certificate (%s, valid until %s); %s",
+			found[0].CertificateID, req.CertificateName, leafSummary(stored.Bytes), found[0].EndTime.Format(time.DateOnly), outcome), ErrAmbiguousName}
+	}
+	return &found[0], created, nil
+}
+
+// certificatesNamed lists the certificates of the name.
+func (c *Client) certificatesNamed(ctx context.Context, name string) ([]Certificate, error) {
+	resp, err := c.DescribeCACertificates(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	var found []Certificate
+	for _, cert := range resp.Certificates {
+		if cert.CertificateName == name {
+			found = append(found, cert)
+		}
+	}
+	return found, nil
+}
+
+// leafSummary names a certificate by its subject, for an error.
+func leafSummary(der []byte) string {
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return "unreadable"
+	}
+	return "subject " + cert.Subject.String()
+}
+
+// helperStart checks what a find-or-create helper is given, before any
+// call, and returns the waiters' configuration of opts.
+func (c *Client) helperStart(ctx context.Context, helper string, req interface{ validate() error }, opts []WaitOption) (waitConfig, error) {
+	if err := checkHelper(c, ctx, helper); err != nil {
+		return waitConfig{}, err
+	}
+	if reflect.ValueOf(req).IsNil() {
+		return waitConfig{}, &ValidationError{Action: helper, Field: "req", Reason: "must not be nil"}
+	}
+	if err := validateRequest(req); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			ve.Action = helper
+		}
+		return waitConfig{}, err
+	}
+	return c.waitConfig(helper, opts)
+}
+
+// relist calls find until it finds what it looks for, waiting between
+// calls as a waiter polls, for up to the not-found grace of waiting in
+// all. Errors that may pass are polled through; it returns the others,
+// the context's, and errNotListed when the grace runs out.
+func relist(ctx context.Context, cfg *waitConfig, find func() (bool, error)) error {
+	var waited time.Duration
+	delay := cfg.minDelay
+	for {
+		ok, err := find()
+		switch {
+		case ok && err == nil:
+			return nil
+		case err != nil && (!mayPass(err) || ctx.Err() != nil):
+			return err
+		case waited >= cfg.notFoundGrace:
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("%w after %v of listing", errNotListed, waited.Round(time.Second))
+		}
+		d, err := cfg.pause(ctx, &delay)
+		if err != nil {
+			return err
+		}
+		waited += d
+	}
+}
+
+var errNotListed = errors.New("not listed")
+
+// lostAnswer is the error of a helper whose create's outcome is unknown
+// and whose listing did not find what it may have created. It matches
+// ErrOutcomeUnknown, and the listing's error.
+func lostAnswer(helper, what string, createErr, listErr error) error {
+	return &editError{helper, fmt.Sprintf("%s; listing again found no %s (%s): it may still appear, so list it by name before creating it again",
+		plain(createErr), what, plain(listErr)), errors.Join(createErr, listErr)}
+}
+
+// plain is an error's text without the package's prefix, to quote it in another.
+func plain(err error) string { return strings.TrimPrefix(err.Error(), "cdslb: ") }
