@@ -191,8 +191,15 @@ func parseEndpoint(baseURL string) (url.URL, error) {
 // The default never follows redirects: the API does not send them, and
 // following one would send the request, body included, where it points.
 // With hc, a redirect never re-sends a request's body nor puts the signed
-// URL in a Referer header, and an answer that hc fetched from another host
-// (or scheme) after a redirect is refused with an error that says so.
+// URL in a Referer header, and an answer to any request but the one the
+// library sent (one hc made to follow a redirect, to another URL or with
+// another method) is refused with an error that says a redirect happened;
+// for an action that changes state it matches ErrOutcomeUnknown. A redirect
+// answer itself (HTTP 3xx) is refused too, never taken for success. The
+// library cannot stop hc from following a 301, 302 or 303, since it leaves
+// hc as it is, so such a client may send a signed request a second time,
+// as a GET to where the redirect points. Give hc a CheckRedirect that
+// returns http.ErrUseLastResponse to have every request sent exactly once.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -488,6 +495,10 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
+	if status >= 300 && status < 400 {
+		// The API never redirects; whatever such an answer holds, it is not the change's result.
+		return &APIError{Action: op.action, HTTPStatus: status, Message: "a redirect, which the API never sends; the answer was refused", Attempts: attempt, unknown: write}
+	}
 
 	buf := answerPool.Get().(*answerBuffer)
 	defer buf.free()
@@ -703,11 +714,18 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.Request == nil {
 		return resp, err
 	}
-	if u := resp.Request.URL; u.Host != c.base.Host || u.Scheme != c.base.Scheme {
-		resp.Body.Close()
+	// An answer to any request but the one sent (one the client made to
+	// follow a redirect, to another URL or with another method) is not
+	// the service's answer to this call.
+	got := resp.Request
+	if got.Response == nil && got.Method == req.Method && *got.URL == *req.URL {
+		return resp, nil
+	}
+	resp.Body.Close()
+	if u := got.URL; u.Host != c.base.Host || u.Scheme != c.base.Scheme {
 		return nil, fmt.Errorf("%w to %s://%s, which is not the endpoint's host; the answer was refused", errRedirected, u.Scheme, u.Host)
 	}
-	return resp, nil
+	return nil, fmt.Errorf("%w to %s %s on the endpoint's host; the answer was refused", errRedirected, got.Method, got.URL.Path)
 }
 
 var errRedirected = errors.New("the request was redirected")
