@@ -11,12 +11,14 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"reflect"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -480,7 +482,15 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	if body != nil {
 		rb = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, op.method, "", rb)
+	// A write is traced, so that a failure that proves it never left is
+	// neither reported as ErrOutcomeUnknown nor kept from a retry.
+	write, rctx := !op.readOnly, ctx
+	var wt *writeTrace
+	if write {
+		wt = new(writeTrace)
+		rctx = httptrace.WithClientTrace(ctx, wt.hooks())
+	}
+	req, err := http.NewRequestWithContext(rctx, op.method, "", rb)
 	if err != nil {
 		return fmt.Errorf("cdslb: %s: %w", op.action, err)
 	}
@@ -488,10 +498,9 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	req.Header = c.requestHeader(body != nil)
 	unreplayable(req)
 
-	write := !op.readOnly
 	resp, err := c.roundTrip(req)
 	if err != nil {
-		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write && !neverConnected(err))
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write && !neverConnected(err) && !wt.neverWritten())
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
@@ -761,6 +770,34 @@ func (c *Client) transportError(ctx context.Context, op operation, attempt int, 
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err, unknown: unknown}
+}
+
+// writeTrace records, through httptrace, how far one attempt of an action
+// that changes state got. Reads go without it.
+type writeTrace struct {
+	getConn, gotConn atomic.Bool
+}
+
+func (t *writeTrace) hooks() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn: func(string) { t.getConn.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
+	}
+}
+
+// neverWritten reports whether the trace proves that no byte of the
+// request reached a connection: the transport began to get one (GetConn)
+// and had none for this request (no GotConn) when RoundTrip returned, as
+// after a failed dial or TLS handshake, or a context that ended while the
+// request waited for a free connection. net/http fires both hooks on the
+// goroutine that returns from RoundTrip (HTTP/1.1 and HTTP/2 alike), and
+// writes nothing before GotConn. WroteHeaders is no such proof: HTTP/1.1
+// fires it on the connection's writing goroutine, which may still be
+// writing when RoundTrip returns, and HTTP/2 fires it even when the write
+// failed. A transport that fires no hooks (a caller's RoundTripper, such
+// as httpmock's) proves nothing, so the outcome stays unknown.
+func (t *writeTrace) neverWritten() bool {
+	return t != nil && t.getConn.Load() && !t.gotConn.Load()
 }
 
 // neverConnected reports whether err proves the request never left: the

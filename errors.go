@@ -37,7 +37,9 @@ var ErrInvalidRequest = errors.New("cdslb: invalid request")
 // before sending it again: list the instances, listeners or certificates
 // (by name, for a CreateLoadBalancer), or wait on the TaskID the error
 // keeps when the answer had one. It never matches the error of a read-only
-// action, nor of a request refused before sending.
+// action, nor of a request refused before sending or that provably never
+// left (a failed dial or TLS handshake, a context that ended while the
+// request waited for a free connection).
 var ErrOutcomeUnknown = errors.New("cdslb: the outcome is unknown: the service may have carried out the change")
 
 // ErrMalformedAnswer is matched by the error of an answer whose Code is
