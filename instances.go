@@ -3,6 +3,7 @@ package cdslb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,8 @@ type CreateLoadBalancerIP struct {
 
 // CreateLoadBalancerResponse holds the ids of the new instances, which are
 // still being created: wait for StatusRunning before changing them. The
-// list is as the service sent it; check its length rather than assume it.
+// list holds each id the service sent once, none blank, and at least
+// Amount of them; the service may have sent more.
 type CreateLoadBalancerResponse struct {
 	ResponseMeta
 	InstanceUUIDs []string
@@ -50,21 +52,22 @@ func (c *Client) CreateLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	return createLoadBalancer.call(ctx, c, req)
 }
 
-// A Success to CreateLoadBalancer must name at least as many instances as
-// were asked for.
+// A Success to CreateLoadBalancer must name at least as many distinct
+// instances as were asked for; a blank or unreadable id (left blank by the
+// decoding) names none, and a repeated one only once.
 var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 	func(r *CreateLoadBalancerRequest, _ *time.Location) form { return inBody(createWire(r)) },
 	func(req *CreateLoadBalancerRequest, d *struct{ InstancesUuid []string }, _ *time.Location) (*CreateLoadBalancerResponse, error) {
-		ids := 0
+		var ids []string
 		for _, id := range d.InstancesUuid {
-			if strings.TrimSpace(id) != "" {
-				ids++
+			if strings.TrimSpace(id) != "" && !slices.Contains(ids, id) {
+				ids = append(ids, id)
 			}
 		}
-		if asked := max(req.Amount, 1); ids < asked {
-			return nil, malformed("Data.InstancesUuid names %d instances, %d were asked for", ids, asked)
+		if asked := max(req.Amount, 1); len(ids) < asked {
+			return nil, malformed("Data.InstancesUuid names %d distinct instances, %d were asked for", len(ids), asked)
 		}
-		return &CreateLoadBalancerResponse{InstanceUUIDs: d.InstancesUuid}, nil
+		return &CreateLoadBalancerResponse{InstanceUUIDs: ids}, nil
 	})
 
 // DescribeLoadBalancersRequest filters the list of load balancers; every

@@ -25,6 +25,9 @@ func TestMalformedCreateIsNeverSuccess(t *testing.T) {
 		"ids empty":            `{"InstancesUuid":[""]}`,
 		"no ids":               `{}`,
 		"fewer ids than asked": `{"InstancesUuid":["i-1"]}`,
+		"an id repeated":       `{"InstancesUuid":["i-1","i-1"]}`,
+		"an id blank":          `{"InstancesUuid":[" ","i-1"]}`,
+		"an id null":           `{"InstancesUuid":[null,"i-1"]}`,
 		"Data absent":          ``,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -50,16 +53,30 @@ func TestMalformedCreateIsNeverSuccess(t *testing.T) {
 	}
 }
 
-// TestCreateWithTheIdsAskedForSucceeds: the check counts readable ids.
+// TestCreateWithTheIdsAskedForSucceeds: the check counts distinct readable
+// ids, and the response holds those alone: never a blank id, never one twice.
 func TestCreateWithTheIdsAskedForSucceeds(t *testing.T) {
 	t.Parallel()
-	c, srv := newHostile(t)
-	srv.answer("CreateLoadBalancer", http.StatusOK, `{"Code":"Success","Data":{"InstancesUuid":["i-1","i-2"]}}`)
-	req := goodCreate()
-	req.Amount = 2
-	resp, err := c.CreateLoadBalancer(context.Background(), req)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"i-1", "i-2"}, resp.InstanceUUIDs)
+	for _, tc := range []struct {
+		amount int
+		ids    string
+		want   []string
+	}{
+		{2, `["i-1","i-2"]`, []string{"i-1", "i-2"}},
+		{0, `["","i-1"]`, []string{"i-1"}},
+		{1, `[" ","i-1"]`, []string{"i-1"}},
+		{1, `[null,"i-1"]`, []string{"i-1"}},
+		{1, `[1,"i-1"]`, []string{"i-1"}},
+		{2, `["i-1","i-1","","i-2"]`, []string{"i-1", "i-2"}},
+	} {
+		c, srv := newHostile(t)
+		srv.answer("CreateLoadBalancer", http.StatusOK, `{"Code":"Success","Data":{"InstancesUuid":`+tc.ids+`}}`)
+		req := goodCreate()
+		req.Amount = tc.amount
+		resp, err := c.CreateLoadBalancer(context.Background(), req)
+		require.NoError(t, err, tc.ids)
+		assert.Equal(t, tc.want, resp.InstanceUUIDs, tc.ids)
+	}
 }
 
 // malformedReads are Success answers of read-only actions that cannot be
