@@ -712,7 +712,10 @@ func TestSameHostRedirects(t *testing.T) {
 						_, _ = io.WriteString(w, `{"Code":"Success","TaskId":"t1","Data":{"InstancesUuid":["u1"]}}`)
 					}))
 					t.Cleanup(srv.Close)
-					hc := &http.Client{}
+					// Its own transport: servers of other tests close http.DefaultTransport's connections.
+					transport := http.DefaultTransport.(*http.Transport).Clone()
+					t.Cleanup(transport.CloseIdleConnections)
+					hc := &http.Client{Transport: transport}
 					if !follow {
 						hc.CheckRedirect = noFollow
 					}
