@@ -388,6 +388,16 @@ func declare[Req any, PReq interface {
 // them, such as "Data[0] has no InstanceUuid".
 func malformed(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
+// blankAt returns the index of the first entry whose id is blank, or -1.
+func blankAt[W any](entries []W, id func(*W) string) int {
+	for i := range entries {
+		if strings.TrimSpace(id(&entries[i])) == "" {
+			return i
+		}
+	}
+	return -1
+}
+
 // acknowledged is the answer function of actions whose response is the
 // envelope alone.
 func acknowledged[Req, Resp any](*Req, *none, *time.Location) (*Resp, error) { return new(Resp), nil }
@@ -569,8 +579,10 @@ func (emptyBody) Close() error             { return nil }
 // decodeEnvelope decodes an answer: the envelope, and its Data straight into
 // out in the same pass. ok is false when the body is not the API's JSON. A
 // field of the wrong type is left empty instead of failing; a Data of the
-// wrong shape, which shows as such a field, is recorded in env.malformed by
-// a second pass, taken only then.
+// wrong shape, which shows as such a field, or a null where an object is
+// due, which decodes without an error, is recorded in env.malformed by a
+// second pass, taken only when the body has a type error or may have a
+// null entry.
 func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
 	env.Data = into
 	if into == nil {
@@ -578,7 +590,7 @@ func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
 	}
 	err := json.Unmarshal(body, &env)
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && into != nil {
+	if into != nil && (errors.As(err, &typeErr) || err == nil && nullEntry(body)) {
 		shaped := struct{ Data dataField }{dataField{into: into}}
 		_ = json.Unmarshal(body, &shaped)
 		env.malformed = shaped.Data.malformed
@@ -602,9 +614,10 @@ type skip struct{}
 
 // dataField decodes an answer's Data into a response and records whether
 // it has the shape the action documents: a list where a list is due (null
-// and absent mean an empty one), an object where an object is due, and in
-// an object, lists where lists are due. A wrong field deeper down is left
-// empty, as elsewhere.
+// and absent mean an empty one), an object where an object is due, in an
+// object, lists where lists are due, and in a list of objects, at any
+// depth, objects alone. A wrong field deeper down is left empty, as
+// elsewhere.
 type dataField struct {
 	into      any    // where Data is decoded; nil to skip it
 	malformed string // why Data cannot be read as documented; empty when it can
@@ -634,7 +647,77 @@ func (d *dataField) UnmarshalJSON(b []byte) error {
 	case err != nil:
 		d.malformed = "Data cannot be read: " + err.Error()
 	}
+	// An entry that is not an object decodes as an empty one: without an
+	// error when it is null, with a type error otherwise.
+	if d.malformed == "" && (err != nil || nullEntry(b)) {
+		d.malformed = notObject(b, reflect.TypeOf(d.into).Elem(), "Data")
+	}
 	return nil
+}
+
+// nullEntry reports whether b may hold a null entry of a list: a null
+// after a '[' or a ','. A null field value follows a ':'.
+func nullEntry(b []byte) bool {
+	for i := bytes.Index(b, []byte("null")); i >= 0; {
+		if before := bytes.TrimRight(b[:i], " \t\r\n"); len(before) > 0 && (before[len(before)-1] == '[' || before[len(before)-1] == ',') {
+			return true
+		}
+		j := bytes.Index(b[i+4:], []byte("null"))
+		if j < 0 {
+			return false
+		}
+		i += 4 + j
+	}
+	return false
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// notObject walks b, read as a value of type t, and says where a list of
+// objects holds something else, such as null; it is empty when none does.
+// Values of types that read themselves (json.Unmarshaler) are theirs to judge.
+func notObject(b []byte, t reflect.Type, path string) string {
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		var entries []json.RawMessage
+		if t.Elem().Kind() != reflect.Struct || json.Unmarshal(b, &entries) != nil {
+			return ""
+		}
+		for i, e := range entries {
+			at := fmt.Sprintf("%s[%d]", path, i)
+			if e[0] != '{' {
+				return at + " is " + jsonKind(e[0]) + " where an object is due"
+			}
+			if why := notObject(e, t.Elem(), at); why != "" {
+				return why
+			}
+		}
+	case reflect.Struct:
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(b, &fields) != nil {
+			return ""
+		}
+		for _, f := range reflect.VisibleFields(t) {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			if !f.IsExported() || f.Anonymous || name == "-" {
+				continue
+			}
+			for key, v := range fields { // matched as encoding/json does, whatever the case
+				if strings.EqualFold(key, name) {
+					if why := notObject(v, f.Type, path+"."+key); why != "" {
+						return why
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // jsonKind names the kind of JSON value that starts with c.
@@ -648,6 +731,8 @@ func jsonKind(c byte) string {
 		return "a string"
 	case 't', 'f':
 		return "a boolean"
+	case 'n':
+		return "null"
 	}
 	return "a number"
 }

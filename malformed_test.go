@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -92,7 +93,14 @@ var malformedReads = map[string][]string{
 		`"surprise"`, `[]`, `{"HttpListeners":"h","TcpListeners":[]}`,
 		`{"HttpListeners":[],"TcpListeners":{"ListenerName":"t"}}`,
 	},
-	"DescribeCACertificates": {`"surprise"`, `{"CertificateId":"c-1"}`, `true`},
+	"DescribeCACertificates": {`"surprise"`, `{"CertificateId":"c-1"}`, `true`,
+		`["x"]`, `[1,2]`, `[null]`, `[{"CertificateName":"no id"}]`, `[{"CertificateId":"c-1"},null]`},
+	"DescribeZones":               {`["x"]`, `[1,2]`, `[null]`, `[{"RegionName":"no id"}]`, `[{"RegionId":" "}]`},
+	"DescribeLBInstanceListeners": {`["x"]`, `[null]`, `[{"ListenerMode":"HTTP"}]`, `[{"ListenerName":"l","BackendNames":[null]}]`},
+	// Lists of objects deeper down hold objects alone.
+	"DescribeLBInstancePerformance":   {`{"DataPoints":["x"]}`, `{"DataPoints":[{"MetricName":"m","Values":[null]}]}`},
+	"DescribeLoadBalancersSpec":       {`{"Products":[1]}`, `{"Products":[{"Architectures":[null]}]}`},
+	"DescribeLoadBalancersModifySpec": {`{"CpuRam":[null]}`, `{"AttachDisk":["x"]}`},
 }
 
 // TestMalformedReadsAreRetriedThenRefused: a malformed Success to a read is
@@ -124,15 +132,8 @@ func TestMalformedReadsAreRetriedThenRefused(t *testing.T) {
 }
 
 func isNilPointer(v any) bool {
-	switch v := v.(type) {
-	case *DescribeLoadBalancersResponse:
-		return v == nil
-	case *DescribeLoadBalancerStrategysResponse:
-		return v == nil
-	case *DescribeCACertificatesResponse:
-		return v == nil
-	}
-	return false
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
 }
 
 // TestWaitersNeverTakeAMalformedAnswer: WaitUntilDeleted and
