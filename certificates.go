@@ -65,9 +65,13 @@ func (c *Client) DescribeCACertificates(ctx context.Context, req *DescribeCACert
 	return describeCACertificates.call(ctx, c, req)
 }
 
+// Every certificate listed must have the id that other requests take.
 var describeCACertificates = declare("DescribeCACertificates", pathLB, reads,
 	func(*DescribeCACertificatesRequest, *time.Location) form { return inQuery(nil) },
 	func(_ *DescribeCACertificatesRequest, d *[]certificateWire, loc *time.Location) (*DescribeCACertificatesResponse, error) {
+		if i := blankAt(*d, func(w *certificateWire) string { return w.CertificateID }); i >= 0 {
+			return nil, malformed("Data[%d] has no CertificateId", i)
+		}
 		return &DescribeCACertificatesResponse{Certificates: convert(*d, func(w *certificateWire) Certificate { return w.value(loc) })}, nil
 	})
 

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"reflect"
@@ -208,8 +209,15 @@ func parseEndpoint(baseURL string) (url.URL, error) {
 // The default never follows redirects: the API does not send them, and
 // following one would send the request, body included, where it points.
 // With hc, a redirect never re-sends a request's body nor puts the signed
-// URL in a Referer header, and an answer that hc fetched from another host
-// (or scheme) after a redirect is refused with an error that says so.
+// URL in a Referer header, and an answer to any request but the one the
+// library sent (one hc made to follow a redirect, to another URL or with
+// another method) is refused with an error that says a redirect happened;
+// for an action that changes state it matches ErrOutcomeUnknown. A redirect
+// answer itself (HTTP 3xx) is refused too, never taken for success. The
+// library cannot stop hc from following a 301, 302 or 303, since it leaves
+// hc as it is, so such a client may send a signed request a second time,
+// as a GET to where the redirect points. Give hc a CheckRedirect that
+// returns http.ErrUseLastResponse to have every request sent exactly once.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -404,6 +412,16 @@ func (a *action[Req, PReq, Data, Resp, PResp]) at(path string) *action[Req, PReq
 // them, such as "Data[0] has no InstanceUuid".
 func malformed(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
+// blankAt returns the index of the first entry whose id is blank, or -1.
+func blankAt[W any](entries []W, id func(*W) string) int {
+	for i := range entries {
+		if strings.TrimSpace(id(&entries[i])) == "" {
+			return i
+		}
+	}
+	return -1
+}
+
 // acknowledged is the answer function of actions whose response is the
 // envelope alone.
 func acknowledged[Req, Resp any](*Req, *none, *time.Location) (*Resp, error) { return new(Resp), nil }
@@ -509,7 +527,15 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	if body != nil {
 		rb = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, op.method, "", rb)
+	// A write is traced, so that a failure that proves it never left is
+	// neither reported as ErrOutcomeUnknown nor kept from a retry.
+	write, rctx := !op.readOnly, ctx
+	var wt *writeTrace
+	if write {
+		wt = new(writeTrace)
+		rctx = httptrace.WithClientTrace(ctx, wt.hooks())
+	}
+	req, err := http.NewRequestWithContext(rctx, op.method, "", rb)
 	if err != nil {
 		return fmt.Errorf("cdslb: %s: %w", op.action, err)
 	}
@@ -517,13 +543,16 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	req.Header = c.requestHeader(body != nil)
 	unreplayable(req)
 
-	write := !op.readOnly
 	resp, err := c.roundTrip(req)
 	if err != nil {
-		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write && !neverConnected(err))
+		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write && !neverConnected(err) && !wt.neverWritten())
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
+	if status >= 300 && status < 400 {
+		// The API never redirects; whatever such an answer holds, it is not the change's result.
+		return &APIError{Action: op.action, HTTPStatus: status, Message: "a redirect, which the API never sends; the answer was refused", Attempts: attempt, unknown: write}
+	}
 
 	buf := answerPool.Get().(*answerBuffer)
 	defer buf.free()
@@ -585,8 +614,10 @@ func (emptyBody) Close() error             { return nil }
 // decodeEnvelope decodes an answer: the envelope, and its Data straight into
 // out in the same pass. ok is false when the body is not the API's JSON. A
 // field of the wrong type is left empty instead of failing; a Data of the
-// wrong shape, which shows as such a field, is recorded in env.malformed by
-// a second pass, taken only then.
+// wrong shape, which shows as such a field, or a null where an object is
+// due, which decodes without an error, is recorded in env.malformed by a
+// second pass, taken only when the body has a type error or may have a
+// null entry.
 func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
 	env.Data = into
 	if into == nil {
@@ -594,7 +625,7 @@ func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
 	}
 	err := json.Unmarshal(body, &env)
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && into != nil {
+	if into != nil && (errors.As(err, &typeErr) || err == nil && nullEntry(body)) {
 		shaped := struct{ Data dataField }{dataField{into: into}}
 		_ = json.Unmarshal(body, &shaped)
 		env.malformed = shaped.Data.malformed
@@ -618,9 +649,10 @@ type skip struct{}
 
 // dataField decodes an answer's Data into a response and records whether
 // it has the shape the action documents: a list where a list is due (null
-// and absent mean an empty one), an object where an object is due, and in
-// an object, lists where lists are due. A wrong field deeper down is left
-// empty, as elsewhere.
+// and absent mean an empty one), an object where an object is due, in an
+// object, lists where lists are due, and in a list of objects, at any
+// depth, objects alone. A wrong field deeper down is left empty, as
+// elsewhere.
 type dataField struct {
 	into      any    // where Data is decoded; nil to skip it
 	malformed string // why Data cannot be read as documented; empty when it can
@@ -650,7 +682,77 @@ func (d *dataField) UnmarshalJSON(b []byte) error {
 	case err != nil:
 		d.malformed = "Data cannot be read: " + err.Error()
 	}
+	// An entry that is not an object decodes as an empty one: without an
+	// error when it is null, with a type error otherwise.
+	if d.malformed == "" && (err != nil || nullEntry(b)) {
+		d.malformed = notObject(b, reflect.TypeOf(d.into).Elem(), "Data")
+	}
 	return nil
+}
+
+// nullEntry reports whether b may hold a null entry of a list: a null
+// after a '[' or a ','. A null field value follows a ':'.
+func nullEntry(b []byte) bool {
+	for i := bytes.Index(b, []byte("null")); i >= 0; {
+		if before := bytes.TrimRight(b[:i], " \t\r\n"); len(before) > 0 && (before[len(before)-1] == '[' || before[len(before)-1] == ',') {
+			return true
+		}
+		j := bytes.Index(b[i+4:], []byte("null"))
+		if j < 0 {
+			return false
+		}
+		i += 4 + j
+	}
+	return false
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// notObject walks b, read as a value of type t, and says where a list of
+// objects holds something else, such as null; it is empty when none does.
+// Values of types that read themselves (json.Unmarshaler) are theirs to judge.
+func notObject(b []byte, t reflect.Type, path string) string {
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		var entries []json.RawMessage
+		if t.Elem().Kind() != reflect.Struct || json.Unmarshal(b, &entries) != nil {
+			return ""
+		}
+		for i, e := range entries {
+			at := fmt.Sprintf("%s[%d]", path, i)
+			if e[0] != '{' {
+				return at + " is " + jsonKind(e[0]) + " where an object is due"
+			}
+			if why := notObject(e, t.Elem(), at); why != "" {
+				return why
+			}
+		}
+	case reflect.Struct:
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(b, &fields) != nil {
+			return ""
+		}
+		for _, f := range reflect.VisibleFields(t) {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = f.Name
+			}
+			if !f.IsExported() || f.Anonymous || name == "-" {
+				continue
+			}
+			for key, v := range fields { // matched as encoding/json does, whatever the case
+				if strings.EqualFold(key, name) {
+					if why := notObject(v, f.Type, path+"."+key); why != "" {
+						return why
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // jsonKind names the kind of JSON value that starts with c.
@@ -664,6 +766,8 @@ func jsonKind(c byte) string {
 		return "a string"
 	case 't', 'f':
 		return "a boolean"
+	case 'n':
+		return "null"
 	}
 	return "a number"
 }
@@ -739,11 +843,18 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.Request == nil {
 		return resp, err
 	}
-	if u := resp.Request.URL; u.Host != c.base.Host || u.Scheme != c.base.Scheme {
-		resp.Body.Close()
+	// An answer to any request but the one sent (one the client made to
+	// follow a redirect, to another URL or with another method) is not
+	// the service's answer to this call.
+	got := resp.Request
+	if got.Response == nil && got.Method == req.Method && *got.URL == *req.URL {
+		return resp, nil
+	}
+	resp.Body.Close()
+	if u := got.URL; u.Host != c.base.Host || u.Scheme != c.base.Scheme {
 		return nil, fmt.Errorf("%w to %s://%s, which is not the endpoint's host; the answer was refused", errRedirected, u.Scheme, u.Host)
 	}
-	return resp, nil
+	return nil, fmt.Errorf("%w to %s %s on the endpoint's host; the answer was refused", errRedirected, got.Method, got.URL.Path)
 }
 
 var errRedirected = errors.New("the request was redirected")
@@ -779,6 +890,34 @@ func (c *Client) transportError(ctx context.Context, op operation, attempt int, 
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err, unknown: unknown}
+}
+
+// writeTrace records, through httptrace, how far one attempt of an action
+// that changes state got. Reads go without it.
+type writeTrace struct {
+	getConn, gotConn atomic.Bool
+}
+
+func (t *writeTrace) hooks() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn: func(string) { t.getConn.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) },
+	}
+}
+
+// neverWritten reports whether the trace proves that no byte of the
+// request reached a connection: the transport began to get one (GetConn)
+// and had none for this request (no GotConn) when RoundTrip returned, as
+// after a failed dial or TLS handshake, or a context that ended while the
+// request waited for a free connection. net/http fires both hooks on the
+// goroutine that returns from RoundTrip (HTTP/1.1 and HTTP/2 alike), and
+// writes nothing before GotConn. WroteHeaders is no such proof: HTTP/1.1
+// fires it on the connection's writing goroutine, which may still be
+// writing when RoundTrip returns, and HTTP/2 fires it even when the write
+// failed. A transport that fires no hooks (a caller's RoundTripper, such
+// as httpmock's) proves nothing, so the outcome stays unknown.
+func (t *writeTrace) neverWritten() bool {
+	return t != nil && t.getConn.Load() && !t.gotConn.Load()
 }
 
 // neverConnected reports whether err proves the request never left: the

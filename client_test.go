@@ -710,3 +710,83 @@ func TestVersionIsTheChangelogs(t *testing.T) {
 	require.NotNil(t, top, "CHANGELOG.md has no release heading")
 	assert.Equal(t, Version, string(top[1]))
 }
+
+// TestSameHostRedirects: whatever a caller's client does with a redirect
+// from the API's own host, the call fails and is never taken for success:
+// an answer to a request the library did not send (another URL, or a
+// POST turned into a GET) is refused as a redirect, and a write's error
+// matches ErrOutcomeUnknown. A client that does not follow redirects, as
+// WithHTTPClient recommends, sends each signed request exactly once.
+func TestSameHostRedirects(t *testing.T) {
+	t.Parallel()
+	noFollow := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, where := range []string{"same URL", "other path"} {
+			for _, follow := range []bool{true, false} {
+				name := fmt.Sprint(status, " ", where, " follow=", follow)
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					var mu sync.Mutex
+					nonces := map[string]int{}
+					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						_, _ = io.Copy(io.Discard, r.Body)
+						mu.Lock()
+						nonces[r.URL.Query().Get("SignatureNonce")]++
+						first := len(nonces) == 1 && nonces[r.URL.Query().Get("SignatureNonce")] == 1
+						mu.Unlock()
+						if first {
+							to := "/elsewhere"
+							if where == "same URL" {
+								to = r.URL.RequestURI()
+							}
+							http.Redirect(w, r, to, status)
+							return
+						}
+						if r.Method == http.MethodGet && r.URL.Query().Get("Action") == "DescribeZones" {
+							_, _ = io.WriteString(w, `{"Code":"Success","Data":[]}`)
+							return
+						}
+						_, _ = io.WriteString(w, `{"Code":"Success","TaskId":"t1","Data":{"InstancesUuid":["u1"]}}`)
+					}))
+					t.Cleanup(srv.Close)
+					// Its own transport: servers of other tests close http.DefaultTransport's connections.
+					transport := http.DefaultTransport.(*http.Transport).Clone()
+					t.Cleanup(transport.CloseIdleConnections)
+					hc := &http.Client{Transport: transport}
+					if !follow {
+						hc.CheckRedirect = noFollow
+					}
+					for _, write := range []bool{true, false} {
+						mu.Lock()
+						clear(nonces)
+						mu.Unlock()
+						c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL), WithHTTPClient(hc), WithRetry(NoRetry))
+						require.NoError(t, err)
+						if write {
+							_, err = c.CreateLoadBalancer(context.Background(), goodCreate())
+						} else {
+							_, err = c.DescribeZones(context.Background(), nil)
+						}
+						require.Error(t, err, "a redirect taken for success (write=%v)", write)
+						assert.Equal(t, write, errors.Is(err, ErrOutcomeUnknown), "write=%v: %v", write, err)
+						var apiErr *APIError
+						if errors.As(err, &apiErr) {
+							assert.Equal(t, status, apiErr.HTTPStatus)
+							assert.Contains(t, err.Error(), "redirect")
+						} else {
+							assert.ErrorIs(t, err, errRedirected)
+						}
+						mu.Lock()
+						if !follow {
+							assert.Len(t, nonces, 1, "write=%v", write)
+						}
+						for nonce, n := range nonces {
+							assert.LessOrEqual(t, n, map[bool]int{true: 2, false: 1}[follow], "nonce %s sent %d times (write=%v)", nonce, n, write)
+						}
+						mu.Unlock()
+					}
+				})
+			}
+		}
+	}
+}

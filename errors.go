@@ -47,14 +47,18 @@ var ErrInvalidRequest = errors.New("cdslb: invalid request")
 // before sending it again: list the instances, listeners or certificates
 // (by name, for a CreateLoadBalancer), or wait on the TaskID the error
 // keeps when the answer had one. It never matches the error of a read-only
-// action, nor of a request refused before sending.
+// action, nor of a request refused before sending or that provably never
+// left (a failed dial or TLS handshake, a context that ended while the
+// request waited for a free connection).
 var ErrOutcomeUnknown = errors.New("cdslb: the outcome is unknown: the service may have carried out the change")
 
 // ErrMalformedAnswer is matched by the error of an answer whose Code is
 // "Success" but whose Data cannot be read as the action documents: a string
-// or an object where a list is due, or a value the library must act on
+// or an object where a list is due, an entry of a list of objects that is
+// not an object (null included), or a value the library must act on
 // missing (CreateLoadBalancer's ids, a listed load balancer's InstanceUuid
-// or Status). Read-only actions are retried on it like on a 5xx; for an
+// or Status, a zone's RegionId, a certificate's CertificateId, a listener
+// summary's ListenerName). Read-only actions are retried on it like on a 5xx; for an
 // action that changes state it also matches ErrOutcomeUnknown.
 var ErrMalformedAnswer = errors.New("cdslb: malformed answer: Success, but its Data cannot be read as documented")
 

@@ -3,6 +3,7 @@ package cdslb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +46,8 @@ type CreateLoadBalancerIP struct {
 
 // CreateLoadBalancerResponse holds the ids of the new instances, which are
 // still being created: wait for StatusRunning before changing them. The
-// list is as the service sent it; check its length rather than assume it.
+// list holds at least Amount ids, each readable and none twice; the service
+// may have sent more.
 type CreateLoadBalancerResponse struct {
 	ResponseMeta
 	InstanceUUIDs []string
@@ -63,20 +65,26 @@ func (c *Client) CreateLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 }
 
 // A Success to CreateLoadBalancer must name at least as many instances as
-// were asked for.
+// were asked for, each by a readable id and none twice: a blank or
+// unreadable id (left blank by the decoding) may hide a billed instance,
+// and a repeated one says the service counted wrong, so either makes the
+// outcome unknown.
 var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 	func(r *CreateLoadBalancerRequest, _ *time.Location) form { return inBody(createWire(r)) },
 	func(req *CreateLoadBalancerRequest, d *struct{ InstancesUuid []string }, _ *time.Location) (*CreateLoadBalancerResponse, error) {
-		ids := 0
-		for _, id := range d.InstancesUuid {
-			if strings.TrimSpace(id) != "" {
-				ids++
+		ids := d.InstancesUuid
+		for i, id := range ids {
+			switch {
+			case strings.TrimSpace(id) == "":
+				return nil, malformed("Data.InstancesUuid[%d] is blank or unreadable", i)
+			case slices.Contains(ids[:i], id):
+				return nil, malformed("Data.InstancesUuid[%d] repeats %q", i, id)
 			}
 		}
-		if asked := max(req.Amount, 1); ids < asked {
-			return nil, malformed("Data.InstancesUuid names %d instances, %d were asked for", ids, asked)
+		if asked := max(req.Amount, 1); len(ids) < asked {
+			return nil, malformed("Data.InstancesUuid names %d instances, %d were asked for", len(ids), asked)
 		}
-		return &CreateLoadBalancerResponse{InstanceUUIDs: d.InstancesUuid}, nil
+		return &CreateLoadBalancerResponse{InstanceUUIDs: ids}, nil
 	})
 
 // DescribeLoadBalancersRequest filters the list of load balancers; every

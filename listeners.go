@@ -182,10 +182,9 @@ func (c *Client) editListener(ctx context.Context, name, instanceUUID, listenerN
 		return nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", name)
 	case ctx == nil:
 		return nil, &ValidationError{Action: name, Field: "ctx", Reason: "must not be nil; use context.Background()"}
-	case strings.TrimSpace(instanceUUID) == "":
-		return nil, &ValidationError{Action: name, Field: "instanceUUID", Reason: "is required"}
-	case listenerName == "":
-		return nil, &ValidationError{Action: name, Field: "listenerName", Reason: "is required"}
+	}
+	if err := allOf(requiredArgument(name, "instanceUUID", instanceUUID), requiredArgument(name, "listenerName", listenerName)); err != nil {
+		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
 		resp, err := c.editOnce(ctx, name, instanceUUID, listenerName, edit)

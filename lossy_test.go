@@ -225,8 +225,8 @@ func TestListenerEditRestartsFromTheReadAfterAConflict(t *testing.T) {
 	assert.Len(t, stub.requests("ModifyLoadBalancerStrategys"), 1)
 }
 
-// TestListenerHelpersValidateTheirArguments: a nil update, an empty id or
-// name, and a nil context are refused under the helper's own name before
+// TestListenerHelpersValidateTheirArguments: a nil update, an empty or
+// blank id or name, one that is not valid UTF-8, and a nil context are refused under the helper's own name before
 // any request.
 func TestListenerHelpersValidateTheirArguments(t *testing.T) {
 	t.Parallel()
@@ -245,6 +245,12 @@ func TestListenerHelpersValidateTheirArguments(t *testing.T) {
 		{"RemoveListener", "instanceUUID", func() error { _, err := c.RemoveListener(ctx, "", "edit"); return err }},
 		{"RemoveListener", "listenerName", func() error { _, err := c.RemoveListener(ctx, waitUUID, ""); return err }},
 		{"RemoveListener", "ctx", func() error { _, err := c.RemoveListener(noCtx, waitUUID, "edit"); return err }},
+		{"UpdateListener", "listenerName", func() error { _, err := c.UpdateListener(ctx, waitUUID, "  ", noop); return err }},
+		{"RemoveListener", "listenerName", func() error { _, err := c.RemoveListener(ctx, waitUUID, "\t "); return err }},
+		{"UpdateListener", "listenerName", func() error { _, err := c.UpdateListener(ctx, waitUUID, "ed\xffit", noop); return err }},
+		{"RemoveListener", "listenerName", func() error { _, err := c.RemoveListener(ctx, waitUUID, "ed\xffit"); return err }},
+		{"UpdateListener", "instanceUUID", func() error { _, err := c.UpdateListener(ctx, "i-\xff", "edit", noop); return err }},
+		{"RemoveListener", "instanceUUID", func() error { _, err := c.RemoveListener(ctx, "i-\xff", "edit"); return err }},
 	} {
 		err := tc.call()
 		var ve *ValidationError

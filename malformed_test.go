@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,6 +26,9 @@ func TestMalformedCreateIsNeverSuccess(t *testing.T) {
 		"ids empty":            `{"InstancesUuid":[""]}`,
 		"no ids":               `{}`,
 		"fewer ids than asked": `{"InstancesUuid":["i-1"]}`,
+		"an id repeated":       `{"InstancesUuid":["i-1","i-1"]}`,
+		"an id blank":          `{"InstancesUuid":[" ","i-1"]}`,
+		"an id null":           `{"InstancesUuid":[null,"i-1"]}`,
 		"Data absent":          ``,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -50,16 +54,42 @@ func TestMalformedCreateIsNeverSuccess(t *testing.T) {
 	}
 }
 
-// TestCreateWithTheIdsAskedForSucceeds: the check counts readable ids.
+// TestCreateWithTheIdsAskedForSucceeds: an answer with at least the ids
+// asked for, each readable and none twice, is a success that holds them.
 func TestCreateWithTheIdsAskedForSucceeds(t *testing.T) {
 	t.Parallel()
-	c, srv := newHostile(t)
-	srv.answer("CreateLoadBalancer", http.StatusOK, `{"Code":"Success","Data":{"InstancesUuid":["i-1","i-2"]}}`)
-	req := goodCreate()
-	req.Amount = 2
-	resp, err := c.CreateLoadBalancer(context.Background(), req)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"i-1", "i-2"}, resp.InstanceUUIDs)
+	for _, tc := range []struct {
+		amount int
+		ids    string
+		want   []string
+	}{
+		{2, `["i-1","i-2"]`, []string{"i-1", "i-2"}},
+		{0, `["i-1"]`, []string{"i-1"}},
+		{1, `["i-1","i-2"]`, []string{"i-1", "i-2"}},
+	} {
+		c, srv := newHostile(t)
+		srv.answer("CreateLoadBalancer", http.StatusOK, `{"Code":"Success","Data":{"InstancesUuid":`+tc.ids+`}}`)
+		req := goodCreate()
+		req.Amount = tc.amount
+		resp, err := c.CreateLoadBalancer(context.Background(), req)
+		require.NoError(t, err, tc.ids)
+		assert.Equal(t, tc.want, resp.InstanceUUIDs, tc.ids)
+	}
+}
+
+// TestCreateWithAnUnreadableIdIsMalformed: one blank, unreadable or repeated
+// id may hide a billed instance, even when enough others are readable.
+func TestCreateWithAnUnreadableIdIsMalformed(t *testing.T) {
+	t.Parallel()
+	for _, ids := range []string{`["","i-1"]`, `[" ","i-1"]`, `[null,"i-1"]`, `[1,"i-1"]`, `["i-1","i-1"]`} {
+		c, srv := newHostile(t)
+		srv.answer("CreateLoadBalancer", http.StatusOK, `{"Code":"Success","Data":{"InstancesUuid":`+ids+`}}`)
+		resp, err := c.CreateLoadBalancer(context.Background(), goodCreate())
+		require.Error(t, err, ids)
+		assert.Nil(t, resp)
+		assert.ErrorIs(t, err, ErrMalformedAnswer, ids)
+		assert.ErrorIs(t, err, ErrOutcomeUnknown, ids)
+	}
 }
 
 // malformedReads are Success answers of read-only actions that cannot be
@@ -75,7 +105,14 @@ var malformedReads = map[string][]string{
 		`"surprise"`, `[]`, `{"HttpListeners":"h","TcpListeners":[]}`,
 		`{"HttpListeners":[],"TcpListeners":{"ListenerName":"t"}}`,
 	},
-	"DescribeCACertificates": {`"surprise"`, `{"CertificateId":"c-1"}`, `true`},
+	"DescribeCACertificates": {`"surprise"`, `{"CertificateId":"c-1"}`, `true`,
+		`["x"]`, `[1,2]`, `[null]`, `[{"CertificateName":"no id"}]`, `[{"CertificateId":"c-1"},null]`},
+	"DescribeZones":               {`["x"]`, `[1,2]`, `[null]`, `[{"RegionName":"no id"}]`, `[{"RegionId":" "}]`},
+	"DescribeLBInstanceListeners": {`["x"]`, `[null]`, `[{"ListenerMode":"HTTP"}]`, `[{"ListenerName":"l","BackendNames":[null]}]`},
+	// Lists of objects deeper down hold objects alone.
+	"DescribeLBInstancePerformance":   {`{"DataPoints":["x"]}`, `{"DataPoints":[{"MetricName":"m","Values":[null]}]}`},
+	"DescribeLoadBalancersSpec":       {`{"Products":[1]}`, `{"Products":[{"Architectures":[null]}]}`},
+	"DescribeLoadBalancersModifySpec": {`{"CpuRam":[null]}`, `{"AttachDisk":["x"]}`},
 }
 
 // TestMalformedReadsAreRetriedThenRefused: a malformed Success to a read is
@@ -107,15 +144,8 @@ func TestMalformedReadsAreRetriedThenRefused(t *testing.T) {
 }
 
 func isNilPointer(v any) bool {
-	switch v := v.(type) {
-	case *DescribeLoadBalancersResponse:
-		return v == nil
-	case *DescribeLoadBalancerStrategysResponse:
-		return v == nil
-	case *DescribeCACertificatesResponse:
-		return v == nil
-	}
-	return false
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
 }
 
 // TestWaitersNeverTakeAMalformedAnswer: WaitUntilDeleted and

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptrace"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -51,6 +53,16 @@ func TestOutcomeUnknownSweep(t *testing.T) {
 		{"auth failure", false, false, answer(http.StatusForbidden, `{"Code":"SignatureDoesNotMatch"}`)},
 		{"connection refused", false, false, func(t *testing.T, c *Client, _ *hostileServer, _ string) context.Context {
 			require.NoError(t, WithEndpoint("http://"+closedAddr(t))(c))
+			return context.Background()
+		}},
+		{"TLS handshake failed", false, false, func(t *testing.T, c *Client, srv *hostileServer, _ string) context.Context {
+			require.NoError(t, WithEndpoint("https://"+strings.TrimPrefix(srv.URL, "http://"))(c)) // the server speaks plain HTTP
+			return context.Background()
+		}},
+		{"caller's transport fails, no trace", true, false, func(t *testing.T, c *Client, _ *hostileServer, _ string) context.Context {
+			require.NoError(t, WithHTTPClient(&http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				return nil, errors.New("no responder") // it may have sent the request: nothing says otherwise
+			})})(c))
 			return context.Background()
 		}},
 		{"context ended before sending", false, false, func(*testing.T, *Client, *hostileServer, string) context.Context {
@@ -123,4 +135,39 @@ func TestSpentNonce(t *testing.T) {
 			assert.Contains(t, err.Error(), "the service had already received this exact request")
 		})
 	}
+}
+
+// TestWriteWaitingForConnection: a write whose context ends while it waits
+// for a free connection never left, so its outcome is known, and nothing
+// reached the service. A write that never left is retried by the policy.
+func TestWriteWaitingForConnection(t *testing.T) {
+	t.Parallel()
+	c, srv := newHostile(t)
+	c.transport.MaxConnsPerHost = 1
+	srv.misbehave("DescribeZones", hang)
+	busy, stop := context.WithCancel(context.Background())
+	held := make(chan error, 1)
+	go func() { _, err := c.DescribeZones(busy, nil); held <- err }()
+	for len(srv.sentFor("DescribeZones")) == 0 { // the only connection is taken
+		runtime.Gosched()
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GetConn: func(string) { cancel() }})
+	_, err := c.CreateLoadBalancer(ctx, goodCreate())
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	assert.Empty(t, srv.sentFor("CreateLoadBalancer"))
+	stop()
+	require.Error(t, <-held)
+
+	t.Run("retried", func(t *testing.T) {
+		c, srv := newHostile(t, WithRetry(RetryPolicy{MaxAttempts: 3}))
+		require.NoError(t, WithEndpoint("https://"+strings.TrimPrefix(srv.URL, "http://"))(c))
+		_, err := c.CreateLoadBalancer(context.Background(), goodCreate())
+		var te *TransportError
+		require.ErrorAs(t, err, &te)
+		assert.Equal(t, 3, te.Attempts, "a write that never left is retried: %v", err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	})
 }

@@ -14,9 +14,12 @@ import (
 // retryDelay decides whether a failed attempt may be repeated and after how
 // long. Only what cannot cause a second effect is repeated: a read-only
 // action after any failure that may pass (transport errors, 429, 5xx,
-// InternalError, throttling, a spent nonce, a malformed Success); an action that changes state only when the
-// request never left, or, with RetryConflicts, when the service refused it
-// as busy (409 ResourceInUse), which runs nothing.
+// InternalError, throttling, a spent nonce, a malformed Success); an action
+// that changes state only when the request provably never left (a failed
+// dial or TLS handshake, a wait for a free connection that ended: its
+// TransportError does not match ErrOutcomeUnknown), or, with
+// RetryConflicts, when the service refused it as busy (409 ResourceInUse),
+// which runs nothing.
 func (c *Client) retryDelay(ctx context.Context, op operation, err error, attempt int) (time.Duration, bool) {
 	if attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
 		return 0, false
@@ -32,7 +35,8 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 		}
 		return max(c.backoff(attempt), min(apiErr.retryAfter, c.retry.MaxDelay)), retry
 	}
-	return c.backoff(attempt), op.readOnly || neverConnected(err)
+	var te *TransportError
+	return c.backoff(attempt), op.readOnly || errors.As(err, &te) && !te.unknown
 }
 
 // mayPass reports whether a failed call may succeed if repeated unchanged:

@@ -175,6 +175,9 @@ var describeLBInstanceListeners = declare("DescribeLBInstanceListeners", pathLB,
 		return inBody(instanceWire{r.InstanceUUID})
 	},
 	func(_ *DescribeLBInstanceListenersRequest, d *[]ListenerSummary, _ *time.Location) (*DescribeLBInstanceListenersResponse, error) {
+		if i := blankAt(*d, func(l *ListenerSummary) string { return l.ListenerName }); i >= 0 {
+			return nil, malformed("Data[%d] has no ListenerName", i)
+		}
 		return &DescribeLBInstanceListenersResponse{Listeners: *d}, nil
 	})
 

@@ -77,6 +77,19 @@ func invalidUTF8(v reflect.Value, path string) (string, bool) {
 	return "", false
 }
 
+// requiredArgument checks a string argument of a helper that is not a
+// request (an instance id, a listener name): present and valid UTF-8,
+// refused under the helper's own name.
+func requiredArgument(action, field, value string) error {
+	switch {
+	case strings.TrimSpace(value) == "":
+		return &ValidationError{Action: action, Field: field, Reason: "is required"}
+	case !utf8.ValidString(value):
+		return &ValidationError{Action: action, Field: field, Reason: "is not valid UTF-8"}
+	}
+	return nil
+}
+
 func required(field, value string) error {
 	if strings.TrimSpace(value) == "" {
 		return invalid(field, "is required")

@@ -72,10 +72,11 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		return nil, &ValidationError{Action: "WaitUntil", Field: "done", Reason: "must not be nil"}
 	case ctx == nil:
 		return nil, &ValidationError{Action: "WaitUntil", Field: "ctx", Reason: "must not be nil; use context.Background()"}
-	case strings.TrimSpace(instanceUUID) == "":
-		// An empty id would list every instance, and a deletion waiter
-		// would report success.
-		return nil, &ValidationError{Action: "WaitUntil", Field: "instanceUUID", Reason: "is required"}
+	}
+	// An empty id would list every instance, and a deletion waiter would
+	// report success.
+	if err := requiredArgument("WaitUntil", "instanceUUID", instanceUUID); err != nil {
+		return nil, err
 	}
 	cfg, err := c.waitConfig("WaitUntil", opts)
 	if err != nil {

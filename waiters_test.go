@@ -212,6 +212,10 @@ func TestWaitUntilRefusesAnEmptyInstanceUUID(t *testing.T) {
 	c, stub, clock := newWaitStub(t)
 	err := c.WaitUntilDeleted(context.Background(), " ", clock.option())
 	require.ErrorIs(t, err, ErrInvalidRequest, "an empty id would list every instance")
+	_, err = c.WaitUntilRunning(context.Background(), "i-\xff", clock.option())
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve, "an id that is not valid UTF-8")
+	assert.Equal(t, "WaitUntil", ve.Action)
 	assert.Empty(t, stub.requests(""))
 }
 

@@ -44,9 +44,13 @@ func (c *Client) DescribeZones(ctx context.Context, req *DescribeZonesRequest) (
 	return describeZones.call(ctx, c, req)
 }
 
+// Every zone listed must have the RegionID that other requests take.
 var describeZones = declare("DescribeZones", pathLB, reads,
 	func(*DescribeZonesRequest, *time.Location) form { return inQuery(nil) },
 	func(_ *DescribeZonesRequest, d *[]zoneWire, _ *time.Location) (*DescribeZonesResponse, error) {
+		if i := blankAt(*d, func(w *zoneWire) string { return w.RegionID }); i >= 0 {
+			return nil, malformed("Data[%d] has no RegionId", i)
+		}
 		return &DescribeZonesResponse{Zones: convert(*d, func(w *zoneWire) Zone {
 			return Zone{w.RegionID, w.RegionName, w.CityID, w.CityName, w.SiteName, w.IsSaling == 1}
 		})}, nil

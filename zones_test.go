@@ -37,14 +37,18 @@ func TestZoneOffSaleAndOddFields(t *testing.T) {
 	c, stub := newStub(t)
 	stub.answer("DescribeZones", http.StatusOK, `{"Code":"Success","Data":[
 		{"RegionId":"A","IsSaling":0},
-		{"RegionId":"B","IsSaling":"1","CityName":42},
-		"not a zone"]}`)
+		{"RegionId":"B","IsSaling":"1","CityName":42}]}`)
 	resp, err := c.DescribeZones(context.Background(), &DescribeZonesRequest{})
 	require.NoError(t, err)
-	require.Len(t, resp.Zones, 3)
+	require.Len(t, resp.Zones, 2)
 	assert.Equal(t, Zone{RegionID: "A"}, resp.Zones[0])
 	assert.Equal(t, Zone{RegionID: "B", OnSale: true}, resp.Zones[1], "a number where a string belongs is left empty")
-	assert.Equal(t, Zone{}, resp.Zones[2])
+
+	// An entry that is not a zone is no empty zone: the answer is malformed.
+	c, stub = newStub(t)
+	stub.answer("DescribeZones", http.StatusOK, `{"Code":"Success","Data":[{"RegionId":"A"},"not a zone"]}`)
+	_, err = c.DescribeZones(context.Background(), &DescribeZonesRequest{})
+	assert.ErrorIs(t, err, ErrMalformedAnswer)
 }
 
 func TestNilContextIsRefusedBeforeSending(t *testing.T) {
