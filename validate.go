@@ -22,7 +22,7 @@ import (
 // replace invalid bytes with U+FFFD on the wire, sending something other
 // than what the caller wrote, and a query would carry them as they are.
 func validateRequest(r interface{ validate() error }) error {
-	if field, ok := invalidUTF8(reflect.ValueOf(r), ""); ok {
+	if field, ok := invalidUTF8(reflect.ValueOf(r)); ok {
 		return invalid(field, "is not valid UTF-8")
 	}
 	return r.validate()
@@ -30,16 +30,16 @@ func validateRequest(r interface{ validate() error }) error {
 
 // invalidUTF8 returns the path of the first string in v, or in the
 // exported fields, elements and map entries within it, that is not valid
-// UTF-8.
-func invalidUTF8(v reflect.Value, path string) (string, bool) {
+// UTF-8. The path is built only for that string.
+func invalidUTF8(v reflect.Value) (string, bool) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			return invalidUTF8(v.Elem(), path)
+			return invalidUTF8(v.Elem())
 		}
 	case reflect.String:
 		if !utf8.ValidString(v.String()) {
-			return path, true
+			return "", true
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
@@ -47,34 +47,39 @@ func invalidUTF8(v reflect.Value, path string) (string, bool) {
 			if !f.IsExported() {
 				continue
 			}
-			p := f.Name
-			if f.Anonymous {
-				p = path // an embedded struct's fields are the outer struct's
-			} else if path != "" {
-				p = path + "." + f.Name
-			}
-			if bad, ok := invalidUTF8(v.Field(i), p); ok {
-				return bad, true
+			if bad, ok := invalidUTF8(v.Field(i)); ok {
+				if f.Anonymous { // an embedded struct's fields are the outer struct's
+					return bad, true
+				}
+				return within(f.Name, bad), true
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			if bad, ok := invalidUTF8(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); ok {
-				return bad, true
+			if bad, ok := invalidUTF8(v.Index(i)); ok {
+				return within(fmt.Sprintf("[%d]", i), bad), true
 			}
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			p := fmt.Sprintf("%s[%q]", path, fmt.Sprint(it.Key()))
-			if bad, ok := invalidUTF8(it.Key(), p); ok {
-				return bad, true
+			bad, ok := invalidUTF8(it.Key())
+			if !ok {
+				bad, ok = invalidUTF8(it.Value())
 			}
-			if bad, ok := invalidUTF8(it.Value(), p); ok {
-				return bad, true
+			if ok {
+				return within(fmt.Sprintf("[%q]", fmt.Sprint(it.Key())), bad), true
 			}
 		}
 	}
 	return "", false
+}
+
+// within is the path inner within outer: outer.inner, or outer[i] for an index.
+func within(outer, inner string) string {
+	if inner == "" || inner[0] == '[' {
+		return outer + inner
+	}
+	return outer + "." + inner
 }
 
 // requiredArgument checks a string argument of a helper that is not a
@@ -151,11 +156,11 @@ func positive(field string, n int) error {
 }
 
 func isIPv4OrCIDR(s string) bool {
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Addr().Is4()
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return err == nil && p.Addr().Is4()
 	}
-	a, err := netip.ParseAddr(s)
-	return err == nil && a.Is4()
+	return isIPv4(s)
 }
 
 func isIPv4(s string) bool {

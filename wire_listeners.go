@@ -167,11 +167,20 @@ func (w *listenersWire) UnmarshalJSON(b []byte) error {
 	if isNull(b) {
 		return nil
 	}
+	if !w.readFast(b) {
+		*w = listenersWire{}
+		w.readExact(b)
+	}
+	return nil
+}
+
+// readExact reads the set value by value, with readObject.
+func (w *listenersWire) readExact(b []byte) {
 	var setField string
 	set, ok := readObject(b, "", &setField)
 	if !ok {
 		w.malformed = "Data is " + jsonKind(b[0]) + " where an object is due"
-		return nil
+		return
 	}
 	var httpUnread, tcpUnread, httpBad, tcpBad string
 	w.http, httpUnread, httpBad = readListeners(set, "HttpListeners", readHTTPListener, func(l HTTPListener) string { return l.ListenerName })
@@ -185,7 +194,6 @@ func (w *listenersWire) UnmarshalJSON(b []byte) error {
 		setField = "field " + setField + " of the listener set"
 	}
 	w.unread, w.malformed = cmp.Or(httpUnread, tcpUnread, setField), cmp.Or(httpBad, tcpBad)
-	return nil
 }
 
 // value returns the listener set, and a description of the first value not
