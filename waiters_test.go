@@ -290,39 +290,41 @@ func TestWaitUntilDeletedReturnsAnAuthErrorAtOnce(t *testing.T) {
 	assert.Empty(t, clock.slept)
 }
 
-func TestWaitPollIntervalsGrowFromMinToMax(t *testing.T) {
+// TestWaitPauses: the pauses between polls, each plus up to a twentieth of
+// jitter, for the default schedule and for WithPollInterval.
+func TestWaitPauses(t *testing.T) {
 	t.Parallel()
-	c, stub, clock := newWaitStub(t)
-	for range 8 {
-		stub.answer("DescribeLoadBalancers", http.StatusOK, listed(waitUUID, "CHANGING"))
+	for _, tc := range []struct {
+		name string
+		opts []WaitOption
+		base []time.Duration
+	}{
+		// The first poll at once, none before 30 s, when it could only say
+		// busy, then every 13 s.
+		{"default", nil, append([]time.Duration{30 * time.Second}, repeat(13*time.Second, 11)...)},
+		// From min, growing by half up to max. Jitter applies to the capped
+		// delays too, so that waiters started together do not poll together.
+		{"min to max", []WaitOption{WithPollInterval(time.Second, 5*time.Second)},
+			append([]time.Duration{time.Second, 1500 * time.Millisecond, 2250 * time.Millisecond, 3375 * time.Millisecond}, repeat(5*time.Second, 4)...)},
+		{"no min keeps the default start", []WaitOption{WithPollInterval(0, time.Minute)},
+			[]time.Duration{30 * time.Second, 45 * time.Second, time.Minute, time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, stub, clock := newWaitStub(t)
+			for range tc.base {
+				stub.answer("DescribeLoadBalancers", http.StatusOK, listed(waitUUID, "CREATING"))
+			}
+			stub.answer("DescribeLoadBalancers", http.StatusOK, listed(waitUUID, StatusRunning))
+
+			_, err := c.WaitUntilRunning(context.Background(), waitUUID, append(tc.opts, clock.option())...)
+			require.NoError(t, err)
+			require.Len(t, clock.slept, len(tc.base), "the first poll at once, then one after each sleep")
+			for i, d := range clock.slept {
+				assert.GreaterOrEqual(t, d, tc.base[i], "sleep %d", i)
+				assert.LessOrEqual(t, d, tc.base[i]+tc.base[i]/20, "sleep %d", i)
+			}
+			assert.NotEqual(t, tc.base[len(tc.base)-2:], clock.slept[len(tc.base)-2:], "the last delays have jitter")
+		})
 	}
-	stub.answer("DescribeLoadBalancers", http.StatusOK, listed(waitUUID, StatusRunning))
-
-	_, err := c.WaitUntilRunning(context.Background(), waitUUID, clock.option(), WithPollInterval(time.Second, 5*time.Second))
-	require.NoError(t, err)
-
-	// Without jitter: 1, 1.5, 2.25, 3.375, then capped at 5. Jitter adds up
-	// to a tenth, never beyond the maximum.
-	base := []time.Duration{time.Second, 1500 * time.Millisecond, 2250 * time.Millisecond, 3375 * time.Millisecond,
-		5 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}
-	require.Len(t, clock.slept, len(base))
-	for i, d := range clock.slept {
-		assert.GreaterOrEqual(t, d, base[i], "sleep %d", i)
-		assert.LessOrEqual(t, d, min(base[i]+base[i]/10, 5*time.Second), "sleep %d", i)
-	}
-}
-
-func TestWaitDefaultPollInterval(t *testing.T) {
-	t.Parallel()
-	c, stub, clock := newWaitStub(t)
-	for range 12 {
-		stub.answer("DescribeLoadBalancers", http.StatusOK, listed(waitUUID, "CREATING"))
-	}
-	stub.answer("DescribeLoadBalancers", http.StatusOK, listed(waitUUID, StatusRunning))
-
-	_, err := c.WaitUntilRunning(context.Background(), waitUUID, clock.option())
-	require.NoError(t, err)
-	require.Len(t, clock.slept, 12)
-	assert.InDelta(t, 2*time.Second, clock.slept[0], float64(200*time.Millisecond), "starts at 2 s")
-	assert.Equal(t, 30*time.Second, clock.slept[11], "ends capped at 30 s")
 }
