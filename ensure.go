@@ -221,11 +221,7 @@ func (c *Client) helperStart(ctx context.Context, helper string, req interface{ 
 	if reflect.ValueOf(req).IsNil() {
 		return waitConfig{}, &ValidationError{Action: helper, Field: "req", Reason: "must not be nil"}
 	}
-	if err := validateRequest(req); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Action = helper
-		}
+	if err := validateRequest(helper, req); err != nil {
 		return waitConfig{}, err
 	}
 	return c.waitConfig(helper, opts)

@@ -68,11 +68,7 @@ func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []
 		return nil, err
 	}
 	want := &ModifyLoadBalancerStrategysRequest{InstanceUUID: instanceUUID, HTTPListeners: http, TCPListeners: tcp}
-	if err := validateRequest(want); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Action = helper
-		}
+	if err := validateRequest(helper, want); err != nil {
 		return nil, err
 	}
 	set, snapshot, err := c.readExactly(ctx, helper, instanceUUID)

@@ -21,11 +21,22 @@ import (
 // action's own rules. Every string must be valid UTF-8: encoding/json would
 // replace invalid bytes with U+FFFD on the wire, sending something other
 // than what the caller wrote, and a query would carry them as they are.
-func validateRequest(r interface{ validate() error }) error {
+// Every problem's Action is action, the name the caller called.
+func validateRequest(action string, r interface{ validate() error }) error {
+	var err error
 	if field, ok := invalidUTF8(reflect.ValueOf(r)); ok {
-		return invalid(field, "is not valid UTF-8")
+		err = invalid(field, "is not valid UTF-8")
+	} else {
+		err = r.validate()
 	}
-	return r.validate()
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		ve.Action = action
+		for _, m := range ve.More {
+			m.Action = action
+		}
+	}
+	return err
 }
 
 // invalidUTF8 returns the path of the first string in v, or in the

@@ -399,7 +399,7 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 			s.SetString("ok\xff")
 			defer s.SetString(old)
 			var ve *ValidationError
-			require.ErrorAs(t, validateRequest(r), &ve, "%s.%s", name, path)
+			require.ErrorAs(t, validateRequest(name, r), &ve, "%s.%s", name, path)
 			assert.Equal(t, path, ve.Field, name)
 			assert.Equal(t, "is not valid UTF-8", ve.Reason, name)
 		})
@@ -472,6 +472,22 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 			r.TCPListeners[0].ListenerName = r.HTTPListeners[1].ListenerName
 		}), []string{"HTTPListeners[0].ListenerName", "HTTPListeners[0].ListenerPort", "HTTPListeners[1].BackendServers[0].Weight",
 			"HTTPListeners[1].BackendServers[1].IP", "HTTPListeners[1].HealthCheck.URI", "TCPListeners[0].ListenerName"}},
+		{"ensure", "EnsureLoadBalancer", func(ctx context.Context, c *Client) error {
+			r := goodCreate()
+			r.RegionID, r.PaasGoodsID = "", 0
+			_, _, err := c.EnsureLoadBalancer(ctx, r)
+			return err
+		}, []string{"RegionID", "PaasGoodsID"}},
+		{"plan", "PlanListeners", func(ctx context.Context, c *Client) error {
+			_, err := c.PlanListeners(ctx, "", []HTTPListener{goodHTTPListener()}, nil)
+			return err
+		}, []string{"InstanceUUID"}},
+		{"plan listeners", "PlanListeners", func(ctx context.Context, c *Client) error {
+			l := goodHTTPListener()
+			l.ListenerPort, l.Scheduler = 22, ""
+			_, err := c.PlanListeners(ctx, "i-1", []HTTPListener{l}, nil)
+			return err
+		}, []string{"HTTPListeners[0].ListenerPort", "HTTPListeners[0].Scheduler"}},
 		{"add nothing to no instance", "AddLoadBalancerStrategys", func(ctx context.Context, c *Client) error {
 			_, err := c.AddLoadBalancerStrategys(ctx, nil)
 			return err
