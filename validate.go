@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -192,4 +193,10 @@ func isHostName(s string) bool {
 	}
 	last := s[strings.LastIndexByte(s, '.')+1:]
 	return strings.Trim(last, "0123456789") != ""
+}
+
+// hasSpaceOrControl reports whether s holds white space or a control
+// character: values that reach haproxy.cfg's lines must not split them.
+func hasSpaceOrControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0
 }

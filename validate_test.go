@@ -208,6 +208,21 @@ func badInputs(t *testing.T) []badInput {
 		{"health check POST", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "POST" })},
 		{"health check lower case", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "get" })},
 		{"health check URI without its slash", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "healthz" })},
+		{"health check URI empty", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "" })},
+		{"health check URI with a space", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "/a b" })},
+		{"health check URI with a header", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].HealthCheck.URI = "/x\r\nHost: evil"
+		})},
+		{"health check URI with a config line", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].HealthCheck.URI = "/x\noption httpchk"
+		})},
+		{"health check URI with a tab", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "/x\ty" })},
+		{"health check URI with DEL", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "/x\x7f" })},
+		{"listener name with a line", mod, h1 + "ListenerName", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerName = "web\nbackend x" })},
+		{"listener name with a tab", mod, "TCPListeners[0].ListenerName", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ListenerName = "my\tdb" })},
+		{"certificate id with a line", mod, h1 + "Certificates[0].CertificateID", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].Certificates[0].CertificateID = "c-1\nbind :1"
+		})},
 		{"backend IPv6", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "fd00::1" })},
 		{"backend IPv4 out of range", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "10.0.0.256" })},
 		{"backend IP with a port", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "10.0.0.1:80" })},
