@@ -447,14 +447,7 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 	if req == nil {
 		req = new(Req)
 	}
-	if err := validateRequest(PReq(req)); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Action = a.name
-			for _, m := range ve.More {
-				m.Action = a.name
-			}
-		}
+	if err := validateRequest(a.name, PReq(req)); err != nil {
 		return nil, nil, err
 	}
 	f := a.wire(req, c.loc)

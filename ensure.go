@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,6 +36,14 @@ import (
 // instance it finds. If none appears, the error still matches
 // ErrOutcomeUnknown: list by name before creating again.
 //
+// Calls on one Client for the same name and region wait for each other,
+// so that its goroutines make one instance: the others find it. If the
+// context ends while waiting, the error wraps the context's. Across
+// Clients or processes nothing is serialized, and the API has no
+// idempotency token: concurrent callers may each create one, and the
+// next Ensure fails with ErrAmbiguousName. Give each name one owner, or
+// handle ErrAmbiguousName by deleting the extra instances.
+//
 // The request is checked before anything is sent, as CreateLoadBalancer
 // checks it, and Amount must be 0 or 1 (a *ValidationError otherwise).
 func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancerRequest, opts ...WaitOption) (lb *LoadBalancer, created bool, err error) {
@@ -46,6 +55,11 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	if req.Amount > 1 {
 		return nil, false, &ValidationError{Action: helper, Field: "Amount", Reason: fmt.Sprintf("must be 0 or 1: one instance is found or created, got %d", req.Amount)}
 	}
+	unlock, err := ensuring.lock(ctx, helper, ensureKey{c, "load balancer", req.RegionID, req.InstanceName})
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
 	found, err := c.loadBalancersNamed(ctx, req)
 	if err != nil {
 		return nil, false, err
@@ -133,14 +147,25 @@ func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found
 // If the upload's outcome is unknown (ErrOutcomeUnknown), it lists the
 // certificates again for up to a minute of waiting between lists, never
 // uploading again; if none appears, the error still matches
-// ErrOutcomeUnknown. The request is checked before anything is sent, as
-// UploadCACertificate checks it.
+// ErrOutcomeUnknown. If the upload is refused and a certificate of the
+// name now exists (another caller uploaded it meanwhile), that one is
+// compared as if found before: the same is returned with created false,
+// another fails with ErrAmbiguousName.
+//
+// Calls on one Client for the same name wait for each other, as
+// EnsureLoadBalancer's do. The request is checked before anything is
+// sent, as UploadCACertificate checks it.
 func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificateRequest) (cert *Certificate, created bool, err error) {
 	const helper = "EnsureCertificate"
 	cfg, err := c.helperStart(ctx, helper, req, nil)
 	if err != nil {
 		return nil, false, err
 	}
+	unlock, err := ensuring.lock(ctx, helper, ensureKey{c, "certificate", "", req.CertificateName})
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
 	leaf, _ := pem.Decode([]byte(req.Certificate)) // validated: it parses
 	var found []Certificate
 	find := func() (bool, error) {
@@ -151,23 +176,27 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 	if _, err := find(); err != nil {
 		return nil, false, err
 	}
+	outcome := "nothing was uploaded"
 	if len(found) == 0 {
 		_, err := c.UploadCACertificate(ctx, req)
-		if err != nil && !errors.Is(err, ErrOutcomeUnknown) {
-			return nil, false, err
-		}
-		created = true
-		if rerr := relist(ctx, &cfg, find); rerr != nil {
-			what := fmt.Sprintf("certificate %q", req.CertificateName)
-			if err != nil {
-				return nil, false, lostAnswer(helper, what, err, rerr)
+		switch {
+		case err != nil && !errors.Is(err, ErrOutcomeUnknown):
+			// Refused: perhaps because another caller has just
+			// uploaded the name. Then that one is compared as found.
+			if _, ferr := find(); ferr != nil || len(found) == 0 {
+				return nil, false, err
 			}
-			return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)
+			outcome = "the upload was refused (" + plain(err) + ")"
+		default:
+			created, outcome = true, "found after uploading the request's"
+			if rerr := relist(ctx, &cfg, find); rerr != nil {
+				what := fmt.Sprintf("certificate %q", req.CertificateName)
+				if err != nil {
+					return nil, false, lostAnswer(helper, what, err, rerr)
+				}
+				return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)
+			}
 		}
-	}
-	outcome := "nothing was uploaded"
-	if created {
-		outcome = "found after uploading the request's"
 	}
 	if len(found) > 1 {
 		return nil, created, &editError{helper, fmt.Sprintf("%d certificates are named %q; %s", len(found), req.CertificateName, outcome), ErrAmbiguousName}
@@ -221,11 +250,7 @@ func (c *Client) helperStart(ctx context.Context, helper string, req interface{ 
 	if reflect.ValueOf(req).IsNil() {
 		return waitConfig{}, &ValidationError{Action: helper, Field: "req", Reason: "must not be nil"}
 	}
-	if err := validateRequest(req); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Action = helper
-		}
+	if err := validateRequest(helper, req); err != nil {
 		return waitConfig{}, err
 	}
 	return c.waitConfig(helper, opts)
@@ -271,3 +296,56 @@ func lostAnswer(helper, what string, createErr, listErr error) error {
 
 // plain is an error's text without the package's prefix, to quote it in another.
 func plain(err error) string { return strings.TrimPrefix(err.Error(), "cdslb: ") }
+
+// ensuring serializes the find-or-create helpers of one Client for one
+// name, so that its goroutines find what one of them creates instead of
+// each creating it. Other Clients and processes are not serialized.
+var ensuring keyedLock
+
+// ensureKey is what ensuring serializes on.
+type ensureKey struct {
+	c                  *Client
+	kind, region, name string
+}
+
+// keyedLock is a mutex per key, held only while in use: an entry is
+// removed when nobody holds or waits for it.
+type keyedLock struct {
+	mu   sync.Mutex
+	held map[ensureKey]*keyedEntry
+}
+
+type keyedEntry struct {
+	sem   chan struct{} // holds a token while the key is locked
+	users int           // holders and waiters
+}
+
+// lock waits until key is free and locks it, or until ctx ends, and
+// returns the function that unlocks it.
+func (k *keyedLock) lock(ctx context.Context, helper string, key ensureKey) (unlock func(), err error) {
+	k.mu.Lock()
+	e := k.held[key]
+	if e == nil {
+		if k.held == nil {
+			k.held = map[ensureKey]*keyedEntry{}
+		}
+		e = &keyedEntry{sem: make(chan struct{}, 1)}
+		k.held[key] = e
+	}
+	e.users++
+	k.mu.Unlock()
+	release := func() {
+		k.mu.Lock()
+		if e.users--; e.users == 0 {
+			delete(k.held, key)
+		}
+		k.mu.Unlock()
+	}
+	select {
+	case e.sem <- struct{}{}:
+		return func() { <-e.sem; release() }, nil
+	case <-ctx.Done():
+		release()
+		return nil, fmt.Errorf("cdslb: %s: waiting for another call on the %s %q of this client: %w", helper, key.kind, key.name, ctx.Err())
+	}
+}

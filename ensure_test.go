@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -246,4 +249,107 @@ func TestEnsureLoadBalancerSkipsOneBeingDeleted(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, created)
 	assert.Equal(t, "new", lb.InstanceUUID)
+}
+
+// TestEnsureLoadBalancerConcurrentlyGivesOneInstance: goroutines of one
+// Client ensuring the same name wait for each other, so one creates and
+// the others find what it created.
+func TestEnsureLoadBalancerConcurrentlyGivesOneInstance(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	c := srv.Client()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ids, created := map[string]int{}, 0
+	for range 8 {
+		wg.Go(func() {
+			lb, made, err := c.EnsureLoadBalancer(context.Background(), createRequest("web"), fastPoll)
+			if !assert.NoError(t, err) {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			ids[lb.InstanceUUID]++
+			if made {
+				created++
+			}
+		})
+	}
+	wg.Wait()
+	assert.Len(t, ids, 1, "one instance for all")
+	assert.Equal(t, 1, created)
+	assert.Len(t, srv.LoadBalancers(), 1)
+	assert.Equal(t, 1, srv.Requests("CreateLoadBalancer"))
+}
+
+// TestEnsureCertificateConcurrentlyGivesOneCertificate: the same for
+// certificates.
+func TestEnsureCertificateConcurrentlyGivesOneCertificate(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	c := srv.Client()
+	certPEM, keyPEM := srv.NewCertificate("www.example.com")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ids, created := map[string]int{}, 0
+	for range 8 {
+		wg.Go(func() {
+			cert, made, err := c.EnsureCertificate(context.Background(), &cdslb.UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"})
+			if !assert.NoError(t, err) {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			ids[cert.CertificateID]++
+			if made {
+				created++
+			}
+		})
+	}
+	wg.Wait()
+	assert.Len(t, ids, 1, "one certificate for all")
+	assert.Equal(t, 1, created)
+	assert.Len(t, srv.Certificates(), 1)
+	assert.Equal(t, 1, srv.Requests("UploadCACertificate"))
+}
+
+// TestEnsureCertificateAfterAnotherUploadWon: another client uploads the
+// name between this one's listing and its upload, which the service then
+// refuses. The same certificate is returned as found; another one fails
+// with ErrAmbiguousName. Nothing is uploaded twice.
+func TestEnsureCertificateAfterAnotherUploadWon(t *testing.T) {
+	t.Parallel()
+	for _, same := range []bool{true, false} {
+		srv := cdslbtest.NewServer(t)
+		certPEM, keyPEM := srv.NewCertificate("www.example.com")
+		theirs := &cdslb.UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"}
+		if !same {
+			theirs.Certificate, theirs.PrivateKey = srv.NewCertificate("www.example.com")
+		}
+		var once sync.Once
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("Action") == "UploadCACertificate" {
+				once.Do(func() {
+					_, err := srv.Client().UploadCACertificate(r.Context(), theirs)
+					assert.NoError(t, err, "the other upload")
+				})
+			}
+			srv.Handler().ServeHTTP(w, r)
+		}))
+		defer front.Close()
+
+		cert, created, err := srv.Client(cdslb.WithEndpoint(front.URL)).EnsureCertificate(context.Background(),
+			&cdslb.UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"})
+		assert.False(t, created, "same %v", same)
+		require.Len(t, srv.Certificates(), 1)
+		assert.Equal(t, 2, srv.Requests("UploadCACertificate"), "theirs, and ours refused")
+		if same {
+			require.NoError(t, err)
+			assert.Equal(t, srv.Certificates()[0].CertificateID, cert.CertificateID)
+			continue
+		}
+		require.ErrorIs(t, err, cdslb.ErrAmbiguousName)
+		assert.Contains(t, err.Error(), "another certificate")
+		assert.Contains(t, err.Error(), "the upload was refused")
+	}
 }

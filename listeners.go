@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,7 +38,7 @@ const (
 // own, no default and no range, so set the values you want (its examples
 // use limits of 2000 to 100000 and timeouts of seconds).
 type HTTPListener struct {
-	ListenerName   string        // required: 1-50 characters, unique within the instance
+	ListenerName   string        // required: 1-50 characters, no control characters, unique within the instance
 	ListenerPort   int           // required: 1-65535, except the reserved 22, 1080, 9100 and 9101
 	Scheduler      Scheduler     // required: how requests are spread over the backends
 	MaxConn        int           // the listener's connection limit; not negative
@@ -64,7 +65,7 @@ type HTTPListener struct {
 // Scheduler are required, the timeouts are whole milliseconds, and a zero
 // MaxConn or timeout is sent as 0.
 type TCPListener struct {
-	ListenerName   string        // required: 1-50 characters, unique within the instance
+	ListenerName   string        // required: 1-50 characters, no control characters, unique within the instance
 	ListenerPort   int           // required: 1-65535, except the reserved 22, 1080, 9100 and 9101
 	Scheduler      Scheduler     // required: how connections are spread over the backends
 	MaxConn        int           // the listener's connection limit; not negative
@@ -115,7 +116,7 @@ const (
 // HealthCheck checks backends with an HTTP request (the wire's Option.Httpchk).
 type HealthCheck struct {
 	Method string // "GET", "HEAD" or "OPTIONS"; empty is the service's default, GET
-	URI    string // the path requested, starting with "/", such as "/healthz"
+	URI    string // required: the path requested, starting with "/", with no spaces or control characters, such as "/healthz"
 }
 
 // UpdateListener changes one listener of an instance and keeps all the
@@ -325,6 +326,8 @@ func validateListener(p *problems, f string, l listenerFields) {
 		p.addf(f+"ListenerName", "is required")
 	case utf8.RuneCountInString(*l.name) > 50:
 		p.addf(f+"ListenerName", "must be at most 50 characters")
+	case strings.IndexFunc(*l.name, unicode.IsControl) >= 0:
+		p.addf(f+"ListenerName", "must not contain control characters: it names the listener in haproxy.cfg, got %q", *l.name)
 	}
 	switch {
 	case *l.port < 1 || *l.port > 65535:
@@ -376,7 +379,11 @@ func validateListener(p *problems, f string, l listenerFields) {
 // validateHTTPExtras records the problems of what only HTTP listeners have.
 func validateHTTPExtras(p *problems, f string, l *HTTPListener) {
 	for i, c := range l.Certificates {
-		p.add(required(fmt.Sprintf("%sCertificates[%d].CertificateID", f, i), c.CertificateID))
+		cf := fmt.Sprintf("%sCertificates[%d].CertificateID", f, i)
+		p.add(required(cf, c.CertificateID))
+		if hasSpaceOrControl(c.CertificateID) {
+			p.addf(cf, "must not contain spaces or control characters, got %q", c.CertificateID)
+		}
 	}
 	if sp := l.SessionPersistence; sp != nil {
 		sf := f + "SessionPersistence."
@@ -397,8 +404,13 @@ func validateHTTPExtras(p *problems, f string, l *HTTPListener) {
 		default:
 			p.addf(f+"HealthCheck.Method", "must be GET, HEAD or OPTIONS, got %q", hc.Method)
 		}
-		if hc.URI != "" && !strings.HasPrefix(hc.URI, "/") {
+		switch {
+		case hc.URI == "":
+			p.addf(f+"HealthCheck.URI", "is required when HealthCheck is set")
+		case !strings.HasPrefix(hc.URI, "/"):
 			p.addf(f+"HealthCheck.URI", "must start with \"/\", got %q", hc.URI)
+		case hasSpaceOrControl(hc.URI):
+			p.addf(f+"HealthCheck.URI", "must not contain spaces or control characters (encode them, as %%20): it ends haproxy's httpchk line, got %q", hc.URI)
 		}
 	}
 }

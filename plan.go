@@ -18,13 +18,19 @@ import (
 // set it was compared with, so that ApplyListeners can refuse to apply it
 // once the instance's listeners have changed. A plan read back from JSON
 // has no such record and cannot be applied.
+//
+// Changes are for reading and review: ApplyListeners applies the desired
+// set the plan was made for, whole, never a subset of its changes, and it
+// refuses a plan whose Changes were edited. To apply less, plan again
+// with the set wanted.
 type ListenerPlan struct {
 	InstanceUUID string
 	Changes      []ListenerChange // sorted by listener name, then mode
 
 	http     []HTTPListener // the desired set
 	tcp      []TCPListener
-	snapshot []byte // the fingerprint of the set compared with
+	snapshot []byte           // the fingerprint of the set compared with
+	made     []ListenerChange // a copy of Changes as made, to see them edited
 }
 
 // ListenerChange is the change of one listener in a ListenerPlan.
@@ -68,11 +74,7 @@ func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []
 		return nil, err
 	}
 	want := &ModifyLoadBalancerStrategysRequest{InstanceUUID: instanceUUID, HTTPListeners: http, TCPListeners: tcp}
-	if err := validateRequest(want); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Action = helper
-		}
+	if err := validateRequest(helper, want); err != nil {
 		return nil, err
 	}
 	set, snapshot, err := c.readExactly(ctx, helper, instanceUUID)
@@ -91,18 +93,23 @@ func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []
 		return nil, fmt.Errorf("cdslb: %s: %w", helper, err)
 	}
 	for i := range served {
-		asServed(&served[i])
+		asServed(&served[i], set.HTTPListeners)
 	}
 	p.Changes = append(diffSet(ListenerModeHTTP, set.HTTPListeners, served), diffSet(ListenerModeTCP, set.TCPListeners, p.tcp)...)
 	slices.SortStableFunc(p.Changes, func(a, b ListenerChange) int {
 		return cmp.Or(cmp.Compare(a.ListenerName, b.ListenerName), cmp.Compare(a.ListenerMode, b.ListenerMode))
 	})
+	if err := deepCopy(&p.made, p.Changes); err != nil {
+		return nil, fmt.Errorf("cdslb: %s: %w", helper, err)
+	}
 	return p, nil
 }
 
 // ApplyListeners makes the plan's changes: with AddLoadBalancerStrategys
 // (POST) when it only adds listeners, and otherwise with
-// ModifyLoadBalancerStrategys (POST), which sends the whole desired set.
+// ModifyLoadBalancerStrategys (POST), which sends the whole desired set
+// the plan was made for. The plan's Changes only describe it: a plan whose
+// Changes were edited is refused with a *ValidationError, sending nothing.
 // It returns the write's response, whose TaskID tracks the change; an
 // empty plan makes no call and returns an empty response.
 //
@@ -123,7 +130,10 @@ func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (*Modif
 	if plan == nil || plan.snapshot == nil {
 		return nil, &ValidationError{Action: helper, Field: "plan", Reason: "must be a plan made by PlanListeners"}
 	}
-	if plan.Empty() {
+	if !reflect.DeepEqual(plan.Changes, plan.made) {
+		return nil, &ValidationError{Action: helper, Field: "plan.Changes", Reason: "were edited since PlanListeners made them: they are for reading, and a plan applies its whole desired set; plan again with the set wanted"}
+	}
+	if len(plan.made) == 0 {
 		return &ModifyLoadBalancerStrategysResponse{}, nil
 	}
 	for attempt := 1; ; attempt++ {
@@ -152,9 +162,9 @@ func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoad
 	if !bytes.Equal(now, plan.snapshot) {
 		return nil, &editError{"ApplyListeners", fmt.Sprintf("the listeners of instance %s changed since the plan was made; nothing was sent: plan again", plan.InstanceUUID), ErrListenersChanged}
 	}
-	if !slices.ContainsFunc(plan.Changes, func(ch ListenerChange) bool { return ch.Action != ListenerAdded }) {
+	if !slices.ContainsFunc(plan.made, func(ch ListenerChange) bool { return ch.Action != ListenerAdded }) {
 		add := &AddLoadBalancerStrategysRequest{InstanceUUID: plan.InstanceUUID}
-		for _, ch := range plan.Changes {
+		for _, ch := range plan.made {
 			if ch.ListenerMode == ListenerModeHTTP {
 				add.HTTPListeners = append(add.HTTPListeners, plan.http[slices.IndexFunc(plan.http, named[HTTPListener](ch.ListenerName))])
 			} else {
@@ -217,15 +227,27 @@ func (c *Client) readExactly(ctx context.Context, helper, instanceUUID string) (
 	return set, fp, nil
 }
 
-// asServed fills in the defaults the service documents for fields left
-// unset, as it lists them, so that leaving a field to its default is not
-// a change.
-func asServed(l *HTTPListener) {
+// asServed fills in what the service fills in for fields left unset, as
+// it lists them, so that leaving a field to the service is not a change:
+// the documented defaults, and the name of a certificate given by its id
+// alone, which is the name the listener of that name (in have) lists for
+// that id.
+func asServed(l *HTTPListener, have []HTTPListener) {
 	if l.HealthCheck != nil && l.HealthCheck.Method == "" {
 		l.HealthCheck.Method = "GET"
 	}
 	if l.SessionPersistence != nil && l.SessionPersistence.Mode == CookieModeDefault {
 		l.SessionPersistence.Mode = CookieModeVisible
+	}
+	i := slices.IndexFunc(have, named[HTTPListener](l.ListenerName))
+	if i < 0 {
+		return
+	}
+	for j, ref := range l.Certificates {
+		k := slices.IndexFunc(have[i].Certificates, func(c CertificateRef) bool { return c.CertificateID == ref.CertificateID })
+		if ref.CertificateName == "" && k >= 0 {
+			l.Certificates[j].CertificateName = have[i].Certificates[k].CertificateName
+		}
 	}
 }
 

@@ -223,3 +223,68 @@ func ExampleClient_PlanListeners() {
 	// +     Scheduler: "roundrobin"
 	// task task-1
 }
+
+// TestPlanOfWhatTheServiceFillsInIsEmpty: fields left for the service to
+// fill in (a certificate given by its id alone, the health check's method,
+// the cookie's mode) are not changes, so planning and applying the same
+// set twice sends nothing.
+func TestPlanOfWhatTheServiceFillsInIsEmpty(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	cert := srv.AddCertificate("c", "x.example.com")
+	web := planListener("web", 443)
+	web.Certificates = []cdslb.CertificateRef{{CertificateID: cert.CertificateID}}
+	web.HealthCheck = &cdslb.HealthCheck{URI: "/h"}
+	web.SessionPersistence = &cdslb.SessionPersistence{Key: "sid"}
+	lb := srv.AddLoadBalancer(cdslbtest.LoadBalancer{HTTPListeners: []cdslb.HTTPListener{web}})
+	c := srv.Client()
+	ctx := context.Background()
+
+	for range 2 {
+		plan, err := c.PlanListeners(ctx, lb.InstanceUUID, []cdslb.HTTPListener{web}, nil)
+		require.NoError(t, err)
+		assert.True(t, plan.Empty(), "%s", plan)
+		_, err = c.ApplyListeners(ctx, plan)
+		require.NoError(t, err)
+	}
+	assert.Zero(t, srv.Requests("ModifyLoadBalancerStrategys")+srv.Requests("AddLoadBalancerStrategys"))
+
+	web.Certificates[0].CertificateName = "other"
+	plan, err := c.PlanListeners(ctx, lb.InstanceUUID, []cdslb.HTTPListener{web}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []cdslb.FieldChange{{Path: "Certificates[0].CertificateName", Old: `"c"`, New: `"other"`}}, plan.Changes[0].Fields,
+		"a name given is compared")
+}
+
+// TestApplyRefusesEditedChanges: a plan's Changes are for reading; a
+// plan whose Changes were edited in any way is refused before any request,
+// never applied in part and never a panic.
+func TestApplyRefusesEditedChanges(t *testing.T) {
+	t.Parallel()
+	for name, edit := range map[string]func(p *cdslb.ListenerPlan){
+		"removal made an addition": func(p *cdslb.ListenerPlan) { p.Changes[0].Action = cdslb.ListenerAdded },
+		"change dropped":           func(p *cdslb.ListenerPlan) { p.Changes = p.Changes[1:] },
+		"all dropped":              func(p *cdslb.ListenerPlan) { p.Changes = nil },
+		"listener renamed":         func(p *cdslb.ListenerPlan) { p.Changes[1].ListenerName = "other" },
+		"mode changed":             func(p *cdslb.ListenerPlan) { p.Changes[1].ListenerMode = cdslb.ListenerModeTCP },
+		"field edited":             func(p *cdslb.ListenerPlan) { p.Changes[1].Fields[0].New = "1" },
+		"change added": func(p *cdslb.ListenerPlan) {
+			p.Changes = append(p.Changes, cdslb.ListenerChange{Action: cdslb.ListenerRemoved, ListenerName: "web", ListenerMode: cdslb.ListenerModeHTTP})
+		},
+	} {
+		srv, id := planServer(t)
+		c := srv.Client()
+		// - api, + new, and db kept.
+		_, tcp := srv.Listeners(id)
+		plan, err := c.PlanListeners(context.Background(), id, []cdslb.HTTPListener{planListener("web", 80), planListener("new", 81)}, tcp)
+		require.NoError(t, err, name)
+		require.Len(t, plan.Changes, 2, name)
+		edit(plan)
+		before := srv.Requests("*")
+		require.NotPanics(t, func() { _, err = c.ApplyListeners(context.Background(), plan) }, name)
+		var ve *cdslb.ValidationError
+		require.ErrorAs(t, err, &ve, name)
+		assert.Equal(t, "plan.Changes", ve.Field, name)
+		assert.Equal(t, before, srv.Requests("*"), "%s: nothing sent", name)
+	}
+}

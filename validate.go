@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -21,11 +22,22 @@ import (
 // action's own rules. Every string must be valid UTF-8: encoding/json would
 // replace invalid bytes with U+FFFD on the wire, sending something other
 // than what the caller wrote, and a query would carry them as they are.
-func validateRequest(r interface{ validate() error }) error {
+// Every problem's Action is action, the name the caller called.
+func validateRequest(action string, r interface{ validate() error }) error {
+	var err error
 	if field, ok := invalidUTF8(reflect.ValueOf(r)); ok {
-		return invalid(field, "is not valid UTF-8")
+		err = invalid(field, "is not valid UTF-8")
+	} else {
+		err = r.validate()
 	}
-	return r.validate()
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		ve.Action = action
+		for _, m := range ve.More {
+			m.Action = action
+		}
+	}
+	return err
 }
 
 // invalidUTF8 returns the path of the first string in v, or in the
@@ -181,4 +193,10 @@ func isHostName(s string) bool {
 	}
 	last := s[strings.LastIndexByte(s, '.')+1:]
 	return strings.Trim(last, "0123456789") != ""
+}
+
+// hasSpaceOrControl reports whether s holds white space or a control
+// character: values that reach haproxy.cfg's lines must not split them.
+func hasSpaceOrControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0
 }

@@ -208,6 +208,21 @@ func badInputs(t *testing.T) []badInput {
 		{"health check POST", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "POST" })},
 		{"health check lower case", mod, h1 + "HealthCheck.Method", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.Method = "get" })},
 		{"health check URI without its slash", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "healthz" })},
+		{"health check URI empty", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "" })},
+		{"health check URI with a space", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "/a b" })},
+		{"health check URI with a header", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].HealthCheck.URI = "/x\r\nHost: evil"
+		})},
+		{"health check URI with a config line", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].HealthCheck.URI = "/x\noption httpchk"
+		})},
+		{"health check URI with a tab", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "/x\ty" })},
+		{"health check URI with DEL", mod, h1 + "HealthCheck.URI", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].HealthCheck.URI = "/x\x7f" })},
+		{"listener name with a line", mod, h1 + "ListenerName", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerName = "web\nbackend x" })},
+		{"listener name with a tab", mod, "TCPListeners[0].ListenerName", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.TCPListeners[0].ListenerName = "my\tdb" })},
+		{"certificate id with a line", mod, h1 + "Certificates[0].CertificateID", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) {
+			r.HTTPListeners[1].Certificates[0].CertificateID = "c-1\nbind :1"
+		})},
 		{"backend IPv6", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "fd00::1" })},
 		{"backend IPv4 out of range", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "10.0.0.256" })},
 		{"backend IP with a port", mod, h1 + "BackendServers[0].IP", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].BackendServers[0].IP = "10.0.0.1:80" })},
@@ -399,7 +414,7 @@ func TestInvalidUTF8IsRefused(t *testing.T) {
 			s.SetString("ok\xff")
 			defer s.SetString(old)
 			var ve *ValidationError
-			require.ErrorAs(t, validateRequest(r), &ve, "%s.%s", name, path)
+			require.ErrorAs(t, validateRequest(name, r), &ve, "%s.%s", name, path)
 			assert.Equal(t, path, ve.Field, name)
 			assert.Equal(t, "is not valid UTF-8", ve.Reason, name)
 		})
@@ -472,6 +487,22 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 			r.TCPListeners[0].ListenerName = r.HTTPListeners[1].ListenerName
 		}), []string{"HTTPListeners[0].ListenerName", "HTTPListeners[0].ListenerPort", "HTTPListeners[1].BackendServers[0].Weight",
 			"HTTPListeners[1].BackendServers[1].IP", "HTTPListeners[1].HealthCheck.URI", "TCPListeners[0].ListenerName"}},
+		{"ensure", "EnsureLoadBalancer", func(ctx context.Context, c *Client) error {
+			r := goodCreate()
+			r.RegionID, r.PaasGoodsID = "", 0
+			_, _, err := c.EnsureLoadBalancer(ctx, r)
+			return err
+		}, []string{"RegionID", "PaasGoodsID"}},
+		{"plan", "PlanListeners", func(ctx context.Context, c *Client) error {
+			_, err := c.PlanListeners(ctx, "", []HTTPListener{goodHTTPListener()}, nil)
+			return err
+		}, []string{"InstanceUUID"}},
+		{"plan listeners", "PlanListeners", func(ctx context.Context, c *Client) error {
+			l := goodHTTPListener()
+			l.ListenerPort, l.Scheduler = 22, ""
+			_, err := c.PlanListeners(ctx, "i-1", []HTTPListener{l}, nil)
+			return err
+		}, []string{"HTTPListeners[0].ListenerPort", "HTTPListeners[0].Scheduler"}},
 		{"add nothing to no instance", "AddLoadBalancerStrategys", func(ctx context.Context, c *Client) error {
 			_, err := c.AddLoadBalancerStrategys(ctx, nil)
 			return err
