@@ -50,7 +50,7 @@ func fastReadSeeds(t testing.TB) (common, near []string) {
 	near = append(near, strings.Replace(set, `"TcpListeners":`, `"Extra":[],"TcpListeners":`, 1),
 		strings.Replace(set, `"TcpListeners":`, `"HttpListeners":[],"TcpListeners":`, 1),
 		strings.Replace(set, `"TcpListeners":`, `"httplisteners":[],"TcpListeners":`, 1),
-		strings.Replace(set, `]}`, `,null]}`, 1), `{"HttpListeners":"x"}`, `[]`, `"x"`,
+		strings.Replace(set, `}]`, `},null]`, 1), `{"HttpListeners":"x"}`, `[]`, `"x"`,
 		strings.Replace(set, `"edit"`, "\"\xff\"", 1), strings.Replace(set, `"tcp"`, `"tcp","EnableSourceIp":1,"EnableRepeaterMode":"yes"`, 1))
 	return common, near
 }
