@@ -597,19 +597,30 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 // request, nonce and all, a second time. A POST keeps its in-memory body
 // and its length but loses GetBody; a GET gets an empty body net/http
 // cannot rewind, which HTTP/1.1 sends as no body at all. Every repeat is
-// the retry policy's, signed afresh.
+// the retry policy's, signed afresh. The GET's body is declared identity
+// encoded, of unknown length: without that, HTTP/1.1 would probe it for a
+// first byte, with a goroutine and a timer per request.
 func unreplayable(req *http.Request) {
 	if req.Body == nil {
 		req.Body = emptyBody{}
+		req.TransferEncoding = identity
 	}
 	req.GetBody = nil
 }
+
+// identity is a request's TransferEncoding that asks for none; net/http
+// only reads it.
+var identity = []string{"identity"}
 
 // emptyBody is an empty request body that cannot be rewound.
 type emptyBody struct{}
 
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
+
+// WriteTo writes nothing. net/http copies a body of unknown length with
+// io.Copy, which without it would allocate a 32 KB buffer per request.
+func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 
 // decodeEnvelope decodes an answer: the envelope, and its Data straight into
 // out in the same pass. ok is false when the body is not the API's JSON. A
