@@ -19,9 +19,12 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -382,4 +385,69 @@ func BenchmarkDecodeLargePlain(b *testing.B) {
 		}
 		return json.Unmarshal(body, &out) == nil && len(out.Data) == 10000
 	})
+}
+
+// BenchmarkLargeAnswer makes a whole DescribeLoadBalancers call whose
+// answer has 10,000 instances, over an in-memory transport, with the
+// answer's length declared or not, and reports besides the time the peak
+// of the live heap during the call per byte of body (peak/body). The peak
+// is sampled in the background with the collector made eager
+// (GOGC=1), so the heap's objects are about the live ones.
+func BenchmarkLargeAnswer(b *testing.B) {
+	body := largeBody(b, 10000)
+	for _, known := range []bool{true, false} {
+		b.Run(fmt.Sprintf("length=%s", map[bool]string{true: "known", false: "unknown"}[known]), func(b *testing.B) {
+			c, err := NewClient("AKIDEXAMPLE123", "SecretKeyExample/+=", WithHTTPClient(&http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				n := int64(-1)
+				if known {
+					n = int64(len(body))
+				}
+				return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, ContentLength: n, Body: io.NopCloser(bytes.NewReader(body))}, nil
+			})}))
+			require.NoError(b, err)
+			call := func() {
+				resp, err := c.DescribeLoadBalancers(context.Background(), &DescribeLoadBalancersRequest{})
+				if err != nil || len(resp.LoadBalancers) != 10000 {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				call()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(peakLiveHeap(call))/float64(len(body)), "peak/body")
+		})
+	}
+}
+
+// peakLiveHeap returns how far the heap's objects grow above their size
+// before f, sampled while f runs with the collector made eager.
+func peakLiveHeap(f func()) uint64 {
+	defer debug.SetGCPercent(debug.SetGCPercent(1))
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	runtime.GC()
+	base := read()
+	var peak atomic.Uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			if v := read(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	}()
+	f()
+	close(done)
+	<-stopped
+	return peak.Load() - base
 }
