@@ -177,13 +177,14 @@ func TestBenchServer(t *testing.T) {
 
 // benchmarkConcurrency runs f with 1 and with 64 goroutines; setup makes
 // each goroutine's state, and dials, when not nil, counts the connections
-// opened, reported as conns.
-func benchmarkConcurrency[S any](b *testing.B, dials *atomic.Int64, setup func() S, f func(b *testing.B, s S)) {
+// opened after closeIdle, reported as conns.
+func benchmarkConcurrency[S any](b *testing.B, dials *atomic.Int64, closeIdle func(), setup func() S, f func(b *testing.B, s S)) {
 	for _, n := range []int{1, 64} {
 		b.Run(fmt.Sprintf("goroutines=%d", n), func(b *testing.B) {
 			b.SetParallelism(max(1, n/runtime.GOMAXPROCS(0)))
 			b.ReportAllocs()
 			if dials != nil {
+				closeIdle() // so that the count starts from no connection
 				dials.Store(0)
 			}
 			b.RunParallel(func(pb *testing.PB) {
@@ -212,7 +213,7 @@ func BenchmarkCall(b *testing.B) {
 		dials.Add(1)
 		return dial(ctx, network, addr)
 	}
-	benchmarkConcurrency(b, &dials, func() struct{} { return struct{}{} }, func(b *testing.B, _ struct{}) {
+	benchmarkConcurrency(b, &dials, c.CloseIdleConnections, func() struct{} { return struct{}{} }, func(b *testing.B, _ struct{}) {
 		resp, err := c.DescribeLoadBalancers(context.Background(), benchRequest)
 		if err != nil || len(resp.LoadBalancers) != 1 {
 			b.Fatal(resp, err)
@@ -256,7 +257,7 @@ func BenchmarkCallBaseline(b *testing.B) {
 	u, err := url.Parse(benchServer(b) + "/lb/?" + benchSigner().Sign("GET", "DescribeLoadBalancers", benchParams))
 	require.NoError(b, err)
 	t := defaultTransport()
-	benchmarkConcurrency(b, nil, func() struct{} { return struct{}{} }, func(b *testing.B, _ struct{}) {
+	benchmarkConcurrency(b, nil, nil, func() struct{} { return struct{}{} }, func(b *testing.B, _ struct{}) {
 		u := *u
 		baselineCall(b, t, &u)
 	})
@@ -277,7 +278,7 @@ func BenchmarkCallBaselineSigned(b *testing.B) {
 	setup := func() *state {
 		return &state{mac: hmac.New(sha1.New, []byte("SecretKeyExample/+=")), q: make([]byte, 0, 512), toSig: make([]byte, 0, 1024)}
 	}
-	benchmarkConcurrency(b, nil, setup, func(b *testing.B, s *state) {
+	benchmarkConcurrency(b, nil, nil, setup, func(b *testing.B, s *state) {
 		r := benchRequest
 		var nonce [16]byte
 		_, _ = crand.Read(nonce[:])
