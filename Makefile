@@ -55,6 +55,7 @@ bench:
 	       -e 's/^BenchmarkCall\/(goroutines=[0-9]+)-/BenchmarkCall\/\1\/impl=cdslb-/' \
 	       -e 's/^BenchmarkDecodeLargePlain-/BenchmarkDecodeLarge\/impl=plain-/' \
 	       -e 's/^BenchmarkDecodeLarge-/BenchmarkDecodeLarge\/impl=cdslb-/' \
+	       -e 's/^BenchmarkLargeAnswer\/(length=[a-z]+)-/BenchmarkLargeAnswer\/\1\/impl=cdslb-/' \
 	       -e 's/^BenchmarkQueryEncoding-/BenchmarkQueryEncoding\/impl=cdslb-/' bench.txt > bench-paired.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl bench-paired.txt
 
