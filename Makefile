@@ -36,18 +36,26 @@ cover:
 	$(GO) test -count=1 -coverprofile=coverage.out .
 	$(GO) tool cover -func=coverage.out | tail -n 1
 
-## bench: the benchmarks, COUNT runs each, then benchstat's medians with
-## each library benchmark beside its baseline (columns: cdslb, then the
-## baselines with their difference from cdslb).
+## bench: the benchmarks, run COUNT rounds of one sample each, so that a
+## library benchmark and its baselines alternate and the machine's drift
+## falls on both; then benchstat's medians with each library benchmark
+## beside its baselines (columns: cdslb, then the baselines with their
+## difference from cdslb).
 bench:
-	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(COUNT) . | tee bench.txt
-	sed -E -e 's/^BenchmarkSignBaseline-/BenchmarkSign\/impl=baseline-/' \
-	       -e 's/^BenchmarkHMACOnly-/BenchmarkSign\/impl=hmac-only-/' \
+	$(GO) test -c -o cdslb.test .
+	rm -f bench.txt
+	for i in $$(seq $(COUNT)); do \
+		./cdslb.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchmem -test.count=1 | tee -a bench.txt || exit 1; \
+	done
+	sed -E -e 's/^BenchmarkSignBaseline-/BenchmarkSign\/impl=vendor-/' \
+	       -e 's/^BenchmarkHMACFloor-/BenchmarkSign\/impl=hmac-floor-/' \
 	       -e 's/^BenchmarkSign-/BenchmarkSign\/impl=cdslb-/' \
+	       -e 's/^BenchmarkCallBaselineSigned\/(goroutines=[0-9]+)-/BenchmarkCall\/\1\/impl=baseline-signed-/' \
 	       -e 's/^BenchmarkCallBaseline\/(goroutines=[0-9]+)-/BenchmarkCall\/\1\/impl=baseline-/' \
 	       -e 's/^BenchmarkCall\/(goroutines=[0-9]+)-/BenchmarkCall\/\1\/impl=cdslb-/' \
 	       -e 's/^BenchmarkDecodeLargePlain-/BenchmarkDecodeLarge\/impl=plain-/' \
 	       -e 's/^BenchmarkDecodeLarge-/BenchmarkDecodeLarge\/impl=cdslb-/' \
+	       -e 's/^BenchmarkLargeAnswer\/(length=[a-z]+)-/BenchmarkLargeAnswer\/\1\/impl=cdslb-/' \
 	       -e 's/^BenchmarkQueryEncoding-/BenchmarkQueryEncoding\/impl=cdslb-/' bench.txt > bench-paired.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl bench-paired.txt
 

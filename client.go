@@ -548,7 +548,11 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	}
 
 	buf := answerPool.Get().(*answerBuffer)
-	defer buf.free()
+	defer func() {
+		if buf != nil {
+			buf.free()
+		}
+	}()
 	if err := buf.read(resp, c.maxBody); err != nil {
 		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt, unknown: write}
@@ -562,6 +566,10 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After")), unknown: write}
 	}
+	// Decoding copied out what it keeps: a large answer's bytes can go
+	// before its conversion, so that the two are not held at once.
+	buf.free()
+	buf = nil
 	taskID = env.TaskID
 	if env.Code != "Success" {
 		// A service that echoes the request in its message must not put its
@@ -590,19 +598,30 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 // request, nonce and all, a second time. A POST keeps its in-memory body
 // and its length but loses GetBody; a GET gets an empty body net/http
 // cannot rewind, which HTTP/1.1 sends as no body at all. Every repeat is
-// the retry policy's, signed afresh.
+// the retry policy's, signed afresh. The GET's body is declared identity
+// encoded, of unknown length: without that, HTTP/1.1 would probe it for a
+// first byte, with a goroutine and a timer per request.
 func unreplayable(req *http.Request) {
 	if req.Body == nil {
 		req.Body = emptyBody{}
+		req.TransferEncoding = identity
 	}
 	req.GetBody = nil
 }
+
+// identity is a request's TransferEncoding that asks for none; net/http
+// only reads it.
+var identity = []string{"identity"}
 
 // emptyBody is an empty request body that cannot be rewound.
 type emptyBody struct{}
 
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
+
+// WriteTo writes nothing. net/http copies a body of unknown length with
+// io.Copy, which without it would allocate a 32 KB buffer per request.
+func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 
 // decodeEnvelope decodes an answer: the envelope, and its Data straight into
 // out in the same pass. ok is false when the body is not the API's JSON. A
@@ -785,39 +804,69 @@ const initialAnswerBytes = 64 << 10
 // answerBuffer is a reusable buffer an answer is read into. Decoding copies
 // out everything it keeps, so it is free again once decoded.
 type answerBuffer struct {
-	bytes.Buffer
-	limit io.LimitedReader
+	b []byte
 }
 
 var answerPool = sync.Pool{New: func() any { return new(answerBuffer) }}
 
+// Bytes returns the answer read.
+func (a *answerBuffer) Bytes() []byte { return a.b }
+
 // read reads the whole answer, which is what lets the connection be reused,
 // into a buffer that grows with the bytes received, refusing one over max
 // bytes before reading it when its length is declared, and at max bytes
-// otherwise; an oversized answer is not drained,
-// and its connection is closed.
+// otherwise; an oversized answer is not drained, and its connection is
+// closed. A declared length is a promise, not bytes: the buffer doubles as
+// they arrive, but never past the declared length (plus one byte to see the
+// end), so that a large answer is held once, not in a buffer up to twice
+// its size.
 func (a *answerBuffer) read(resp *http.Response, max int64) error {
 	if resp.ContentLength > max {
 		return errTooLarge
 	}
-	if resp.ContentLength > 0 {
-		// A declared length is a promise, not bytes: grow with what arrives.
-		a.Grow(int(min(resp.ContentLength, initialAnswerBytes)) + bytes.MinRead) // ReadFrom wants MinRead spare to see EOF
+	b := a.b[:0]
+	for {
+		if len(b) == cap(b) {
+			b = grow(b, resp.ContentLength, max)
+		}
+		n, err := resp.Body.Read(b[len(b):min(int64(cap(b)), max+1)]) // a pooled buffer may be larger than max
+		b = b[:len(b)+n]
+		if int64(len(b)) > max {
+			a.b = b
+			return errTooLarge
+		}
+		if err != nil {
+			a.b = b
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
 	}
-	a.limit = io.LimitedReader{R: resp.Body, N: max + 1}
-	n, err := a.ReadFrom(&a.limit)
-	a.limit.R = nil
-	if n > max {
-		return errTooLarge
+}
+
+// grow returns b with room for more of an answer of declared length n (-1
+// when unknown) and limit max; see read.
+func grow(b []byte, n, max int64) []byte {
+	c := int64(2 * cap(b))
+	switch {
+	case cap(b) == 0:
+		c = initialAnswerBytes
+		if n >= 0 {
+			c = min(n+1, initialAnswerBytes) // the first bytes must arrive before a declared length is trusted
+		}
+	case n >= 0 && int64(len(b)) <= n:
+		c = min(c, n+1)
 	}
-	return err
+	return append(make([]byte, 0, min(c, max+1)), b...)
 }
 
 func (a *answerBuffer) free() {
-	if a.Cap() > 1<<20 { // keep the pool from pinning huge answers
+	if cap(a.b) > 1<<20 { // keep the pool from pinning huge answers
+		a.b = nil
 		return
 	}
-	a.Reset()
+	a.b = a.b[:0]
 	answerPool.Put(a)
 }
 

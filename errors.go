@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -211,13 +212,20 @@ func invalid(field, format string, args ...any) *ValidationError {
 // excerptLen caps how much of an unexpected body an error repeats.
 const excerptLen = 200
 
+// The patterns of excerpt and redact are compiled on first use, so that
+// loading the package costs nothing.
 var (
-	htmlTag    = regexp.MustCompile(`<[^>]*>`)
-	htmlHidden = regexp.MustCompile(`(?is)<(head|script|style)\b.*?</(?:head|script|style)\s*>`)
-	htmlTitle  = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title\s*>`)
-	space      = regexp.MustCompile(`\s+`)
-	signedPart = regexp.MustCompile(`(?i)(Signature|AccessKeySecret|SecretKey)=[^&\s"'<>]*`)
+	htmlTag    = lazyRegexp(`<[^>]*>`)
+	htmlHidden = lazyRegexp(`(?is)<(head|script|style)\b.*?</(?:head|script|style)\s*>`)
+	htmlTitle  = lazyRegexp(`(?is)<title[^>]*>(.*?)</title\s*>`)
+	space      = lazyRegexp(`\s+`)
+	signedPart = lazyRegexp(`(?i)(Signature|AccessKeySecret|SecretKey)=[^&\s"'<>]*`)
 )
+
+// lazyRegexp returns a function that compiles pattern on its first call.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 // excerpt makes a short, one-line, printable summary of a body that is not
 // the API's JSON, such as a gateway's HTML page: its text without tags, the
@@ -231,10 +239,10 @@ func excerpt(body []byte, r *redactor) string {
 		s = strings.ToValidUTF8(s[:4*excerptLen], "") // the cut may split a character
 	}
 	title := ""
-	if m := htmlTitle.FindStringSubmatch(s); m != nil {
+	if m := htmlTitle().FindStringSubmatch(s); m != nil {
 		title = oneLine(m[1])
 	}
-	s = oneLine(htmlHidden.ReplaceAllString(s, " "))
+	s = oneLine(htmlHidden().ReplaceAllString(s, " "))
 	if title != "" && !strings.Contains(s, title) {
 		s = strings.TrimSpace(title + " " + s)
 	}
@@ -247,7 +255,7 @@ func excerpt(body []byte, r *redactor) string {
 
 // oneLine is the text of an HTML fragment: tags out, each run of space one space.
 func oneLine(s string) string {
-	return strings.TrimSpace(space.ReplaceAllString(htmlTag.ReplaceAllString(s, " "), " "))
+	return strings.TrimSpace(space().ReplaceAllString(htmlTag().ReplaceAllString(s, " "), " "))
 }
 
 // ErrWaitFailed is matched by the error of a waiter that saw the instance

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -279,7 +278,20 @@ func fingerprint(set *DescribeLoadBalancerStrategysResponse) ([]byte, error) {
 // reservedPorts are used by the instance itself.
 var reservedPorts = map[int]bool{22: true, 1080: true, 9100: true, 9101: true}
 
-var cookieKey = regexp.MustCompile(`^[a-z][a-z0-9_]{0,13}[a-z0-9]$`)
+// isCookieKey reports whether s is a session-persistence cookie key: 2-15
+// characters of a-z, 0-9 and _, starting with a letter and ending with a
+// letter or digit.
+func isCookieKey(s string) bool {
+	if len(s) < 2 || len(s) > 15 || s[0] < 'a' || s[0] > 'z' || s[len(s)-1] == '_' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
+}
 
 // maxCookieTimer is the longest MaxIdle or MaxLife of session persistence.
 const maxCookieTimer = 7200 * time.Second
@@ -387,7 +399,7 @@ func validateHTTPExtras(p *problems, f string, l *HTTPListener) {
 	}
 	if sp := l.SessionPersistence; sp != nil {
 		sf := f + "SessionPersistence."
-		if !cookieKey.MatchString(sp.Key) {
+		if !isCookieKey(sp.Key) {
 			p.addf(sf+"Key", "must be 2-15 characters of a-z, 0-9 and _, start with a letter and end with a letter or digit, got %q", sp.Key)
 		}
 		if sp.Mode < CookieModeDefault || sp.Mode > CookieModeTransparent {

@@ -84,7 +84,7 @@ func privateKeyIn(body []byte) string {
 
 // privateKeyBlock matches a PEM private key, also one that is cut short or
 // whose line breaks are escaped.
-var privateKeyBlock = regexp.MustCompile(`-----BEGIN[A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END[A-Z ]*PRIVATE KEY-----|$)`)
+var privateKeyBlock = lazyRegexp(`-----BEGIN[A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END[A-Z ]*PRIVATE KEY-----|$)`)
 
 // redact returns s without the request's secrets, in any of the forms in
 // which an echo may spell them, without anything spelled Signature=..., and
@@ -95,8 +95,8 @@ func (r *redactor) redact(s string) string {
 			s = r.re.ReplaceAllLiteralString(s, redacted)
 		}
 	}
-	s = privateKeyBlock.ReplaceAllLiteralString(s, redacted)
-	return signedPart.ReplaceAllString(s, "$1="+redacted)
+	s = privateKeyBlock().ReplaceAllLiteralString(s, redacted)
+	return signedPart().ReplaceAllString(s, "$1="+redacted)
 }
 
 // compile makes one pattern that matches every secret in every spelling:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -180,16 +179,17 @@ func isIPv4(s string) bool {
 	return err == nil && a.Is4()
 }
 
-// hostName is a DNS host name: dot-separated labels of letters, digits and
-// inner hyphens, at most 63 characters each.
-var hostName = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-
 // isHostName reports whether s is a host name: at most 253 characters, and
 // a last label that is not all digits, so that a mistyped IPv4 address such
 // as "10.0.0.256" is not taken for one.
 func isHostName(s string) bool {
-	if len(s) > 253 || !hostName.MatchString(s) {
+	if len(s) > 253 {
 		return false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if !isLabel(label) {
+			return false
+		}
 	}
 	last := s[strings.LastIndexByte(s, '.')+1:]
 	return strings.Trim(last, "0123456789") != ""
@@ -199,4 +199,23 @@ func isHostName(s string) bool {
 // character: values that reach haproxy.cfg's lines must not split them.
 func hasSpaceOrControl(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0
+}
+
+// isLabel reports whether s is a DNS label: 1-63 letters, digits and
+// hyphens, with a letter or digit at each end.
+func isLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isAlnum reports whether c is an ASCII letter or digit.
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

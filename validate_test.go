@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -532,4 +534,58 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 		assert.Equal(t, len(tc.fields)-1, strings.Count(err.Error(), "; "), "%s: %v", tc.name, err)
 	}
 	assert.Empty(t, srv.sentFor(""))
+}
+
+// The host-name and cookie-key rules are the patterns below, written out so
+// that nothing is compiled at package initialisation: they agree on every
+// string of up to 3 bytes over a small alphabet, and on longer random ones
+// with labels around the 63-character limit.
+func TestWrittenOutRulesMatchTheirPatterns(t *testing.T) {
+	t.Parallel()
+	hostName := regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	cookieKey := regexp.MustCompile(`^[a-z][a-z0-9_]{0,13}[a-z0-9]$`)
+	check := func(s string) {
+		last := s[strings.LastIndexByte(s, '.')+1:]
+		want := len(s) <= 253 && hostName.MatchString(s) && strings.Trim(last, "0123456789") != ""
+		if got := isHostName(s); got != want {
+			t.Errorf("isHostName(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isCookieKey(s), cookieKey.MatchString(s); got != want {
+			t.Errorf("isCookieKey(%q) = %v, want %v", s, got, want)
+		}
+	}
+	const alphabet = "az09_-A.é\n"
+	var all func(prefix string, n int)
+	all = func(prefix string, n int) {
+		check(prefix)
+		if n > 0 {
+			for i := 0; i < len(alphabet); i++ {
+				all(prefix+alphabet[i:i+1], n-1)
+			}
+		}
+	}
+	all("", 3)
+	for _, n := range []int{62, 63, 64} {
+		label := strings.Repeat("a", n)
+		check(label)
+		check(label + ".b")
+		check("b." + label)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(5) {
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			n := rng.IntN(4)
+			if rng.IntN(2) == 0 {
+				n = 60 + rng.IntN(6)
+			}
+			for range n {
+				b.WriteByte("aZ9-aZ9-_"[rng.IntN(9)])
+			}
+		}
+		check(b.String())
+	}
 }
