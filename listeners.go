@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -177,29 +176,15 @@ func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName 
 // conflicts. edit gets the index of the named listener in the HTTP list
 // (h) or the TCP list (t); the other index is -1.
 func (c *Client) editListener(ctx context.Context, name, instanceUUID, listenerName string, edit func(set *DescribeLoadBalancerStrategysResponse, h, t int) error) (*ModifyLoadBalancerStrategysResponse, error) {
-	switch {
-	case c == nil || c.signer == nil:
-		return nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", name)
-	case ctx == nil:
-		return nil, &ValidationError{Action: name, Field: "ctx", Reason: "must not be nil; use context.Background()"}
+	if err := checkHelper(c, ctx, name); err != nil {
+		return nil, err
 	}
 	if err := allOf(requiredArgument(name, "instanceUUID", instanceUUID), requiredArgument(name, "listenerName", listenerName)); err != nil {
 		return nil, err
 	}
-	for attempt := 1; ; attempt++ {
-		resp, err := c.editOnce(ctx, name, instanceUUID, listenerName, edit)
-		var conflict *APIError
-		if !errors.As(err, &conflict) || !errors.Is(conflict, ErrResourceInUse) {
-			return resp, err
-		}
-		delay, again := c.retryDelay(ctx, operation{action: modifyLoadBalancerStrategys.name}, conflict, attempt)
-		if !again {
-			return nil, err
-		}
-		if serr := c.sleep(ctx, delay); serr != nil {
-			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
-		}
-	}
+	return c.againOnConflict(ctx, func() (*ModifyLoadBalancerStrategysResponse, error) {
+		return c.editOnce(ctx, name, instanceUUID, listenerName, edit)
+	})
 }
 
 // editOnce reads, edits, reads again, compares and writes, once. Its write

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -136,20 +135,7 @@ func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (*Modif
 	if len(plan.made) == 0 {
 		return &ModifyLoadBalancerStrategysResponse{}, nil
 	}
-	for attempt := 1; ; attempt++ {
-		resp, err := c.applyOnce(ctx, plan)
-		var conflict *APIError
-		if !errors.As(err, &conflict) || !errors.Is(conflict, ErrResourceInUse) {
-			return resp, err
-		}
-		delay, again := c.retryDelay(ctx, operation{action: conflict.Action}, conflict, attempt)
-		if !again {
-			return nil, err
-		}
-		if serr := c.sleep(ctx, delay); serr != nil {
-			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
-		}
-	}
+	return c.againOnConflict(ctx, func() (*ModifyLoadBalancerStrategysResponse, error) { return c.applyOnce(ctx, plan) })
 }
 
 // applyOnce checks that the set is the plan's and writes, once. Its write

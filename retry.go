@@ -3,6 +3,7 @@ package cdslb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -116,5 +117,25 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return nil
+	}
+}
+
+// againOnConflict runs once, a read-compare-write whose write is never
+// resent on a 409 (the set it sends was read before), and on a 409 runs it
+// again from its read, as the policy's RetryConflicts and backoff allow.
+func (c *Client) againOnConflict(ctx context.Context, once func() (*ModifyLoadBalancerStrategysResponse, error)) (*ModifyLoadBalancerStrategysResponse, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := once()
+		var conflict *APIError
+		if !errors.As(err, &conflict) || !errors.Is(conflict, ErrResourceInUse) {
+			return resp, err
+		}
+		delay, again := c.retryDelay(ctx, operation{action: conflict.Action}, conflict, attempt)
+		if !again {
+			return nil, err
+		}
+		if serr := c.sleep(ctx, delay); serr != nil {
+			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
+		}
 	}
 }
