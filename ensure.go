@@ -262,8 +262,7 @@ func (c *Client) helperStart(ctx context.Context, helper string, req interface{ 
 // the context's, and errNotListed when the grace runs out.
 func relist(ctx context.Context, cfg *waitConfig, find func() (bool, error)) error {
 	var waited time.Duration
-	delay := cfg.minDelay
-	for {
+	for n := len(cfg.opening); ; n++ { // the pauses after the schedule's opening
 		ok, err := find()
 		switch {
 		case ok && err == nil:
@@ -276,7 +275,7 @@ func relist(ctx context.Context, cfg *waitConfig, find func() (bool, error)) err
 			}
 			return fmt.Errorf("%w after %v of listing", errNotListed, waited.Round(time.Second))
 		}
-		d, err := cfg.pause(ctx, &delay)
+		d, err := cfg.pause(ctx, n)
 		if err != nil {
 			return err
 		}

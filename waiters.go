@@ -15,10 +15,13 @@ import (
 type WaitOption func(*waitConfig)
 
 type waitConfig struct {
-	// The pauses between polls: first, then each half as long again as the
-	// one before, within [minDelay, maxDelay].
-	first, minDelay, maxDelay time.Duration
-	notFoundGrace             time.Duration
+	// The pauses between polls: those of opening in order, then from
+	// minDelay each half as long again as the one before, up to maxDelay;
+	// each plus up to a twentieth of jitter when jittered.
+	opening            []time.Duration
+	minDelay, maxDelay time.Duration
+	jittered           bool
+	notFoundGrace      time.Duration
 	// The clock and the jitter, replaced in tests: sleep waits or returns
 	// ctx's error; jitter returns a random duration in [0, n).
 	sleep  func(context.Context, time.Duration) error
@@ -28,14 +31,14 @@ type waitConfig struct {
 
 // The default schedule is made for a creation, which typically takes
 // 60-180 s: a poll at once, for an instance that is running already (such
-// as one EnsureLoadBalancer found), none before 30 s, when a poll could
-// only say busy, then every 13 s, which with jitter is about 6.7 s late.
+// as one EnsureLoadBalancer found), then at 30 s and 60 s, while it is
+// rarely ready, then every 12 s. It has no jitter: waiters of different
+// instances start when their changes are accepted, which spreads them.
 // waiters_schedule_test.go measures it against the old schedule (2 s
 // growing to 30 s) and a fixed 15 s poll.
-const (
-	defaultFirstPause = 30 * time.Second
-	defaultPause      = 13 * time.Second
-)
+var defaultOpening = []time.Duration{30 * time.Second, 30 * time.Second}
+
+const defaultPause = 12 * time.Second
 
 // transientGrace is how long polls may fail in a row with errors that may
 // pass (5xx, 429, transport) before the waiter gives up and returns the last.
@@ -43,22 +46,21 @@ const transientGrace = time.Minute
 
 // WithPollInterval sets the delay between polls: it starts at min and grows
 // by half each poll up to max, each delay plus up to a twentieth of random
-// jitter. A min that is not positive keeps the default's first delays
-// (30 s, then at least 13 s); a max below min is taken as min.
+// jitter, so that waiters started together do not poll together. A min
+// that is not positive is taken as 30 s; a max below min is taken as min.
 //
-// Without it, a waiter polls at once, again after 30 s, then every 13 s,
-// each delay plus up to a twentieth of jitter. That suits a creation,
-// which typically takes 60-180 s: it sees the instance running 6.7 s late
-// on average, in 9.2 calls, where a fixed 15 s poll is 6.9 s late in 9.5
-// (the README's table). After a change that takes seconds, such as a
-// listener edit, pass a shorter start, such as
+// Without it, a waiter polls at once, then at 30 s and 60 s, then every
+// 12 s. That suits a creation, which typically takes 60-180 s: it sees the
+// instance running 5.5 s late on average, in 8.5 calls, where a fixed 15 s
+// poll is 6.9 s late in 9.5 (the README's table). After a change that
+// takes seconds, such as a listener edit, pass a shorter start, such as
 // WithPollInterval(time.Second, 10*time.Second).
 func WithPollInterval(min, max time.Duration) WaitOption {
 	return func(c *waitConfig) {
-		if min > 0 {
-			c.first, c.minDelay = min, min
+		if min <= 0 {
+			min = 30 * time.Second
 		}
-		c.maxDelay = max
+		c.opening, c.minDelay, c.maxDelay, c.jittered = nil, min, max, true
 	}
 }
 
@@ -110,8 +112,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 	fail := func(err error) (*LoadBalancer, error) { w.Err = err; return nil, w }
 	var missingSince, failingSince time.Time
 	var lastErr error // the last transient failure, while they last
-	delay := cfg.first
-	for {
+	for polls := 0; ; polls++ {
 		lb, err := c.pollInstance(ctx, instanceUUID)
 		lastErr = err
 		switch {
@@ -154,7 +155,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 			}
 		}
 
-		if _, err := cfg.pause(ctx, &delay); err != nil {
+		if _, err := cfg.pause(ctx, polls); err != nil {
 			if lastErr != nil {
 				err = fmt.Errorf("%w (last poll: %s)", err, strings.TrimPrefix(lastErr.Error(), "cdslb: "))
 			}
@@ -165,7 +166,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 
 // waitConfig applies the options to the defaults, refusing a nil one.
 func (c *Client) waitConfig(helper string, opts []WaitOption) (waitConfig, error) {
-	cfg := waitConfig{first: defaultFirstPause, minDelay: defaultPause, maxDelay: defaultPause, notFoundGrace: time.Minute,
+	cfg := waitConfig{opening: defaultOpening, minDelay: defaultPause, maxDelay: defaultPause, notFoundGrace: time.Minute,
 		sleep: c.sleep, now: time.Now, jitter: rand.N[time.Duration]}
 	for i, opt := range opts {
 		if opt == nil {
@@ -177,16 +178,32 @@ func (c *Client) waitConfig(helper string, opts []WaitOption) (waitConfig, error
 	return cfg, nil
 }
 
-// pause waits before the next poll: *delay plus up to a twentieth of
-// jitter, or until ctx ends (its error). It returns the time waited and
-// grows *delay by half, within the minimum and the maximum, for the next.
-func (cfg *waitConfig) pause(ctx context.Context, delay *time.Duration) (time.Duration, error) {
-	d := *delay + cfg.jitter(*delay/20+1)
+// pause waits after poll n (from 0) as the schedule says, or until ctx
+// ends (its error), and returns the time waited.
+func (cfg *waitConfig) pause(ctx context.Context, n int) (time.Duration, error) {
+	d := cfg.delay(n)
+	if cfg.jittered {
+		d += cfg.jitter(d/20 + 1)
+	}
 	if err := cfg.sleep(ctx, d); err != nil {
 		return 0, err
 	}
-	*delay = min(max(*delay*3/2, cfg.minDelay), cfg.maxDelay)
 	return d, nil
+}
+
+// delay is the schedule's pause after poll n, before jitter.
+func (cfg *waitConfig) delay(n int) time.Duration {
+	if n < len(cfg.opening) {
+		return cfg.opening[n]
+	}
+	d := cfg.minDelay
+	for range n - len(cfg.opening) {
+		if d >= cfg.maxDelay {
+			break
+		}
+		d = d * 3 / 2
+	}
+	return min(d, cfg.maxDelay)
 }
 
 // pollInstance returns the listed instance of that id, nil if it is not

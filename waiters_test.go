@@ -290,24 +290,25 @@ func TestWaitUntilDeletedReturnsAnAuthErrorAtOnce(t *testing.T) {
 	assert.Empty(t, clock.slept)
 }
 
-// TestWaitPauses: the pauses between polls, each plus up to a twentieth of
-// jitter, for the default schedule and for WithPollInterval.
+// TestWaitPauses: the pauses between polls, exact for the default schedule,
+// each plus up to a twentieth of jitter for WithPollInterval.
 func TestWaitPauses(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name string
-		opts []WaitOption
-		base []time.Duration
+		name   string
+		opts   []WaitOption
+		base   []time.Duration
+		jitter bool
 	}{
-		// The first poll at once, none before 30 s, when it could only say
-		// busy, then every 13 s.
-		{"default", nil, append([]time.Duration{30 * time.Second}, repeat(13*time.Second, 11)...)},
+		// The first poll at once, then at 30 s and 60 s, when it could
+		// rarely say running, then every 12 s.
+		{"default", nil, append([]time.Duration{30 * time.Second, 30 * time.Second}, repeat(12*time.Second, 10)...), false},
 		// From min, growing by half up to max. Jitter applies to the capped
 		// delays too, so that waiters started together do not poll together.
 		{"min to max", []WaitOption{WithPollInterval(time.Second, 5*time.Second)},
-			append([]time.Duration{time.Second, 1500 * time.Millisecond, 2250 * time.Millisecond, 3375 * time.Millisecond}, repeat(5*time.Second, 4)...)},
-		{"no min keeps the default start", []WaitOption{WithPollInterval(0, time.Minute)},
-			[]time.Duration{30 * time.Second, 45 * time.Second, time.Minute, time.Minute}},
+			append([]time.Duration{time.Second, 1500 * time.Millisecond, 2250 * time.Millisecond, 3375 * time.Millisecond}, repeat(5*time.Second, 4)...), true},
+		{"no min starts at 30 s", []WaitOption{WithPollInterval(0, time.Minute)},
+			[]time.Duration{30 * time.Second, 45 * time.Second, time.Minute, time.Minute}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -320,6 +321,10 @@ func TestWaitPauses(t *testing.T) {
 			_, err := c.WaitUntilRunning(context.Background(), waitUUID, append(tc.opts, clock.option())...)
 			require.NoError(t, err)
 			require.Len(t, clock.slept, len(tc.base), "the first poll at once, then one after each sleep")
+			if !tc.jitter {
+				assert.Equal(t, tc.base, clock.slept)
+				return
+			}
 			for i, d := range clock.slept {
 				assert.GreaterOrEqual(t, d, tc.base[i], "sleep %d", i)
 				assert.LessOrEqual(t, d, tc.base[i]+tc.base[i]/20, "sleep %d", i)
