@@ -1,10 +1,8 @@
 package cdslb
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -198,10 +196,6 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 	if inexact != "" {
 		return nil, &editError{name, fmt.Sprintf("instance %s, %s, cannot be read exactly; nothing was sent", instanceUUID, inexact), ErrListenersUnreadable}
 	}
-	before, err := fingerprint(set)
-	if err != nil {
-		return nil, fmt.Errorf("cdslb: %s: %w", name, err)
-	}
 	h := slices.IndexFunc(set.HTTPListeners, func(l HTTPListener) bool { return l.ListenerName == listenerName })
 	t := slices.IndexFunc(set.TCPListeners, func(l TCPListener) bool { return l.ListenerName == listenerName })
 	if h >= 0 {
@@ -209,7 +203,15 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 	} else if t < 0 {
 		return nil, &editError{name, fmt.Sprintf("no listener named %q on instance %s", listenerName, instanceUUID), ErrListenerNotFound}
 	}
-	if err := edit(set, h, t); err != nil {
+	// The edit gets its own copy of the lists and of the listener it is
+	// given, so that set stays as read, to compare with the second read.
+	edited := &DescribeLoadBalancerStrategysResponse{HTTPListeners: slices.Clone(set.HTTPListeners), TCPListeners: slices.Clone(set.TCPListeners)}
+	if h >= 0 {
+		edited.HTTPListeners[h] = cloneHTTPListener(set.HTTPListeners[h])
+	} else {
+		edited.TCPListeners[t] = cloneTCPListener(set.TCPListeners[t])
+	}
+	if err := edit(edited, h, t); err != nil {
 		return nil, err
 	}
 
@@ -217,15 +219,11 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 	if err != nil {
 		return nil, err
 	}
-	after, err := fingerprint(again)
-	if err != nil {
-		return nil, fmt.Errorf("cdslb: %s: %w", name, err)
-	}
-	if inexact != "" || !bytes.Equal(before, after) {
+	if inexact != "" || !sameListeners(set, again) {
 		return nil, &editError{name, fmt.Sprintf("the listeners of instance %s changed during the edit; nothing was sent: read them again and retry", instanceUUID), ErrListenersChanged}
 	}
 	resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, &ModifyLoadBalancerStrategysRequest{
-		InstanceUUID: instanceUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}, true)
+		InstanceUUID: instanceUUID, HTTPListeners: edited.HTTPListeners, TCPListeners: edited.TCPListeners}, true)
 	return resp, err
 }
 
@@ -250,14 +248,75 @@ type editError struct {
 func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + e.detail }
 func (e *editError) Unwrap() error { return e.sentinel }
 
-// fingerprint is the listener set's wire form, sorted by name so that an
-// answer listing the same listeners in another order is not a change. It is
-// taken before the edit, so the edit cannot change it through shared slices.
-func fingerprint(set *DescribeLoadBalancerStrategysResponse) ([]byte, error) {
-	httpL, tcpL := slices.Clone(set.HTTPListeners), slices.Clone(set.TCPListeners)
-	slices.SortStableFunc(httpL, func(a, b HTTPListener) int { return cmp.Compare(a.ListenerName, b.ListenerName) })
-	slices.SortStableFunc(tcpL, func(a, b TCPListener) int { return cmp.Compare(a.ListenerName, b.ListenerName) })
-	return json.Marshal(listenerSetWire("", httpL, tcpL))
+// sameListeners reports whether two sets read exactly are the same set:
+// the same listeners with the same values, in any order (an answer listing
+// them in another order is no change). Nil and empty lists are the same,
+// as on the wire.
+func sameListeners(a, b *DescribeLoadBalancerStrategysResponse) bool {
+	return sameList(a.HTTPListeners, b.HTTPListeners, sameHTTPListener) && sameList(a.TCPListeners, b.TCPListeners, sameTCPListener)
+}
+
+// sameList compares two lists of listeners in order and, if that fails,
+// sorted by name.
+func sameList[L HTTPListener | TCPListener](a, b []L, same func(a, b *L) bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	equal := func(a, b []L) bool {
+		for i := range a {
+			if !same(&a[i], &b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if equal(a, b) {
+		return true
+	}
+	byName := func(x, y L) int { return cmp.Compare(listenerName(x), listenerName(y)) }
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.SortStableFunc(a, byName)
+	slices.SortStableFunc(b, byName)
+	return equal(a, b)
+}
+
+func sameHTTPListener(a, b *HTTPListener) bool {
+	return sameFields(a.fields(), b.fields()) && a.StickySession == b.StickySession && slices.Equal(a.Certificates, b.Certificates) &&
+		samePointee(a.SessionPersistence, b.SessionPersistence) && samePointee(a.HealthCheck, b.HealthCheck)
+}
+
+func sameTCPListener(a, b *TCPListener) bool {
+	return sameFields(a.fields(), b.fields()) && a.EnableSourceIP == b.EnableSourceIP && a.EnableRepeaterMode == b.EnableRepeaterMode
+}
+
+// sameFields compares what both listener kinds share.
+func sameFields(a, b listenerFields) bool {
+	return *a.name == *b.name && *a.port == *b.port && *a.maxConn == *b.maxConn && *a.scheduler == *b.scheduler &&
+		*a.connect == *b.connect && *a.client == *b.client && *a.server == *b.server &&
+		slices.Equal(*a.acl, *b.acl) && slices.Equal(*a.backends, *b.backends)
+}
+
+// samePointee reports whether a and b are both nil or point to equal values.
+func samePointee[T comparable](a, b *T) bool {
+	return a == b || a != nil && b != nil && *a == *b
+}
+
+// cloneHTTPListener copies l and what it points to.
+func cloneHTTPListener(l HTTPListener) HTTPListener {
+	l.ACLWhiteList, l.BackendServers, l.Certificates = slices.Clone(l.ACLWhiteList), slices.Clone(l.BackendServers), slices.Clone(l.Certificates)
+	if sp := l.SessionPersistence; sp != nil {
+		l.SessionPersistence = new(*sp)
+	}
+	if hc := l.HealthCheck; hc != nil {
+		l.HealthCheck = new(*hc)
+	}
+	return l
+}
+
+// cloneTCPListener copies l and what it points to.
+func cloneTCPListener(l TCPListener) TCPListener {
+	l.ACLWhiteList, l.BackendServers = slices.Clone(l.ACLWhiteList), slices.Clone(l.BackendServers)
+	return l
 }
 
 // reservedPorts are used by the instance itself.
