@@ -43,22 +43,36 @@ func (s listenerSetBody) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-// size is about the length of the set's JSON, so that one allocation holds it.
+// size is about the length of the set's JSON, a little more when its
+// numbers are short, so that one allocation holds it.
 func (s listenerSetBody) size() int {
 	n := 64 + len(s.instanceUUID)
 	for i := range s.http {
-		n += 160 + 96*len(s.http[i].Certificates) + listenerSize(s.http[i].fields())
+		l := &s.http[i]
+		n += 48 + listenerSize(l.fields())
+		for _, c := range l.Certificates {
+			n += 40 + len(c.CertificateID) + len(c.CertificateName)
+		}
+		if l.SessionPersistence != nil {
+			n += 80 + len(l.SessionPersistence.Key)
+		}
+		if l.HealthCheck != nil {
+			n += 48 + len(l.HealthCheck.URI)
+		}
 	}
 	for i := range s.tcp {
-		n += 64 + listenerSize(s.tcp[i].fields())
+		n += 56 + listenerSize(s.tcp[i].fields())
 	}
 	return n
 }
 
 func listenerSize(f listenerFields) int {
-	n := 320 + len(*f.name) + 64*len(*f.backends)
+	n := 300 + len(*f.name) + len(*f.scheduler)
 	for _, a := range *f.acl {
 		n += 3 + len(a)
+	}
+	for _, b := range *f.backends {
+		n += 56 + len(b.IP)
 	}
 	return n
 }
