@@ -336,7 +336,8 @@ const (
 
 // form is a request's wire form. Its kind decides the HTTP method, so the
 // two cannot disagree: inQuery is a GET with the value's `url` tags encoded
-// by go-querystring, inBody a POST with the value as its JSON body.
+// by go-querystring, inBody a POST with the value as its JSON body, which a
+// jsonWriter writes itself.
 type form struct {
 	method string
 	value  any
@@ -345,10 +346,19 @@ type form struct {
 func inQuery(v any) form { return form{http.MethodGet, v} }
 func inBody(v any) form  { return form{http.MethodPost, v} }
 
+// jsonWriter is a body that appends its own JSON, with about size bytes.
+type jsonWriter interface {
+	appendJSON(b []byte) []byte
+	size() int
+}
+
 func (f form) encode() (url.Values, []byte, error) {
 	if f.method == http.MethodGet {
 		params, err := qs.Values(f.value)
 		return params, nil, err
+	}
+	if w, ok := f.value.(jsonWriter); ok {
+		return nil, w.appendJSON(make([]byte, 0, w.size())), nil
 	}
 	body, err := json.Marshal(f.value)
 	return nil, body, err

@@ -1,12 +1,11 @@
 package cdslb
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -198,10 +197,6 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 	if inexact != "" {
 		return nil, &editError{name, fmt.Sprintf("instance %s, %s, cannot be read exactly; nothing was sent", instanceUUID, inexact), ErrListenersUnreadable}
 	}
-	before, err := fingerprint(set)
-	if err != nil {
-		return nil, fmt.Errorf("cdslb: %s: %w", name, err)
-	}
 	h := slices.IndexFunc(set.HTTPListeners, func(l HTTPListener) bool { return l.ListenerName == listenerName })
 	t := slices.IndexFunc(set.TCPListeners, func(l TCPListener) bool { return l.ListenerName == listenerName })
 	if h >= 0 {
@@ -209,7 +204,15 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 	} else if t < 0 {
 		return nil, &editError{name, fmt.Sprintf("no listener named %q on instance %s", listenerName, instanceUUID), ErrListenerNotFound}
 	}
-	if err := edit(set, h, t); err != nil {
+	// The edit gets its own copy of the lists and of the listener it is
+	// given, so that set stays as read, to compare with the second read.
+	edited := &DescribeLoadBalancerStrategysResponse{HTTPListeners: slices.Clone(set.HTTPListeners), TCPListeners: slices.Clone(set.TCPListeners)}
+	if h >= 0 {
+		edited.HTTPListeners[h] = cloneHTTPListener(set.HTTPListeners[h])
+	} else {
+		edited.TCPListeners[t] = cloneTCPListener(set.TCPListeners[t])
+	}
+	if err := edit(edited, h, t); err != nil {
 		return nil, err
 	}
 
@@ -217,15 +220,11 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 	if err != nil {
 		return nil, err
 	}
-	after, err := fingerprint(again)
-	if err != nil {
-		return nil, fmt.Errorf("cdslb: %s: %w", name, err)
-	}
-	if inexact != "" || !bytes.Equal(before, after) {
+	if inexact != "" || !sameListeners(set, again) {
 		return nil, &editError{name, fmt.Sprintf("the listeners of instance %s changed during the edit; nothing was sent: read them again and retry", instanceUUID), ErrListenersChanged}
 	}
 	resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, &ModifyLoadBalancerStrategysRequest{
-		InstanceUUID: instanceUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}, true)
+		InstanceUUID: instanceUUID, HTTPListeners: edited.HTTPListeners, TCPListeners: edited.TCPListeners}, true)
 	return resp, err
 }
 
@@ -250,14 +249,75 @@ type editError struct {
 func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + e.detail }
 func (e *editError) Unwrap() error { return e.sentinel }
 
-// fingerprint is the listener set's wire form, sorted by name so that an
-// answer listing the same listeners in another order is not a change. It is
-// taken before the edit, so the edit cannot change it through shared slices.
-func fingerprint(set *DescribeLoadBalancerStrategysResponse) ([]byte, error) {
-	httpL, tcpL := slices.Clone(set.HTTPListeners), slices.Clone(set.TCPListeners)
-	slices.SortStableFunc(httpL, func(a, b HTTPListener) int { return cmp.Compare(a.ListenerName, b.ListenerName) })
-	slices.SortStableFunc(tcpL, func(a, b TCPListener) int { return cmp.Compare(a.ListenerName, b.ListenerName) })
-	return json.Marshal(listenerSetWire("", httpL, tcpL))
+// sameListeners reports whether two sets read exactly are the same set:
+// the same listeners with the same values, in any order (an answer listing
+// them in another order is no change). Nil and empty lists are the same,
+// as on the wire.
+func sameListeners(a, b *DescribeLoadBalancerStrategysResponse) bool {
+	return sameList(a.HTTPListeners, b.HTTPListeners, sameHTTPListener) && sameList(a.TCPListeners, b.TCPListeners, sameTCPListener)
+}
+
+// sameList compares two lists of listeners in order and, if that fails,
+// sorted by name.
+func sameList[L HTTPListener | TCPListener](a, b []L, same func(a, b *L) bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	equal := func(a, b []L) bool {
+		for i := range a {
+			if !same(&a[i], &b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	if equal(a, b) {
+		return true
+	}
+	byName := func(x, y L) int { return cmp.Compare(listenerName(x), listenerName(y)) }
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.SortStableFunc(a, byName)
+	slices.SortStableFunc(b, byName)
+	return equal(a, b)
+}
+
+func sameHTTPListener(a, b *HTTPListener) bool {
+	return sameFields(a.fields(), b.fields()) && a.StickySession == b.StickySession && slices.Equal(a.Certificates, b.Certificates) &&
+		samePointee(a.SessionPersistence, b.SessionPersistence) && samePointee(a.HealthCheck, b.HealthCheck)
+}
+
+func sameTCPListener(a, b *TCPListener) bool {
+	return sameFields(a.fields(), b.fields()) && a.EnableSourceIP == b.EnableSourceIP && a.EnableRepeaterMode == b.EnableRepeaterMode
+}
+
+// sameFields compares what both listener kinds share.
+func sameFields(a, b listenerFields) bool {
+	return *a.name == *b.name && *a.port == *b.port && *a.maxConn == *b.maxConn && *a.scheduler == *b.scheduler &&
+		*a.connect == *b.connect && *a.client == *b.client && *a.server == *b.server &&
+		slices.Equal(*a.acl, *b.acl) && slices.Equal(*a.backends, *b.backends)
+}
+
+// samePointee reports whether a and b are both nil or point to equal values.
+func samePointee[T comparable](a, b *T) bool {
+	return a == b || a != nil && b != nil && *a == *b
+}
+
+// cloneHTTPListener copies l and what it points to.
+func cloneHTTPListener(l HTTPListener) HTTPListener {
+	l.ACLWhiteList, l.BackendServers, l.Certificates = slices.Clone(l.ACLWhiteList), slices.Clone(l.BackendServers), slices.Clone(l.Certificates)
+	if sp := l.SessionPersistence; sp != nil {
+		l.SessionPersistence = new(*sp)
+	}
+	if hc := l.HealthCheck; hc != nil {
+		l.HealthCheck = new(*hc)
+	}
+	return l
+}
+
+// cloneTCPListener copies l and what it points to.
+func cloneTCPListener(l TCPListener) TCPListener {
+	l.ACLWhiteList, l.BackendServers = slices.Clone(l.ACLWhiteList), slices.Clone(l.BackendServers)
+	return l
 }
 
 // reservedPorts are used by the instance itself.
@@ -285,137 +345,160 @@ const maxCookieTimer = 7200 * time.Second
 // unique across the whole request.
 func validateListeners(httpListeners []HTTPListener, tcpListeners []TCPListener) error {
 	var p problems
-	names, ports := map[string]string{}, map[int]string{}
-	check := func(f string, l listenerFields) {
-		validateListener(&p, f, l)
+	n := len(httpListeners) + len(tcpListeners)
+	names, ports := make(map[string]listenerAt, n), make(map[int]listenerAt, n)
+	check := func(at listenerAt, l listenerFields) {
+		validateListener(&p, at, l)
 		if prev, ok := names[*l.name]; ok && strings.TrimSpace(*l.name) != "" {
-			p.addf(f+"ListenerName", "%q is also the name of %s", *l.name, prev)
+			p.addf(at.field("ListenerName"), "%q is also the name of %s", *l.name, prev)
 		} else if !ok {
-			names[*l.name] = strings.TrimSuffix(f, ".")
+			names[*l.name] = at
 		}
 		if prev, ok := ports[*l.port]; ok && *l.port > 0 {
-			p.addf(f+"ListenerPort", "%d is also the port of %s", *l.port, prev)
+			p.addf(at.field("ListenerPort"), "%d is also the port of %s", *l.port, prev)
 		} else if !ok {
-			ports[*l.port] = strings.TrimSuffix(f, ".")
+			ports[*l.port] = at
 		}
 	}
 	for i := range httpListeners {
 		l := &httpListeners[i]
-		f := fmt.Sprintf("HTTPListeners[%d].", i)
-		check(f, l.fields())
-		validateHTTPExtras(&p, f, l)
+		at := listenerAt{"HTTPListeners", i}
+		check(at, l.fields())
+		validateHTTPExtras(&p, at, l)
 	}
 	for i := range tcpListeners {
 		l := &tcpListeners[i]
-		f := fmt.Sprintf("TCPListeners[%d].", i)
-		check(f, l.fields())
+		at := listenerAt{"TCPListeners", i}
+		check(at, l.fields())
 		if l.EnableRepeaterMode && !l.EnableSourceIP {
-			p.addf(f+"EnableRepeaterMode", "needs EnableSourceIP")
+			p.addf(at.field("EnableRepeaterMode"), "needs EnableSourceIP")
 		}
 	}
 	return p.err()
 }
 
+// listenerAt is where a listener is in a request, such as HTTPListeners[2].
+// The paths of its fields are built only for a problem.
+type listenerAt struct {
+	list string
+	i    int
+}
+
+func (a listenerAt) String() string { return a.list + "[" + strconv.Itoa(a.i) + "]" }
+
+// field is the path of a field of the listener, such as HTTPListeners[2].MaxConn.
+func (a listenerAt) field(name string) string { return a.String() + "." + name }
+
+// item is the path of a list's item, or of a field of it: such as
+// HTTPListeners[2].ACLWhiteList[0] or HTTPListeners[2].BackendServers[1].IP.
+func (a listenerAt) item(list string, i int, field string) string {
+	path := a.field(list) + "[" + strconv.Itoa(i) + "]"
+	if field != "" {
+		path += "." + field
+	}
+	return path
+}
+
 // validateListener records the problems of the fields both listener kinds share.
-func validateListener(p *problems, f string, l listenerFields) {
+func validateListener(p *problems, at listenerAt, l listenerFields) {
 	switch name := strings.TrimSpace(*l.name); {
 	case name == "":
-		p.addf(f+"ListenerName", "is required")
+		p.addf(at.field("ListenerName"), "is required")
 	case utf8.RuneCountInString(*l.name) > 50:
-		p.addf(f+"ListenerName", "must be at most 50 characters")
+		p.addf(at.field("ListenerName"), "must be at most 50 characters")
 	case strings.IndexFunc(*l.name, unicode.IsControl) >= 0:
-		p.addf(f+"ListenerName", "must not contain control characters: it names the listener in haproxy.cfg, got %q", *l.name)
+		p.addf(at.field("ListenerName"), "must not contain control characters: it names the listener in haproxy.cfg, got %q", *l.name)
 	}
 	switch {
 	case *l.port < 1 || *l.port > 65535:
-		p.addf(f+"ListenerPort", "must be between 1 and 65535, got %d", *l.port)
+		p.addf(at.field("ListenerPort"), "must be between 1 and 65535, got %d", *l.port)
 	case reservedPorts[*l.port]:
-		p.addf(f+"ListenerPort", "%d is reserved (22, 1080, 9100 and 9101 are)", *l.port)
+		p.addf(at.field("ListenerPort"), "%d is reserved (22, 1080, 9100 and 9101 are)", *l.port)
 	}
 	switch *l.scheduler {
 	case SchedulerRoundRobin, SchedulerLeastConn, SchedulerStaticRR, SchedulerSource:
 	default:
-		p.addf(f+"Scheduler", "must be roundrobin, leastconn, static-rr or source, got %q", *l.scheduler)
+		p.addf(at.field("Scheduler"), "must be roundrobin, leastconn, static-rr or source, got %q", *l.scheduler)
 	}
 	if *l.maxConn < 0 {
-		p.addf(f+"MaxConn", "must not be negative")
+		p.addf(at.field("MaxConn"), "must not be negative")
 	}
-	for _, t := range []struct {
+	for _, t := range [...]struct {
 		name string
 		d    time.Duration
 	}{{"ConnectTimeout", *l.connect}, {"ClientTimeout", *l.client}, {"ServerTimeout", *l.server}} {
 		if t.d < 0 || t.d%time.Millisecond != 0 {
-			p.addf(f+t.name, "must be a non-negative whole number of milliseconds, got %s", t.d)
+			p.addf(at.field(t.name), "must be a non-negative whole number of milliseconds, got %s", t.d)
 		}
 	}
 	for i, entry := range *l.acl {
 		if !isIPv4OrCIDR(entry) {
-			p.addf(fmt.Sprintf("%sACLWhiteList[%d]", f, i), "must be an IPv4 address or CIDR block, got %q", entry)
+			p.addf(at.item("ACLWhiteList", i, ""), "must be an IPv4 address or CIDR block, got %q", entry)
 		}
 	}
 	for i, b := range *l.backends {
-		bf := fmt.Sprintf("%sBackendServers[%d].", f, i)
 		switch {
 		case strings.TrimSpace(b.IP) == "":
-			p.addf(bf+"IP", "is required")
+			p.addf(at.item("BackendServers", i, "IP"), "is required")
 		case !isIPv4(b.IP) && !isHostName(b.IP):
-			p.addf(bf+"IP", "must be an IPv4 address or, on a public network, a host name, got %q", b.IP)
+			p.addf(at.item("BackendServers", i, "IP"), "must be an IPv4 address or, on a public network, a host name, got %q", b.IP)
 		}
 		if b.Port < 1 || b.Port > 65535 {
-			p.addf(bf+"Port", "must be between 1 and 65535, got %d", b.Port)
+			p.addf(at.item("BackendServers", i, "Port"), "must be between 1 and 65535, got %d", b.Port)
 		}
 		if b.Weight < 1 || b.Weight > 256 {
-			p.addf(bf+"Weight", "must be between 1 and 256, got %d", b.Weight)
+			p.addf(at.item("BackendServers", i, "Weight"), "must be between 1 and 256, got %d", b.Weight)
 		}
 		if b.MaxConn < 0 {
-			p.addf(bf+"MaxConn", "must not be negative")
+			p.addf(at.item("BackendServers", i, "MaxConn"), "must not be negative")
 		}
 	}
 }
 
 // validateHTTPExtras records the problems of what only HTTP listeners have.
-func validateHTTPExtras(p *problems, f string, l *HTTPListener) {
+func validateHTTPExtras(p *problems, at listenerAt, l *HTTPListener) {
 	for i, c := range l.Certificates {
-		cf := fmt.Sprintf("%sCertificates[%d].CertificateID", f, i)
-		p.add(required(cf, c.CertificateID))
+		if strings.TrimSpace(c.CertificateID) == "" {
+			p.addf(at.item("Certificates", i, "CertificateID"), "is required")
+		}
 		if hasSpaceOrControl(c.CertificateID) {
-			p.addf(cf, "must not contain spaces or control characters, got %q", c.CertificateID)
+			p.addf(at.item("Certificates", i, "CertificateID"), "must not contain spaces or control characters, got %q", c.CertificateID)
 		}
 	}
 	if sp := l.SessionPersistence; sp != nil {
-		sf := f + "SessionPersistence."
 		if !isCookieKey(sp.Key) {
-			p.addf(sf+"Key", "must be 2-15 characters of a-z, 0-9 and _, start with a letter and end with a letter or digit, got %q", sp.Key)
+			p.addf(at.field("SessionPersistence.Key"), "must be 2-15 characters of a-z, 0-9 and _, start with a letter and end with a letter or digit, got %q", sp.Key)
 		}
 		if sp.Mode < CookieModeDefault || sp.Mode > CookieModeTransparent {
-			p.addf(sf+"Mode", "is not a CookieMode: %d", sp.Mode)
+			p.addf(at.field("SessionPersistence.Mode"), "is not a CookieMode: %d", sp.Mode)
 		}
-		idle, life := validCookieTimer(p, sf+"MaxIdle", sp.MaxIdle), validCookieTimer(p, sf+"MaxLife", sp.MaxLife)
+		idle, life := validCookieTimer(p, at, "MaxIdle", sp.MaxIdle), validCookieTimer(p, at, "MaxLife", sp.MaxLife)
 		if idle && life && sp.MaxIdle != 0 && sp.MaxLife != 0 && sp.MaxLife <= sp.MaxIdle {
-			p.addf(sf+"MaxLife", "must be more than MaxIdle")
+			p.addf(at.field("SessionPersistence.MaxLife"), "must be more than MaxIdle")
 		}
 	}
 	if hc := l.HealthCheck; hc != nil {
 		switch hc.Method {
 		case "", "GET", "HEAD", "OPTIONS":
 		default:
-			p.addf(f+"HealthCheck.Method", "must be GET, HEAD or OPTIONS, got %q", hc.Method)
+			p.addf(at.field("HealthCheck.Method"), "must be GET, HEAD or OPTIONS, got %q", hc.Method)
 		}
 		switch {
 		case hc.URI == "":
-			p.addf(f+"HealthCheck.URI", "is required when HealthCheck is set")
+			p.addf(at.field("HealthCheck.URI"), "is required when HealthCheck is set")
 		case !strings.HasPrefix(hc.URI, "/"):
-			p.addf(f+"HealthCheck.URI", "must start with \"/\", got %q", hc.URI)
+			p.addf(at.field("HealthCheck.URI"), "must start with \"/\", got %q", hc.URI)
 		case hasSpaceOrControl(hc.URI):
-			p.addf(f+"HealthCheck.URI", "must not contain spaces or control characters (encode them, as %%20): it ends haproxy's httpchk line, got %q", hc.URI)
+			p.addf(at.field("HealthCheck.URI"), "must not contain spaces or control characters (encode them, as %%20): it ends haproxy's httpchk line, got %q", hc.URI)
 		}
 	}
 }
 
-// validCookieTimer records a problem unless d is whole seconds from 0 to 2h.
-func validCookieTimer(p *problems, field string, d time.Duration) bool {
+// validCookieTimer records a problem unless d, the session persistence's
+// timer named name, is whole seconds from 0 to 2h.
+func validCookieTimer(p *problems, at listenerAt, name string, d time.Duration) bool {
 	if d < 0 || d > maxCookieTimer || d%time.Second != 0 {
-		p.addf(field, "must be whole seconds from 0 to 2h, got %s", d)
+		p.addf(at.field("SessionPersistence."+name), "must be whole seconds from 0 to 2h, got %s", d)
 		return false
 	}
 	return true

@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -195,4 +199,111 @@ func TestListenerEditOfASetTheLibraryRefusesSendsNothing(t *testing.T) {
 	})
 	require.ErrorIs(t, err, ErrInvalidRequest, "an untouched listener that fails validation blocks the write")
 	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"))
+}
+
+// sameListeners sees a change of any value of any listener, found by
+// walking the listener types, so that a field added later is covered: a
+// change the written set shows is a change, and a set listed in another
+// order, or with nil lists for empty ones, is the same set.
+func TestSameListenersSeesEveryChangeTheWireShows(t *testing.T) {
+	t.Parallel()
+	h, tl := variedListeners()
+	set := func() *DescribeLoadBalancerStrategysResponse {
+		h2, t2 := slices.Clone(h[3:]), slices.Clone(tl)
+		for i := range h2 { // names of their own, so that the order by name is one
+			h2[i] = cloneHTTPListener(h2[i])
+			h2[i].ListenerName += fmt.Sprint(i)
+		}
+		for i := range t2 {
+			t2[i] = cloneTCPListener(t2[i])
+			t2[i].ListenerName += fmt.Sprint(i)
+		}
+		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: h2, TCPListeners: t2}
+	}
+	body := func(s *DescribeLoadBalancerStrategysResponse) string {
+		return string(listenerSetBody{http: s.HTTPListeners, tcp: s.TCPListeners}.appendJSON(nil))
+	}
+	before := set()
+	require.True(t, sameListeners(before, set()))
+
+	reversed := set()
+	slices.Reverse(reversed.HTTPListeners)
+	slices.Reverse(reversed.TCPListeners)
+	require.True(t, sameListeners(before, reversed), "another order is the same set")
+	empty := &DescribeLoadBalancerStrategysResponse{HTTPListeners: []HTTPListener{{ACLWhiteList: []string{}, BackendServers: []BackendServer{}, Certificates: []CertificateRef{}}}}
+	require.True(t, sameListeners(&DescribeLoadBalancerStrategysResponse{HTTPListeners: []HTTPListener{{}}}, empty), "nil and empty lists are the same")
+
+	changes := 0
+	for _, kind := range []string{"HTTPListeners", "TCPListeners"} {
+		for i := range reflect.ValueOf(*before).FieldByName(kind).Len() {
+			for _, change := range valueChanges(reflect.ValueOf(before).Elem().FieldByName(kind).Index(i), fmt.Sprintf("%s[%d]", kind, i)) {
+				after := set()
+				change.apply(reflect.ValueOf(after).Elem().FieldByName(kind).Index(i))
+				if body(after) == body(before) {
+					continue // not a change on the wire, such as a sub-millisecond
+				}
+				changes++
+				require.False(t, sameListeners(before, after), "a change of %s", change.path)
+				require.False(t, sameListeners(after, before), "a change of %s", change.path)
+			}
+		}
+	}
+	require.Greater(t, changes, 100)
+}
+
+// valueChange is one change of a value found within a listener.
+type valueChange struct {
+	path  string
+	apply func(reflect.Value) // changes the value at path within the listener given
+}
+
+// valueChanges lists, for each value within v (found by walking its
+// fields, pointers and list items), a change of it, and for lists and
+// pointers their removal and an added item.
+func valueChanges(v reflect.Value, path string) []valueChange {
+	at := func(change func(reflect.Value)) valueChange { return valueChange{path, change} }
+	var out []valueChange
+	switch v.Kind() {
+	case reflect.String:
+		out = append(out, at(func(v reflect.Value) { v.SetString(v.String() + "x") }))
+	case reflect.Int, reflect.Int64:
+		out = append(out, at(func(v reflect.Value) { v.SetInt(v.Int() + int64(time.Second)) }), at(func(v reflect.Value) { v.SetInt(v.Int() + 1) }))
+	case reflect.Bool:
+		out = append(out, at(func(v reflect.Value) { v.SetBool(!v.Bool()) }))
+	case reflect.Pointer:
+		out = append(out, at(func(v reflect.Value) { v.SetZero() }))
+		if !v.IsNil() {
+			for _, c := range valueChanges(v.Elem(), path) {
+				out = append(out, valueChange{c.path, func(v reflect.Value) {
+					p := reflect.New(v.Type().Elem())
+					p.Elem().Set(v.Elem())
+					v.Set(p)
+					c.apply(p.Elem())
+				}})
+			}
+		}
+	case reflect.Slice:
+		out = append(out, at(func(v reflect.Value) { v.SetZero() }),
+			at(func(v reflect.Value) { v.Set(reflect.Append(v, reflect.New(v.Type().Elem()).Elem())) }))
+		for i := range v.Len() {
+			for _, c := range valueChanges(v.Index(i), fmt.Sprintf("%s[%d]", path, i)) {
+				out = append(out, valueChange{c.path, func(v reflect.Value) {
+					s := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+					reflect.Copy(s, v)
+					v.Set(s)
+					c.apply(s.Index(i))
+				}})
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			name := v.Type().Field(i).Name
+			for _, c := range valueChanges(v.Field(i), path+"."+name) {
+				out = append(out, valueChange{c.path, func(v reflect.Value) { c.apply(v.Field(i)) }})
+			}
+		}
+	default:
+		panic("valueChanges: " + v.Kind().String())
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package cdslb
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -28,8 +27,8 @@ type ListenerPlan struct {
 
 	http     []HTTPListener // the desired set
 	tcp      []TCPListener
-	snapshot []byte           // the fingerprint of the set compared with
-	made     []ListenerChange // a copy of Changes as made, to see them edited
+	snapshot *DescribeLoadBalancerStrategysResponse // the set read, compared with the set before the write
+	made     []ListenerChange                       // a copy of Changes as made, to see them edited
 }
 
 // ListenerChange is the change of one listener in a ListenerPlan.
@@ -76,11 +75,11 @@ func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []
 	if err := validateRequest(helper, want); err != nil {
 		return nil, err
 	}
-	set, snapshot, err := c.readExactly(ctx, helper, instanceUUID)
+	set, err := c.readExactly(ctx, helper, instanceUUID)
 	if err != nil {
 		return nil, err
 	}
-	p := &ListenerPlan{InstanceUUID: instanceUUID, snapshot: snapshot}
+	p := &ListenerPlan{InstanceUUID: instanceUUID, snapshot: set}
 	if err := deepCopy(&p.http, http); err != nil {
 		return nil, fmt.Errorf("cdslb: %s: %w", helper, err)
 	}
@@ -141,11 +140,11 @@ func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (*Modif
 // applyOnce checks that the set is the plan's and writes, once. Its write
 // is never repeated on a 409: the check must come first.
 func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoadBalancerStrategysResponse, error) {
-	_, now, err := c.readExactly(ctx, "ApplyListeners", plan.InstanceUUID)
+	now, err := c.readExactly(ctx, "ApplyListeners", plan.InstanceUUID)
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(now, plan.snapshot) {
+	if !sameListeners(now, plan.snapshot) {
 		return nil, &editError{"ApplyListeners", fmt.Sprintf("the listeners of instance %s changed since the plan was made; nothing was sent: plan again", plan.InstanceUUID), ErrListenersChanged}
 	}
 	if !slices.ContainsFunc(plan.made, func(ch ListenerChange) bool { return ch.Action != ListenerAdded }) {
@@ -196,21 +195,16 @@ func (p *ListenerPlan) String() string {
 
 func orNone(s string) string { return cmp.Or(s, "(none)") }
 
-// readExactly reads the listener set, refusing one not read exactly, and
-// returns it with its fingerprint.
-func (c *Client) readExactly(ctx context.Context, helper, instanceUUID string) (*DescribeLoadBalancerStrategysResponse, []byte, error) {
+// readExactly reads the listener set, refusing one not read exactly.
+func (c *Client) readExactly(ctx context.Context, helper, instanceUUID string) (*DescribeLoadBalancerStrategysResponse, error) {
 	set, inexact, err := c.readListeners(ctx, &DescribeLoadBalancerStrategysRequest{InstanceUUID: instanceUUID})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if inexact != "" {
-		return nil, nil, &editError{helper, fmt.Sprintf("instance %s, %s, cannot be read exactly; nothing was sent", instanceUUID, inexact), ErrListenersUnreadable}
+		return nil, &editError{helper, fmt.Sprintf("instance %s, %s, cannot be read exactly; nothing was sent", instanceUUID, inexact), ErrListenersUnreadable}
 	}
-	fp, err := fingerprint(set)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cdslb: %s: %w", helper, err)
-	}
-	return set, fp, nil
+	return set, nil
 }
 
 // asServed fills in what the service fills in for fields left unset, as

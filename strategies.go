@@ -64,7 +64,7 @@ func (c *Client) ModifyLoadBalancerStrategys(ctx context.Context, req *ModifyLoa
 
 var modifyLoadBalancerStrategys = declare("ModifyLoadBalancerStrategys", pathLB, changes,
 	func(r *ModifyLoadBalancerStrategysRequest, _ *time.Location) form {
-		return inBody(listenerSetWire(r.InstanceUUID, r.HTTPListeners, r.TCPListeners))
+		return inBody(listenerSetBody{instanceUUID: r.InstanceUUID, http: r.HTTPListeners, tcp: r.TCPListeners})
 	},
 	acknowledged[ModifyLoadBalancerStrategysRequest, ModifyLoadBalancerStrategysResponse])
 
@@ -89,12 +89,7 @@ func (c *Client) AddLoadBalancerStrategys(ctx context.Context, req *AddLoadBalan
 // The TCP list is optional on the wire: left out when empty.
 var addLoadBalancerStrategys = declare("AddLoadBalancerStrategys", pathLB, changes,
 	func(r *AddLoadBalancerStrategysRequest, _ *time.Location) form {
-		set := listenerSetWire(r.InstanceUUID, r.HTTPListeners, r.TCPListeners)
-		return inBody(struct {
-			InstanceUUID  string             `json:"InstanceUuid"`
-			HttpListeners []httpListenerWire `json:"HttpListeners"`
-			TcpListeners  []tcpListenerWire  `json:"TcpListeners,omitempty"`
-		}(set))
+		return inBody(listenerSetBody{instanceUUID: r.InstanceUUID, http: r.HTTPListeners, tcp: r.TCPListeners, optionalTCP: true})
 	},
 	acknowledged[AddLoadBalancerStrategysRequest, AddLoadBalancerStrategysResponse])
 

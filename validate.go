@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -53,12 +54,9 @@ func invalidUTF8(v reflect.Value) (string, bool) {
 			return "", true
 		}
 	case reflect.Struct:
-		for i := range v.NumField() {
-			f := v.Type().Field(i)
-			if !f.IsExported() {
-				continue
-			}
+		for _, i := range textFields(v.Type()) {
 			if bad, ok := invalidUTF8(v.Field(i)); ok {
+				f := v.Type().Field(i)
 				if f.Anonymous { // an embedded struct's fields are the outer struct's
 					return bad, true
 				}
@@ -83,6 +81,50 @@ func invalidUTF8(v reflect.Value) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// textFieldsOf holds textFields' answers by struct type.
+var textFieldsOf sync.Map
+
+// textFields returns the indexes of the exported fields of the struct type
+// t that may hold a string: the fields invalidUTF8 looks into.
+func textFields(t reflect.Type) []int {
+	if fs, ok := textFieldsOf.Load(t); ok {
+		return fs.([]int)
+	}
+	var fs []int
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && holdsText(f.Type, map[reflect.Type]bool{}) {
+			fs = append(fs, i)
+		}
+	}
+	textFieldsOf.Store(t, fs)
+	return fs
+}
+
+// holdsText reports whether a value of type t may hold a string. seen
+// holds the struct types being looked into, which a type that refers to
+// itself meets again.
+func holdsText(t reflect.Type, seen map[reflect.Type]bool) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsText(t.Elem(), seen)
+	case reflect.Map:
+		return holdsText(t.Key(), seen) || holdsText(t.Elem(), seen)
+	case reflect.Struct:
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && holdsText(f.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // within is the path inner within outer: outer.inner, or outer[i] for an index.
@@ -128,9 +170,11 @@ type problems []*ValidationError
 // add records the problems of errs; nil errors are skipped.
 func (p *problems) add(errs ...error) {
 	for _, err := range errs {
+		if err == nil {
+			continue
+		}
 		var ve *ValidationError
 		switch {
-		case err == nil:
 		case errors.As(err, &ve):
 			first := *ve
 			first.More = nil

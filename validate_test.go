@@ -589,3 +589,27 @@ func TestWrittenOutRulesMatchTheirPatterns(t *testing.T) {
 		check(b.String())
 	}
 }
+
+// The walk looks only into fields that may hold a string, and finds a
+// string behind pointers, lists, maps and a type that refers to itself.
+func TestInvalidUTF8LooksOnlyWhereAStringMayBe(t *testing.T) {
+	t.Parallel()
+	type node struct {
+		Next  *node
+		Count []int
+		Tags  map[int][]string
+		Any   any
+		text  string // unexported: never looked into
+	}
+	assert.Equal(t, []int{0, 2, 3}, textFields(reflect.TypeFor[node]()))
+	assert.Empty(t, textFields(reflect.TypeFor[struct{ A, B int }]()))
+	v := &node{Next: &node{Next: &node{Tags: map[int][]string{7: {"ok", "\xff"}}}}, text: "\xff"}
+	path, bad := invalidUTF8(reflect.ValueOf(v))
+	assert.True(t, bad)
+	assert.Equal(t, `Next.Next.Tags["7"][1]`, path)
+	v.Next.Next.Tags[7][1] = "ok"
+	v.Any = []any{1, "\xfe"}
+	path, bad = invalidUTF8(reflect.ValueOf(v))
+	assert.True(t, bad)
+	assert.Equal(t, `Any[1]`, path)
+}

@@ -20,6 +20,10 @@ import (
 // misleading names (BackendServer, CertificateIds). Go callers see plain
 // ints, time.Durations, bools and slices; the conversion happens only here.
 
+// The structs below are the listener set as the API spells it. The library
+// writes a set with listenerSetBody (wire_listeners_write.go), which writes
+// what json.Marshal writes for them; its tests hold the two together.
+
 // listenerWire is what both listener kinds share on the wire, as the
 // library writes it.
 type listenerWire struct {
@@ -36,23 +40,6 @@ type listenerWire struct {
 	ServerTimeoutUnit  string
 	AclWhiteList       []string
 	BackendServer      []backendWire
-}
-
-func (f listenerFields) toWire(mode string) listenerWire {
-	w := listenerWire{ListenerName: *f.name, ListenerMode: mode, ListenerPort: *f.port, Scheduler: *f.scheduler, MaxConn: *f.maxConn,
-		AclWhiteList: nonNil(*f.acl), BackendServer: nonNil(convert(*f.backends, backendToWire))}
-	w.ConnectTimeout, w.ConnectTimeoutUnit = wire.Timeout(*f.connect)
-	w.ClientTimeout, w.ClientTimeoutUnit = wire.Timeout(*f.client)
-	w.ServerTimeout, w.ServerTimeoutUnit = wire.Timeout(*f.server)
-	return w
-}
-
-// nonNil makes a nil slice empty, since the API wants [] for lists it requires, never null.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 type httpListenerWire struct {
@@ -83,26 +70,6 @@ type httpchkWire struct {
 	URI    string `json:"Uri"`
 }
 
-// httpListenerToWire is an HTTPListener as the API writes it.
-func httpListenerToWire(l *HTTPListener) httpListenerWire {
-	w := httpListenerWire{listenerWire: l.fields().toWire(ListenerModeHTTP), StickySession: wire.Switch(l.StickySession),
-		CertificateIds: nonNil(convert(l.Certificates, func(c *CertificateRef) certificateRefWire { return certificateRefWire(*c) }))}
-	if sp := l.SessionPersistence; sp != nil {
-		w.SessionPersistence = &sessionPersistenceWire{Key: sp.Key}
-		if sp.Mode != CookieModeDefault {
-			mode := int(sp.Mode) - 1
-			w.SessionPersistence.Mode = &mode
-		}
-		if sp.MaxIdle != 0 || sp.MaxLife != 0 {
-			w.SessionPersistence.Timer = &timerWire{int(sp.MaxIdle / time.Second), int(sp.MaxLife / time.Second)}
-		}
-	}
-	if hc := l.HealthCheck; hc != nil {
-		w.Option = &listenerOptionWire{Httpchk: &httpchkWire{hc.Method, hc.URI}}
-	}
-	return w
-}
-
 type certificateRefWire struct {
 	CertificateID   string `json:"CertificateId"`
 	CertificateName string
@@ -114,10 +81,6 @@ type tcpListenerWire struct {
 	EnableRepeaterMode wire.Switch `json:",omitempty"`
 }
 
-func tcpListenerToWire(l *TCPListener) tcpListenerWire {
-	return tcpListenerWire{l.fields().toWire(ListenerModeTCP), wire.Switch(l.EnableSourceIP), wire.Switch(l.EnableRepeaterMode)}
-}
-
 // backendWire is a BackendServer as the API's examples write it: Port and
 // MaxConn as numbers, Weight as a string.
 type backendWire struct {
@@ -125,22 +88,6 @@ type backendWire struct {
 	Port    int
 	Weight  string
 	MaxConn int
-}
-
-func backendToWire(s *BackendServer) backendWire {
-	return backendWire{s.IP, s.Port, strconv.Itoa(s.Weight), s.MaxConn}
-}
-
-// listenerSetWire is a listener set as the API reads it; the lists are
-// sent as [] when empty, never null.
-func listenerSetWire(instanceUUID string, h []HTTPListener, t []TCPListener) listenerSet {
-	return listenerSet{instanceUUID, nonNil(convert(h, httpListenerToWire)), nonNil(convert(t, tcpListenerToWire))}
-}
-
-type listenerSet struct {
-	InstanceUUID  string             `json:"InstanceUuid"`
-	HttpListeners []httpListenerWire `json:"HttpListeners"`
-	TcpListeners  []tcpListenerWire  `json:"TcpListeners"`
 }
 
 // Reading is one decoder, for plain reads and for the safe edits alike: it

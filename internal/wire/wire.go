@@ -253,8 +253,14 @@ func decimal(b []byte) (*big.Rat, bool) {
 // "s", anything else in "ms". Sub-millisecond parts are dropped; callers
 // validate them first.
 func Timeout(d time.Duration) (value, unit string) {
+	n, unit := TimeoutIn(d)
+	return strconv.FormatInt(n, 10), unit
+}
+
+// TimeoutIn is Timeout's value as a number, for writers that append it.
+func TimeoutIn(d time.Duration) (n int64, unit string) {
 	if d > 0 && d%time.Second == 0 {
-		return strconv.FormatInt(int64(d/time.Second), 10), "s"
+		return int64(d / time.Second), "s"
 	}
-	return strconv.FormatInt(int64(d/time.Millisecond), 10), "ms"
+	return int64(d / time.Millisecond), "ms"
 }
