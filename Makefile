@@ -36,16 +36,23 @@ cover:
 	$(GO) test -count=1 -coverprofile=coverage.out .
 	$(GO) tool cover -func=coverage.out | tail -n 1
 
-## bench: the benchmarks, run COUNT rounds of one sample each, so that a
-## library benchmark and its baselines alternate and the machine's drift
-## falls on both; then benchstat's medians with each library benchmark
-## beside its baselines (columns: cdslb, then the baselines with their
-## difference from cdslb).
+## bench: the benchmarks of the library, the fake and the test kit, run
+## COUNT rounds of one sample each, so that a library benchmark and its
+## baselines alternate and the machine's drift falls on both; then
+## benchstat's medians with each library benchmark beside its baselines
+## (columns: cdslb, then the baselines with their difference from cdslb),
+## the fake beside a canned handler, and the fake at 10 instances beside
+## 10,000.
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 bench:
 	$(GO) test -c -o cdslb.test .
-	rm -f bench.txt
+	$(GO) test -c -o fakelb.test ./internal/fakelb
+	$(GO) test -c -o cdslbtest.test ./cdslbtest
+	rm -f bench.txt bench-fake.txt
 	for i in $$(seq $(COUNT)); do \
 		./cdslb.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchmem -test.count=1 | tee -a bench.txt || exit 1; \
+		(cd internal/fakelb && ../../fakelb.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchmem -test.count=1) | tee -a bench-fake.txt || exit 1; \
+		(cd cdslbtest && ../cdslbtest.test -test.run='^$$' -test.bench='$(BENCH)' -test.benchmem -test.count=1) | tee -a bench-fake.txt || exit 1; \
 	done
 	sed -E -e 's/^BenchmarkSignBaseline-/BenchmarkSign\/impl=vendor-/' \
 	       -e 's/^BenchmarkHMACFloor-/BenchmarkSign\/impl=hmac-floor-/' \
@@ -55,9 +62,15 @@ bench:
 	       -e 's/^BenchmarkCall\/(goroutines=[0-9]+)-/BenchmarkCall\/\1\/impl=cdslb-/' \
 	       -e 's/^BenchmarkDecodeLargePlain-/BenchmarkDecodeLarge\/impl=plain-/' \
 	       -e 's/^BenchmarkDecodeLarge-/BenchmarkDecodeLarge\/impl=cdslb-/' \
+	       -e 's/^BenchmarkListenerDecodePlain-/BenchmarkListenerDecode\/impl=plain-/' \
+	       -e 's/^BenchmarkListenerDecode-/BenchmarkListenerDecode\/impl=cdslb-/' \
+	       -e 's/^BenchmarkListenerWritePlain-/BenchmarkListenerWrite\/impl=plain-/' \
+	       -e 's/^BenchmarkListenerWrite-/BenchmarkListenerWrite\/impl=cdslb-/' \
 	       -e 's/^BenchmarkLargeAnswer\/(length=[a-z]+)-/BenchmarkLargeAnswer\/\1\/impl=cdslb-/' \
 	       -e 's/^BenchmarkQueryEncoding-/BenchmarkQueryEncoding\/impl=cdslb-/' bench.txt > bench-paired.txt
-	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /impl bench-paired.txt
+	$(GO) run $(BENCHSTAT) -col /impl bench-paired.txt
+	$(GO) run $(BENCHSTAT) -col /impl -filter '-.name:Scale' bench-fake.txt
+	$(GO) run $(BENCHSTAT) -col /instances -filter '.name:Scale' bench-fake.txt
 
 ## demo: the whole lifecycle against the built-in fake service; no account needed.
 demo:
