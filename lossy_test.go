@@ -93,6 +93,9 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 		{"CertificateIds", `[null]`, "CertificateIds[0]", nil},
 		{"CertificateIds", `["c-1"]`, "CertificateIds[0]", nil},
 		{"CertificateIds", "[{\"CertificateId\":\"c-1\",\"CertificateName\":\"m\xffain\"}]", "CertificateIds[0].CertificateName", nil}, // not UTF-8: read as U+FFFD
+		{"CertificateIds", `[{"CertificateId":"c-1","CertificateName":"m\ud800ain"}]`, "CertificateIds[0].CertificateName", nil},       // half a surrogate pair: read as U+FFFD
+		{"Option", `{"Httpchk":{"Method":"GET","Uri":"/\udfff"}}`, "Option.Httpchk.Uri", nil},
+		{"Option", `{"Httpchk":{"Method":"GET","Uri":"/\ud83d\ud83d\ude00"}}`, "Option.Httpchk.Uri", nil},
 	} {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
 			t.Parallel()
