@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -161,6 +162,30 @@ func TestLossySetsAreNeverWrittenBack(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "edit", set.TCPListeners[0].ListenerName)
 		})
+	}
+}
+
+// TestListenerSetGivenTwiceIsNeverWrittenBack: an answer with Data twice
+// holds two sets, and which one is meant is unknown: the safe edits send
+// neither, and Data null before a set is no empty set.
+func TestListenerSetGivenTwiceIsNeverWrittenBack(t *testing.T) {
+	t.Parallel()
+	answer := listing(keepWith("MaxConn", "100"))
+	set := strings.TrimSuffix(strings.TrimPrefix(answer, `{"Code":"Success","Data":`), "}")
+	other := strings.Replace(set, `"keep"`, `"other"`, 1)
+	for _, body := range []string{
+		`{"Code":"Success","Data":` + other + `,"Data":` + set + `}`,
+		`{"Code":"Success","Data":` + other + `,"data":` + set + `}`,
+		`{"Code":"Success","Data":` + other + `,"Data":` + set + `,"Code":7}`, // and a type error: a second pass
+		`{"Code":"Success","Data":null,"Data":` + set + `}`,
+	} {
+		c, stub := newStub(t)
+		stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, body)
+		stub.answerFixture("ModifyLoadBalancerStrategys")
+		_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error { return nil })
+		require.Error(t, err, body)
+		assert.True(t, errors.Is(err, ErrListenersUnreadable) || errors.Is(err, ErrMalformedAnswer), "%s: %v", body, err)
+		assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent: %s", body)
 	}
 }
 

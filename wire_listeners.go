@@ -159,18 +159,21 @@ type listenersWire struct {
 	tcp       []TCPListener
 	unread    string
 	malformed string
+	given     bool // read once already: an answer with Data twice
 }
 
 // UnmarshalJSON reads the set. It never fails: what it cannot read is
-// recorded instead.
+// recorded instead. A second set in the same answer is read, and unread:
+// which of the two is meant is unknown.
 func (w *listenersWire) UnmarshalJSON(b []byte) error {
-	*w = listenersWire{}
-	if isNull(b) {
-		return nil
-	}
-	if !w.readFast(b) {
-		*w = listenersWire{}
+	twice := w.given
+	*w = listenersWire{given: true}
+	if !isNull(b) && !w.readFast(b) {
+		*w = listenersWire{given: true}
 		w.readExact(b)
+	}
+	if twice {
+		w.unread = "Data given twice"
 	}
 	return nil
 }
