@@ -180,10 +180,11 @@ func (w *listenersWire) UnmarshalJSON(b []byte) error {
 
 // readExact reads the set value by value, with readObject.
 func (w *listenersWire) readExact(b []byte) {
+	b = bytes.TrimSpace(b) // as encoding/json hands a value over: its kind is its first byte
 	var setField string
 	set, ok := readObject(b, "", &setField)
 	if !ok {
-		w.malformed = "Data is " + jsonKind(b[0]) + " where an object is due"
+		w.malformed = "Data is " + kindOf(b) + " where an object is due"
 		return
 	}
 	var httpUnread, tcpUnread, httpBad, tcpBad string
