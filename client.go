@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -649,8 +650,12 @@ func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
 	var typeErr *json.UnmarshalTypeError
 	if into != nil && (errors.As(err, &typeErr) || err == nil && nullEntry(body)) {
 		shaped := struct{ Data dataField }{dataField{into: into}}
+		reflect.ValueOf(into).Elem().SetZero() // decoded afresh, as if for the first time
 		_ = json.Unmarshal(body, &shaped)
 		env.malformed = shaped.Data.malformed
+	}
+	if into != nil && env.Data != nil && env.Data != into { // a null Data, then another: which one is meant is unknown
+		env.malformed = cmp.Or(env.malformed, "Data is given twice")
 	}
 	return env, (err == nil || errors.As(err, &typeErr)) && env.Code != ""
 }

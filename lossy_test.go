@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,6 +94,9 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 		{"CertificateIds", `[null]`, "CertificateIds[0]", nil},
 		{"CertificateIds", `["c-1"]`, "CertificateIds[0]", nil},
 		{"CertificateIds", "[{\"CertificateId\":\"c-1\",\"CertificateName\":\"m\xffain\"}]", "CertificateIds[0].CertificateName", nil}, // not UTF-8: read as U+FFFD
+		{"CertificateIds", `[{"CertificateId":"c-1","CertificateName":"m\ud800ain"}]`, "CertificateIds[0].CertificateName", nil},       // half a surrogate pair: read as U+FFFD
+		{"Option", `{"Httpchk":{"Method":"GET","Uri":"/\udfff"}}`, "Option.Httpchk.Uri", nil},
+		{"Option", `{"Httpchk":{"Method":"GET","Uri":"/\ud83d\ud83d\ude00"}}`, "Option.Httpchk.Uri", nil},
 	} {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
 			t.Parallel()
@@ -158,6 +162,30 @@ func TestLossySetsAreNeverWrittenBack(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "edit", set.TCPListeners[0].ListenerName)
 		})
+	}
+}
+
+// TestListenerSetGivenTwiceIsNeverWrittenBack: an answer with Data twice
+// holds two sets, and which one is meant is unknown: the safe edits send
+// neither, and Data null before a set is no empty set.
+func TestListenerSetGivenTwiceIsNeverWrittenBack(t *testing.T) {
+	t.Parallel()
+	answer := listing(keepWith("MaxConn", "100"))
+	set := strings.TrimSuffix(strings.TrimPrefix(answer, `{"Code":"Success","Data":`), "}")
+	other := strings.Replace(set, `"keep"`, `"other"`, 1)
+	for _, body := range []string{
+		`{"Code":"Success","Data":` + other + `,"Data":` + set + `}`,
+		`{"Code":"Success","Data":` + other + `,"data":` + set + `}`,
+		`{"Code":"Success","Data":` + other + `,"Data":` + set + `,"Code":7}`, // and a type error: a second pass
+		`{"Code":"Success","Data":null,"Data":` + set + `}`,
+	} {
+		c, stub := newStub(t)
+		stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, body)
+		stub.answerFixture("ModifyLoadBalancerStrategys")
+		_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error { return nil })
+		require.Error(t, err, body)
+		assert.True(t, errors.Is(err, ErrListenersUnreadable) || errors.Is(err, ErrMalformedAnswer), "%s: %v", body, err)
+		assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent: %s", body)
 	}
 }
 

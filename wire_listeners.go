@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/cdsgo/cdslb/internal/wire"
@@ -105,28 +106,32 @@ type listenersWire struct {
 	tcp       []TCPListener
 	unread    string
 	malformed string
+	given     bool // read once already: an answer with Data twice
 }
 
 // UnmarshalJSON reads the set. It never fails: what it cannot read is
-// recorded instead.
+// recorded instead. A second set in the same answer is read, and unread:
+// which of the two is meant is unknown.
 func (w *listenersWire) UnmarshalJSON(b []byte) error {
-	*w = listenersWire{}
-	if isNull(b) {
-		return nil
-	}
-	if !w.readFast(b) {
-		*w = listenersWire{}
+	twice := w.given
+	*w = listenersWire{given: true}
+	if !isNull(b) && !w.readFast(b) {
+		*w = listenersWire{given: true}
 		w.readExact(b)
+	}
+	if twice {
+		w.unread = "Data given twice"
 	}
 	return nil
 }
 
 // readExact reads the set value by value, with readObject.
 func (w *listenersWire) readExact(b []byte) {
+	b = bytes.TrimSpace(b) // as encoding/json hands a value over: its kind is its first byte
 	var setField string
 	set, ok := readObject(b, "", &setField)
 	if !ok {
-		w.malformed = "Data is " + jsonKind(b[0]) + " where an object is due"
+		w.malformed = "Data is " + kindOf(b) + " where an object is due"
 		return
 	}
 	var httpUnread, tcpUnread, httpBad, tcpBad string
@@ -315,14 +320,40 @@ func (o *reader) text(name string) string {
 	return s
 }
 
-// exactString reads a JSON string. Bytes that are not UTF-8 would be read
-// as U+FFFD, and written back so: such a string is not read.
+// exactString reads a JSON string. Bytes that are not UTF-8, and a \u
+// escape of half a UTF-16 surrogate pair without its other half, would be
+// read as U+FFFD, and written back so: such a string is not read.
 func exactString(v json.RawMessage) (string, bool) {
 	var s string
-	if !utf8.Valid(v) || json.Unmarshal(v, &s) != nil {
+	if !utf8.Valid(v) || json.Unmarshal(v, &s) != nil || !pairedSurrogates(v) {
 		return "", false
 	}
 	return s, true
+}
+
+// pairedSurrogates reports whether every \u escape of a surrogate in the
+// valid JSON string v is the high half of a pair followed by its low half.
+func pairedSurrogates(v []byte) bool {
+	half := func(i int) rune { // the escape at v[i:], or -1 when none
+		if i+6 > len(v) || v[i] != '\\' || v[i+1] != 'u' {
+			return -1
+		}
+		r, _ := strconv.ParseUint(string(v[i+2:i+6]), 16, 16)
+		return rune(r)
+	}
+	for i := bytes.IndexByte(v, '\\'); i >= 0; i = bytes.IndexByte(v, '\\') {
+		switch r := half(i); {
+		case r < 0:
+			v = v[i+2:] // another escape, such as \\: its next byte is no escape
+		case !utf16.IsSurrogate(r):
+			v = v[i+6:]
+		case r < 0xdc00 && utf16.DecodeRune(r, half(i+6)) != utf8.RuneError:
+			v = v[i+12:]
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // whole reads a whole number (wire.Integer); ok says one was read, and is
