@@ -103,9 +103,13 @@ func textFields(t reflect.Type) []int {
 }
 
 // holdsText reports whether a value of type t may hold a string. seen
-// holds the struct types being looked into, which a type that refers to
-// itself meets again.
+// holds the types being looked into, which a type that refers to itself
+// (through a struct, or through lists, maps or pointers alone) meets again.
 func holdsText(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
 	switch t.Kind() {
 	case reflect.String, reflect.Interface:
 		return true
@@ -114,10 +118,6 @@ func holdsText(t reflect.Type, seen map[reflect.Type]bool) bool {
 	case reflect.Map:
 		return holdsText(t.Key(), seen) || holdsText(t.Elem(), seen)
 	case reflect.Struct:
-		if seen[t] {
-			return false
-		}
-		seen[t] = true
 		for i := range t.NumField() {
 			if f := t.Field(i); f.IsExported() && holdsText(f.Type, seen) {
 				return true

@@ -613,3 +613,25 @@ func TestInvalidUTF8LooksOnlyWhereAStringMayBe(t *testing.T) {
 	assert.True(t, bad)
 	assert.Equal(t, `Any[1]`, path)
 }
+
+// selfList and selfMap refer to themselves without a struct between.
+type (
+	selfList []selfList
+	selfMap  map[int]selfMap
+)
+
+// A type that refers to itself through lists, maps or pointers alone, with
+// no struct to stop at, ends the walk over types as it ends the walk over
+// values: a field of one holds no string, and looking costs no stack.
+func TestInvalidUTF8EndsOnATypeThatRefersToItselfWithoutAStruct(t *testing.T) {
+	t.Parallel()
+	type request struct {
+		Lists selfList
+		Maps  selfMap
+		Name  string
+	}
+	assert.Equal(t, []int{2}, textFields(reflect.TypeFor[request]()))
+	path, bad := invalidUTF8(reflect.ValueOf(&request{Lists: selfList{{}, nil}, Maps: selfMap{1: {2: nil}}, Name: "\xff"}))
+	assert.True(t, bad)
+	assert.Equal(t, "Name", path)
+}
