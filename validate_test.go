@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -634,4 +635,34 @@ func TestInvalidUTF8EndsOnATypeThatRefersToItselfWithoutAStruct(t *testing.T) {
 	path, bad := invalidUTF8(reflect.ValueOf(&request{Lists: selfList{{}, nil}, Maps: selfMap{1: {2: nil}}, Name: "\xff"}))
 	assert.True(t, bad)
 	assert.Equal(t, "Name", path)
+}
+
+// promoted is embedded unexported, as a request could embed what two
+// requests share: encoding/json writes its exported fields as the outer
+// struct's, so they are checked as the outer struct's.
+type promoted struct {
+	Name   string
+	hidden string
+}
+
+func TestInvalidUTF8LooksIntoAnEmbeddedUnexportedStruct(t *testing.T) {
+	t.Parallel()
+	type request struct {
+		promoted
+		Count int
+	}
+	type byPointer struct {
+		*promoted
+	}
+	body, err := json.Marshal(request{promoted: promoted{Name: "\xff"}})
+	require.NoError(t, err)
+	require.Equal(t, `{"Name":"\ufffd","Count":0}`, string(body), "encoding/json sends the field")
+	path, bad := invalidUTF8(reflect.ValueOf(&request{promoted: promoted{Name: "\xff"}}))
+	assert.True(t, bad)
+	assert.Equal(t, "Name", path)
+	path, bad = invalidUTF8(reflect.ValueOf(byPointer{&promoted{Name: "ok\xfe"}}))
+	assert.True(t, bad)
+	assert.Equal(t, "Name", path)
+	_, bad = invalidUTF8(reflect.ValueOf(request{promoted: promoted{hidden: "\xff"}}))
+	assert.False(t, bad, "an unexported field is not sent")
 }
