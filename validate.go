@@ -41,7 +41,7 @@ func validateRequest(action string, r interface{ validate() error }) error {
 }
 
 // invalidUTF8 returns the path of the first string in v, or in the
-// exported fields, elements and map entries within it, that is not valid
+// fields encoding/json writes, elements and map entries within it, that is not valid
 // UTF-8. The path is built only for that string.
 func invalidUTF8(v reflect.Value) (string, bool) {
 	switch v.Kind() {
@@ -86,15 +86,16 @@ func invalidUTF8(v reflect.Value) (string, bool) {
 // textFieldsOf holds textFields' answers by struct type.
 var textFieldsOf sync.Map
 
-// textFields returns the indexes of the exported fields of the struct type
-// t that may hold a string: the fields invalidUTF8 looks into.
+// textFields returns the indexes of the fields of the struct type t that
+// encoding/json writes and that may hold a string: the fields invalidUTF8
+// looks into.
 func textFields(t reflect.Type) []int {
 	if fs, ok := textFieldsOf.Load(t); ok {
 		return fs.([]int)
 	}
 	var fs []int
 	for i := range t.NumField() {
-		if f := t.Field(i); f.IsExported() && holdsText(f.Type, map[reflect.Type]bool{}) {
+		if f := t.Field(i); jsonWrites(f) && holdsText(f.Type, map[reflect.Type]bool{}) {
 			fs = append(fs, i)
 		}
 	}
@@ -103,9 +104,13 @@ func textFields(t reflect.Type) []int {
 }
 
 // holdsText reports whether a value of type t may hold a string. seen
-// holds the struct types being looked into, which a type that refers to
-// itself meets again.
+// holds the types being looked into, which a type that refers to itself
+// (through a struct, or through lists, maps or pointers alone) meets again.
 func holdsText(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
 	switch t.Kind() {
 	case reflect.String, reflect.Interface:
 		return true
@@ -114,17 +119,24 @@ func holdsText(t reflect.Type, seen map[reflect.Type]bool) bool {
 	case reflect.Map:
 		return holdsText(t.Key(), seen) || holdsText(t.Elem(), seen)
 	case reflect.Struct:
-		if seen[t] {
-			return false
-		}
-		seen[t] = true
 		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() && holdsText(f.Type, seen) {
+			if f := t.Field(i); jsonWrites(f) && holdsText(f.Type, seen) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// jsonWrites reports whether encoding/json writes the struct field f, or the
+// fields within it: an exported field, or an embedded struct (or pointer
+// to one) of an unexported type, whose exported fields it promotes.
+func jsonWrites(f reflect.StructField) bool {
+	t := f.Type
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return f.IsExported() || f.Anonymous && t.Kind() == reflect.Struct
 }
 
 // within is the path inner within outer: outer.inner, or outer[i] for an index.

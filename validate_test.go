@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -612,4 +613,56 @@ func TestInvalidUTF8LooksOnlyWhereAStringMayBe(t *testing.T) {
 	path, bad = invalidUTF8(reflect.ValueOf(v))
 	assert.True(t, bad)
 	assert.Equal(t, `Any[1]`, path)
+}
+
+// selfList and selfMap refer to themselves without a struct between.
+type (
+	selfList []selfList
+	selfMap  map[int]selfMap
+)
+
+// A type that refers to itself through lists, maps or pointers alone, with
+// no struct to stop at, ends the walk over types as it ends the walk over
+// values: a field of one holds no string, and looking costs no stack.
+func TestInvalidUTF8EndsOnATypeThatRefersToItselfWithoutAStruct(t *testing.T) {
+	t.Parallel()
+	type request struct {
+		Lists selfList
+		Maps  selfMap
+		Name  string
+	}
+	assert.Equal(t, []int{2}, textFields(reflect.TypeFor[request]()))
+	path, bad := invalidUTF8(reflect.ValueOf(&request{Lists: selfList{{}, nil}, Maps: selfMap{1: {2: nil}}, Name: "\xff"}))
+	assert.True(t, bad)
+	assert.Equal(t, "Name", path)
+}
+
+// promoted is embedded unexported, as a request could embed what two
+// requests share: encoding/json writes its exported fields as the outer
+// struct's, so they are checked as the outer struct's.
+type promoted struct {
+	Name   string
+	hidden string
+}
+
+func TestInvalidUTF8LooksIntoAnEmbeddedUnexportedStruct(t *testing.T) {
+	t.Parallel()
+	type request struct {
+		promoted
+		Count int
+	}
+	type byPointer struct {
+		*promoted
+	}
+	body, err := json.Marshal(request{promoted: promoted{Name: "\xff"}})
+	require.NoError(t, err)
+	require.Equal(t, `{"Name":"\ufffd","Count":0}`, string(body), "encoding/json sends the field")
+	path, bad := invalidUTF8(reflect.ValueOf(&request{promoted: promoted{Name: "\xff"}}))
+	assert.True(t, bad)
+	assert.Equal(t, "Name", path)
+	path, bad = invalidUTF8(reflect.ValueOf(byPointer{&promoted{Name: "ok\xfe"}}))
+	assert.True(t, bad)
+	assert.Equal(t, "Name", path)
+	_, bad = invalidUTF8(reflect.ValueOf(request{promoted: promoted{hidden: "\xff"}}))
+	assert.False(t, bad, "an unexported field is not sent")
 }
