@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -267,6 +268,17 @@ var unreserved = func() (t [256]bool) {
 	return t
 }()
 
+// unreserved8 is unreserved as 1 and 0, so that 8 bytes are checked with
+// one branch.
+var unreserved8 = func() (t [256]uint8) {
+	for c, ok := range unreserved {
+		if ok {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
 const upperHex = "0123456789ABCDEF"
 
 // appendEscaped appends s percent-encoded by RFC 3986: every byte but the
@@ -293,12 +305,24 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S) []byte {
 // appendEscapedTwice appends s percent-encoded to q, as appendEscaped does,
 // and encoded twice to t, as the string to sign has it: an unreserved byte
 // as it is, any other as %25XY. It reads s once, which costs less than
-// encoding q's bytes again.
+// encoding q's bytes again, and copies a leading run of unreserved bytes
+// (an id, a nonce, an action) 8 at a time.
 func appendEscapedTwice[S ~string | ~[]byte](q, t []byte, s S) ([]byte, []byte) {
 	q, t = slices.Grow(q, 3*len(s)), slices.Grow(t, 5*len(s))
 	n, m := len(q), len(t)
 	q, t = q[:n+3*len(s)], t[:m+5*len(s)]
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if unreserved8[s[i]]&unreserved8[s[i+1]]&unreserved8[s[i+2]]&unreserved8[s[i+3]]&
+			unreserved8[s[i+4]]&unreserved8[s[i+5]]&unreserved8[s[i+6]]&unreserved8[s[i+7]] == 0 {
+			break
+		}
+		w := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		binary.LittleEndian.PutUint64(q[n:], w)
+		binary.LittleEndian.PutUint64(t[m:], w)
+		n, m = n+8, m+8
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
 		if unreserved[c] {
 			q[n], t[m] = c, c

@@ -275,7 +275,7 @@ func hexOf(s string) string { return fmt.Sprintf("%x", s) }
 // bytes: unreserved bytes stay, every other byte is %XY with upper-case hex,
 // and decoding gives back the input.
 func FuzzEscape(f *testing.F) {
-	for _, seed := range []string{"", "a b", "负载均衡-测试", "café😀", "a*b~c/d+e=f&g", "\x00\xff", "%2A"} {
+	for _, seed := range []string{"", "a b", "负载均衡-测试", "café😀", "a*b~c/d+e=f&g", "\x00\xff", "%2A", "5d74bb81-0473-464d-b15b 0ae4186192", "abcdefgh", "abcdefg/", "abcdefghijklmno~%"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
