@@ -481,7 +481,7 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 			into = nil
 		}
 		var resp *Resp
-		err := c.send(ctx, op, params, body, into, func(env *envelope) (err error) {
+		err := c.send(ctx, op, params, body, into, func(env envelope) (err error) {
 			if resp, err = a.answer(req, data, c.loc); err == nil {
 				*PResp(resp).meta() = ResponseMeta{Code: env.Code, Message: env.Message, TaskID: env.TaskID}
 			}
@@ -514,7 +514,7 @@ type operation struct {
 // Data into into (nil: not read) and hand it to finish, whose error says
 // why the answer is malformed. An error of an action that changes state matches
 // ErrOutcomeUnknown when the service may have carried the change out.
-func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, into any, finish func(*envelope) error, attempt int) (err error) {
+func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, into any, finish func(envelope) error, attempt int) (err error) {
 	start := time.Now()
 	status, taskID := 0, ""
 	if c.logger != nil {
@@ -527,10 +527,6 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	u := c.base
 	u.Path += op.path
 	u.RawQuery = c.signer.Sign(op.method, op.action, params)
-	var rb io.Reader
-	if body != nil {
-		rb = bytes.NewReader(body)
-	}
 	// A write is traced, so that a failure that proves it never left is
 	// neither reported as ErrOutcomeUnknown nor kept from a retry.
 	write, rctx := !op.readOnly, ctx
@@ -539,12 +535,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		wt = new(writeTrace)
 		rctx = httptrace.WithClientTrace(ctx, wt.hooks())
 	}
-	req, err := http.NewRequestWithContext(rctx, op.method, "", rb)
-	if err != nil {
-		return fmt.Errorf("cdslb: %s: %w", op.action, err)
-	}
-	req.URL, req.Host = &u, u.Host
-	req.Header = c.requestHeader(body != nil)
+	req := c.newRequest(rctx, op.method, &u, body)
 	unreplayable(req)
 
 	resp, err := c.roundTrip(req)
@@ -593,7 +584,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	}
 	why := env.malformed
 	if why == "" {
-		if err := finish(&env); err != nil {
+		if err := finish(env); err != nil {
 			why = err.Error()
 		}
 	}
@@ -601,6 +592,17 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return &APIError{Action: op.action, HTTPStatus: status, Message: why, TaskID: env.TaskID, Attempts: attempt, malformed: true, unknown: write}
 	}
 	return nil
+}
+
+// newRequest is http.NewRequestWithContext for a URL the client has made,
+// with the client's header map: it parses no URL and makes no header map
+// only to replace them. A body is sent with its length.
+func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, body []byte) *http.Request {
+	r := http.Request{Method: method, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: c.requestHeader(body != nil)}
+	if body != nil {
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}
+	return r.WithContext(ctx)
 }
 
 // unreplayable makes sure net/http sends req at most once: its transports
@@ -799,14 +801,21 @@ func jsonKind(c byte) string {
 	return "a number"
 }
 
-// requestHeader returns a new header map for one request. Its values are
-// shared one-element slices, never written: a RoundTripper that adds a value
-// appends to a full slice, which copies it.
+// requestHeader returns the header map for one request. The default
+// transport only reads it, as every RoundTripper must, so its requests
+// share the client's map; a caller's client gets a copy of its own, since
+// its RoundTripper may break that rule and roundTrip adds a Referer. The
+// values are shared one-element slices, never written: a RoundTripper that
+// adds a value appends to a full slice, which copies it.
 func (c *Client) requestHeader(post bool) http.Header {
+	h := c.headers[0]
 	if post {
-		return maps.Clone(c.headers[1])
+		h = c.headers[1]
 	}
-	return maps.Clone(c.headers[0])
+	if c.caller != nil {
+		return maps.Clone(h)
+	}
+	return h
 }
 
 var errTooLarge = errors.New("the answer is larger than the client's limit (WithMaxResponseBytes)")

@@ -161,6 +161,44 @@ func TestCallerHTTPClientUsedAsGiven(t *testing.T) {
 	assert.Nil(t, hc.Jar)
 }
 
+// A caller's transport that writes into a request's header changes that
+// request only: the client's own headers, shared by the default
+// transport's requests, stay as they were for every later call.
+func TestCallerTransportWritingHeadersChangesOneRequest(t *testing.T) {
+	t.Parallel()
+	c, stub := newStub(t)
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(base.CloseIdleConnections)
+	var calls atomic.Int64
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		r.Header.Set("User-Agent", "rewritten")
+		r.Header.Add("X-Added", "1")
+		return base.RoundTrip(r)
+	})}
+	writer, err := NewClient(testKeyID, testSecret, WithEndpoint(c.base.String()), WithHTTPClient(hc), WithRetry(NoRetry))
+	require.NoError(t, err)
+	stub.answerFixture("DescribeZones")
+	for range 2 {
+		_, err := writer.DescribeZones(context.Background(), nil)
+		require.NoError(t, err)
+		_, err = c.DescribeZones(context.Background(), nil)
+		require.NoError(t, err)
+	}
+	require.Equal(t, int64(2), calls.Load())
+	for i, got := range stub.requests("DescribeZones") {
+		if i%2 == 0 {
+			assert.Equal(t, []string{"rewritten"}, got.Header.Values("User-Agent"), "request %d", i)
+			assert.Equal(t, []string{"1"}, got.Header.Values("X-Added"), "request %d: added once, to its own request", i)
+			continue
+		}
+		assert.Equal(t, []string{c.userAgent}, got.Header.Values("User-Agent"), "request %d", i)
+		assert.Empty(t, got.Header.Values("X-Added"), "request %d", i)
+	}
+	assert.Equal(t, http.Header{"User-Agent": {c.userAgent}}, writer.headers[0], "the client's own map is unchanged")
+	assert.Equal(t, http.Header{"User-Agent": {c.userAgent}}, c.headers[0])
+}
+
 // TestRedirectsNotFollowed: the API never redirects, so the default client
 // treats a redirect as an unexpected answer instead of re-sending the
 // request elsewhere with its signed URL in the Referer header.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,8 +51,10 @@ type Signer struct {
 // signerKeys is what a Signer derives from its key at first use. It is held
 // by pointer, so that a Signer holds no lock and may be printed by value.
 type signerKeys struct {
-	states sync.Pool               // *signState: buffers and a keyed HMAC, reused across calls
-	common [len(commonKeys)][]byte // each common parameter's "&name=" (and constant value), encoded once
+	states sync.Pool // *signState: buffers and a keyed HMAC, reused across calls
+	// Each common parameter's "&name=" (and constant value) encoded once,
+	// and that encoded again, as it goes into the string to sign.
+	common, common2 [len(commonKeys)][]byte
 }
 
 // signState is what one Sign call works with; it is reused, so that
@@ -58,13 +62,19 @@ type signerKeys struct {
 // costs as much as hashing a short query.
 type signState struct {
 	query, toSign, sum []byte
-	keys               []string
 	mac                hash.Hash
 
-	// The escaped Timestamp of the second `second`: calls in the same
-	// second, most of a burst, reuse it instead of formatting it again.
-	second    int64
-	timestamp []byte
+	// The Timestamp of the second `second`, encoded once and twice: calls
+	// in the same second, most of a burst, reuse it instead of formatting
+	// it again.
+	second                int64
+	timestamp, timestamp2 []byte
+}
+
+// param is one of the caller's parameters.
+type param struct {
+	name   string
+	values []string
 }
 
 // commonKeys are the common parameters in byte order, the order they are
@@ -95,34 +105,38 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 	st := k.states.Get().(*signState)
 	defer k.states.Put(st)
 
-	keys := st.keys[:0]
-	for k := range params {
-		if !isReservedParam(k) {
-			keys = append(keys, k)
+	// The caller's parameters, on the stack unless there are many: kept in
+	// the pooled state, every pointer written would cost a GC write barrier.
+	var stack [16]param
+	ps := stack[:0]
+	for name, values := range params {
+		if !isReservedParam(name) {
+			ps = append(ps, param{name, values})
 		}
 	}
-	slices.Sort(keys)
+	sortParams(ps)
 
-	// The canonical query, merging the sorted caller keys with the (already
-	// sorted) common keys. It is built in a local slice: storing it in st
-	// after every piece would cost a GC write barrier each time.
-	q := st.query[:0]
-	ki := 0
+	// The canonical query q, merging the sorted caller parameters with the
+	// (already sorted) common ones, each pair with a leading '&'; and the
+	// string to sign t, each pair encoded again as soon as it is in q, so
+	// that the constant pairs, encoded twice in advance, are only copied.
+	// t starts as method+"&%" and q's first '&' encodes as "%26", which
+	// becomes "2F&" below: method+"&%2F&" and the canonical query, encoded.
+	// Both are built in local slices: storing them in st after every piece
+	// would cost a GC write barrier each time.
+	q, t := st.query[:0], append(append(st.toSign[:0], method...), "&%"...)
+	pi := 0
 	for ci, ck := range commonKeys {
-		for ; ki < len(keys) && keys[ki] < ck; ki++ {
-			q = appendParam(q, keys[ki], params[keys[ki]])
+		for ; pi < len(ps) && ps[pi].name < ck; pi++ {
+			q, t = appendParam(q, t, ps[pi])
 		}
-		q = s.appendCommon(k, st, q, ci, action)
+		q, t = s.appendCommon(k, st, q, t, ci, action)
 	}
-	for ; ki < len(keys); ki++ {
-		q = appendParam(q, keys[ki], params[keys[ki]])
+	for ; pi < len(ps); pi++ {
+		q, t = appendParam(q, t, ps[pi])
 	}
-	clear(keys) // the pool must not keep the caller's strings alive
-	st.keys = keys[:0]
-	canonical := q[1:] // without the first pair's '&'
+	copy(t[len(method)+2:], "2F&")
 
-	t := append(append(st.toSign[:0], method...), "&%2F&"...)
-	t = appendEscaped(t, canonical)
 	st.mac.Reset()
 	st.mac.Write(t)
 	st.sum = st.mac.Sum(st.sum[:0])
@@ -131,7 +145,7 @@ func (s *Signer) Sign(method, action string, params url.Values) string {
 
 	q = appendEscaped(append(q, "&Signature="...), sig[:])
 	st.query, st.toSign = q, t
-	return string(q[1:])
+	return string(q[1:]) // without the first pair's '&'
 }
 
 // keys returns the state derived from the key, making it at first use.
@@ -150,7 +164,7 @@ func (s *Signer) deriveKeys() *signerKeys {
 	key := []byte(s.AccessKeySecret)
 	k.states.New = func() any {
 		return &signState{query: make([]byte, 0, 512), toSign: make([]byte, 0, 1024), sum: make([]byte, 0, sha1.Size),
-			keys: make([]string, 0, 16), mac: hmac.New(sha1.New, key)}
+			mac: hmac.New(sha1.New, key)}
 	}
 	for i, name := range commonKeys {
 		f := append(appendEscaped([]byte{'&'}, name), '=')
@@ -164,35 +178,37 @@ func (s *Signer) deriveKeys() *signerKeys {
 		case keyVersion:
 			f = appendEscaped(f, apiVersion)
 		}
-		k.common[i] = f
+		k.common[i], k.common2[i] = f, appendEscaped(nil, f)
 	}
 	return k
 }
 
-// appendCommon appends "&name=value" for the common parameter commonKeys[i].
-func (s *Signer) appendCommon(k *signerKeys, st *signState, q []byte, i int, action string) []byte {
-	q = append(q, k.common[i]...)
+// appendCommon appends "&name=value" for the common parameter commonKeys[i]
+// to q, and that encoded to t.
+func (s *Signer) appendCommon(k *signerKeys, st *signState, q, t []byte, i int, action string) ([]byte, []byte) {
+	q, t = append(q, k.common[i]...), append(t, k.common2[i]...)
 	switch i {
 	case keyAction:
-		return appendEscaped(q, action)
+		return appendEscapedTwice(q, t, action)
 	case keySignatureNonce:
 		if s.Nonce != nil {
-			return appendEscaped(q, s.Nonce())
+			return appendEscapedTwice(q, t, s.Nonce())
 		}
 		var u [36]byte
-		return appendEscaped(q, appendUUID(u[:0]))
+		return appendEscapedTwice(q, t, appendUUID(u[:0]))
 	case keyTimestamp:
 		now := time.Now
 		if s.Now != nil {
 			now = s.Now
 		}
-		if t := now(); t.Unix() != st.second || st.timestamp == nil {
+		if at := now(); at.Unix() != st.second || st.timestamp == nil {
 			var ts [len(timestampLayout)]byte
-			st.timestamp, st.second = appendEscaped(st.timestamp[:0], appendTimestamp(ts[:0], t)), t.Unix()
+			st.timestamp, st.timestamp2 = appendEscapedTwice(st.timestamp[:0], st.timestamp2[:0], appendTimestamp(ts[:0], at))
+			st.second = at.Unix()
 		}
-		return append(q, st.timestamp...)
+		return append(q, st.timestamp...), append(t, st.timestamp2...)
 	}
-	return q // the value is constant, in s.common[i] already
+	return q, t // the value is constant, in k.common[i] already
 }
 
 // isReservedParam reports whether a caller's parameter has a name Sign
@@ -205,25 +221,42 @@ func isReservedParam(k string) bool {
 	return false
 }
 
-// appendParam appends "&name=value" once for each of the parameter's
-// values. Several values are signed in the byte order of their encoded
-// form, as signing.md defines, whatever order the caller gave them in.
-func appendParam(q []byte, name string, values []string) []byte {
-	if len(values) > 1 {
-		encoded := make([][]byte, len(values))
-		for i, v := range values {
+// sortParams sorts parameters by name. A request has a few, which an
+// insertion sort with the comparison inlined sorts fastest.
+func sortParams(ps []param) {
+	if len(ps) > 12 {
+		slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.name, b.name) })
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && ps[j].name < ps[j-1].name; j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
+}
+
+// appendParam appends "&name=value" to q once for each of the parameter's
+// values, and what it appended, encoded, to t. Several values are signed in
+// the byte order of their encoded form, as signing.md defines, whatever order
+// the caller gave them in.
+func appendParam(q, t []byte, p param) ([]byte, []byte) {
+	if len(p.values) > 1 {
+		start := len(q)
+		encoded := make([][]byte, len(p.values))
+		for i, v := range p.values {
 			encoded[i] = appendEscaped(nil, v)
 		}
 		slices.SortFunc(encoded, bytes.Compare)
 		for _, v := range encoded {
-			q = append(append(appendEscaped(append(q, '&'), name), '='), v...)
+			q = append(append(appendEscaped(append(q, '&'), p.name), '='), v...)
 		}
-		return q
+		return q, appendEscaped(t, q[start:])
 	}
-	for _, v := range values {
-		q = appendEscaped(append(appendEscaped(append(q, '&'), name), '='), v)
+	for _, v := range p.values {
+		q, t = appendEscapedTwice(append(q, '&'), append(t, "%26"...), p.name)
+		q, t = appendEscapedTwice(append(q, '='), append(t, "%3D"...), v)
 	}
-	return q
+	return q, t
 }
 
 // unreserved marks the bytes RFC 3986 leaves unescaped: A-Z a-z 0-9 - _ . ~
@@ -231,6 +264,17 @@ var unreserved = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {
 		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
 			c == '-' || c == '_' || c == '.' || c == '~'
+	}
+	return t
+}()
+
+// unreserved8 is unreserved as 1 and 0, so that 8 bytes are checked with
+// one branch.
+var unreserved8 = func() (t [256]uint8) {
+	for c, ok := range unreserved {
+		if ok {
+			t[c] = 1
+		}
 	}
 	return t
 }()
@@ -256,6 +300,41 @@ func appendEscaped[S ~string | ~[]byte](dst []byte, s S) []byte {
 		n += 3
 	}
 	return dst[:n]
+}
+
+// appendEscapedTwice appends s percent-encoded to q, as appendEscaped does,
+// and encoded twice to t, as the string to sign has it: an unreserved byte
+// as it is, any other as %25XY. It reads s once, which costs less than
+// encoding q's bytes again, and copies a leading run of unreserved bytes
+// (an id, a nonce, an action) 8 at a time.
+func appendEscapedTwice[S ~string | ~[]byte](q, t []byte, s S) ([]byte, []byte) {
+	q, t = slices.Grow(q, 3*len(s)), slices.Grow(t, 5*len(s))
+	n, m := len(q), len(t)
+	q, t = q[:n+3*len(s)], t[:m+5*len(s)]
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if unreserved8[s[i]]&unreserved8[s[i+1]]&unreserved8[s[i+2]]&unreserved8[s[i+3]]&
+			unreserved8[s[i+4]]&unreserved8[s[i+5]]&unreserved8[s[i+6]]&unreserved8[s[i+7]] == 0 {
+			break
+		}
+		w := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		binary.LittleEndian.PutUint64(q[n:], w)
+		binary.LittleEndian.PutUint64(t[m:], w)
+		n, m = n+8, m+8
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if unreserved[c] {
+			q[n], t[m] = c, c
+			n, m = n+1, m+1
+			continue
+		}
+		h, l := upperHex[c>>4], upperHex[c&15]
+		q[n], q[n+1], q[n+2] = '%', h, l
+		t[m], t[m+1], t[m+2], t[m+3], t[m+4] = '%', '2', '5', h, l
+		n, m = n+3, m+5
+	}
+	return q[:n], t[:m]
 }
 
 // appendTimestamp appends t in UTC as 2006-01-02T15:04:05Z; it is

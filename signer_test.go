@@ -169,6 +169,8 @@ func TestSignUnseenCasesVerify(t *testing.T) {
 		{"unicode in key and value", "秘密", url.Values{"名前": {"负载 均衡", "ünïcødé"}}},
 		{"control and invalid UTF-8 bytes", "s", url.Values{"X": {"\x00\x1f\x7f\xff\xfe"}}},
 		{"many keys", "s", url.Values{"b": {"2"}, "a": {"1"}, "Z": {"0"}, "IP": {"1.2.3.4"}, "InstanceUuid": {"u"}, "Zeta": {""}}},
+		{"a key before AccessKeyId comes first", "s", url.Values{"AB": {"x y"}, "A": {"1", "0"}, "IP": {"1.2.3.4"}}},
+		{"more keys than Sign keeps on the stack", "s", manyParams(40)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -182,6 +184,15 @@ func TestSignUnseenCasesVerify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyParams returns n parameters, named in no sorted order.
+func manyParams(n int) url.Values {
+	v := url.Values{}
+	for i := range n {
+		v.Set(fmt.Sprintf("P%03d", (i*7)%n), fmt.Sprintf("v %d", i))
+	}
+	return v
 }
 
 // A repeated parameter's values are signed in the order of their encoded
@@ -264,7 +275,7 @@ func hexOf(s string) string { return fmt.Sprintf("%x", s) }
 // bytes: unreserved bytes stay, every other byte is %XY with upper-case hex,
 // and decoding gives back the input.
 func FuzzEscape(f *testing.F) {
-	for _, seed := range []string{"", "a b", "负载均衡-测试", "café😀", "a*b~c/d+e=f&g", "\x00\xff", "%2A"} {
+	for _, seed := range []string{"", "a b", "负载均衡-测试", "café😀", "a*b~c/d+e=f&g", "\x00\xff", "%2A", "5d74bb81-0473-464d-b15b 0ae4186192", "abcdefgh", "abcdefg/", "abcdefghijklmno~%"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -282,6 +293,11 @@ func FuzzEscape(f *testing.F) {
 			} else if !unreserved[c] {
 				t.Fatalf("escape(%q) = %q: reserved byte %q left as is", s, got, c)
 			}
+		}
+		// The string to sign's encoding of s, in one pass, is escaping twice.
+		q, twice := appendEscapedTwice([]byte("q"), []byte("t"), s)
+		if string(q) != "q"+got || string(twice) != "t"+string(appendEscaped(nil, got)) {
+			t.Fatalf("appendEscapedTwice(%q) = %q, %q; want %q and it escaped again", s, q, twice, got)
 		}
 		back, err := url.PathUnescape(got)
 		if err != nil || back != s {

@@ -30,7 +30,10 @@ func validateRequest(action string, r interface{ validate() error }) error {
 	} else {
 		err = r.validate()
 	}
-	var ve *ValidationError
+	if err == nil {
+		return nil
+	}
+	var ve *ValidationError // on the heap, so declared only for a failure
 	if errors.As(err, &ve) {
 		ve.Action = action
 		for _, m := range ve.More {
