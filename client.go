@@ -632,7 +632,7 @@ func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 // second pass, taken only when the body has a type error or may have a
 // null entry.
 func decodeEnvelope(body []byte, into any, loc *time.Location) (env envelope, ok bool) {
-	if l, streams := into.(entryStream); streams {
+	if l, streams := into.(entryStream); streams && len(body) > streamFrom {
 		if env, ok := decodeEntries(body, l, loc); ok {
 			return env, true
 		}
@@ -665,6 +665,10 @@ type entryStream interface {
 	// Data is decoded whole.
 	exact() any
 }
+
+// streamFrom is the size past which an entryStream answer is read an entry
+// at a time: a smaller one costs little held whole, and less time so.
+const streamFrom = 64 << 10
 
 // decodeEntries decodes an answer whose Data is an entryStream, in one pass
 // over the body. ok is false, and the answer must be decoded whole, unless

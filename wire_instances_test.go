@@ -21,8 +21,10 @@ type listDecode struct {
 }
 
 // decodeList decodes body as the call path does, or, whole, as it does
-// when the entry-at-a-time path gives up.
+// when the entry-at-a-time path gives up. The body is padded with spaces
+// past streamFrom, so that the call path reads it an entry at a time.
 func decodeList(body string, whole bool) listDecode {
+	body += strings.Repeat(" ", streamFrom)
 	var l loadBalancerList
 	var into any = &l
 	if whole {
