@@ -632,9 +632,11 @@ func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 // second pass, taken only when the body has a type error or may have a
 // null entry.
 func decodeEnvelope(body []byte, into any, loc *time.Location) (env envelope, ok bool) {
-	if l, streams := into.(entryStream); streams && len(body) > streamFrom {
-		if env, ok := decodeEntries(body, l, loc); ok {
-			return env, true
+	if l, streams := into.(entryStream); streams {
+		if len(body) > streamFrom {
+			if env, ok := decodeEntries(body, l, loc); ok {
+				return env, true
+			}
 		}
 		into = l.exact()
 	}

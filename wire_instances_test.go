@@ -153,3 +153,18 @@ func FuzzLoadBalancerListAgreesWithTheWholeDecode(f *testing.F) {
 		assert.Equal(t, whole, fast)
 	})
 }
+
+// TestLoadBalancerListSmallAnswerIsDecodedWhole: an answer under streamFrom
+// is decoded whole, into what reading it an entry at a time makes of it.
+func TestLoadBalancerListSmallAnswerIsDecodedWhole(t *testing.T) {
+	t.Parallel()
+	body := fixture(t, "DescribeLoadBalancers")
+	var l loadBalancerList
+	env, ok := decodeEnvelope([]byte(body), &l, chinaStandardTime)
+	require.True(t, ok)
+	require.Empty(t, env.malformed)
+	assert.False(t, l.fast)
+	resp, err := describeLoadBalancers.answer(nil, &l, chinaStandardTime)
+	require.NoError(t, err)
+	assert.Equal(t, decodeList(body, false).resp, resp)
+}
