@@ -240,8 +240,8 @@ func baselineCall(b *testing.B, t *http.Transport, u *url.URL) {
 	buf.Grow(int(resp.ContentLength) + bytes.MinRead)
 	_, err = buf.ReadFrom(resp.Body)
 	_ = resp.Body.Close()
-	var data []loadBalancerWire
-	env, ok := decodeEnvelope(buf.Bytes(), &data)
+	var data loadBalancerList
+	env, ok := decodeEnvelope(buf.Bytes(), &data, chinaStandardTime)
 	baselinePool.Put(buf)
 	out, aerr := describeLoadBalancers.answer(benchRequest, &data, chinaStandardTime)
 	if err != nil || !ok || env.Code != "Success" || aerr != nil || len(out.LoadBalancers) != 1 {
@@ -341,8 +341,8 @@ func largeBody(tb testing.TB, n int) []byte {
 // plain structs with the wire's exact types, the cost without tolerance.
 func BenchmarkDecodeLarge(b *testing.B) {
 	benchmarkDecode(b, func(body []byte) bool {
-		var data []loadBalancerWire
-		env, ok := decodeEnvelope(body, &data)
+		var data loadBalancerList
+		env, ok := decodeEnvelope(body, &data, chinaStandardTime)
 		out, err := describeLoadBalancers.answer(nil, &data, chinaStandardTime)
 		return ok && err == nil && env.Code == "Success" && len(out.LoadBalancers) == 10000
 	})

@@ -17,6 +17,7 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -562,7 +563,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write)
 	}
 
-	env, ok := decodeEnvelope(buf.Bytes(), into)
+	env, ok := decodeEnvelope(buf.Bytes(), into, c.loc)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
 		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
@@ -643,7 +644,15 @@ func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 // due, which decodes without an error, is recorded in env.malformed by a
 // second pass, taken only when the body has a type error or may have a
 // null entry.
-func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
+func decodeEnvelope(body []byte, into any, loc *time.Location) (env envelope, ok bool) {
+	if l, streams := into.(entryStream); streams {
+		if len(body) > streamFrom {
+			if env, ok := decodeEntries(body, l, loc); ok {
+				return env, true
+			}
+		}
+		into = l.exact()
+	}
 	env.Data = into
 	if into == nil {
 		env.Data = &skip{}
@@ -661,6 +670,73 @@ func decodeEnvelope(body []byte, into any) (env envelope, ok bool) {
 	}
 	return env, (err == nil || errors.As(err, &typeErr)) && env.Code != ""
 }
+
+// entryStream is a list Data that can be read an entry at a time, each
+// entry converted as soon as it is read, so that a large answer's wire
+// structs are never all held at once beside its body and its result. It is
+// the fast path for well-formed answers only: it gives up on anything else,
+// and the answer is then decoded whole into exact(), as any other Data.
+type entryStream interface {
+	// decodeList reads the list, or a null, from dec and says whether every
+	// entry was well formed; body is the whole answer, for sizing.
+	decodeList(dec *json.Decoder, body []byte, loc *time.Location) bool
+	// exact forgets what decodeList read and returns where the answer's
+	// Data is decoded whole.
+	exact() any
+}
+
+// streamFrom is the size past which an entryStream answer is read an entry
+// at a time: a smaller one costs little held whole, and less time so.
+const streamFrom = 64 << 10
+
+// decodeEntries decodes an answer whose Data is an entryStream, in one pass
+// over the body. ok is false, and the answer must be decoded whole, unless
+// the body is one object holding at most once each of Code, Message and
+// TaskId (strings) and Data (read by l), and no other member.
+func decodeEntries(body []byte, l entryStream, loc *time.Location) (env envelope, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return env, false
+	}
+	var seen [4]bool
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return env, false
+		}
+		key, _ := t.(string)
+		i := slices.IndexFunc(envelopeKeys[:], func(k string) bool { return strings.EqualFold(k, key) })
+		if i < 0 || seen[i] {
+			return env, false
+		}
+		seen[i] = true
+		switch i {
+		case 0:
+			err = dec.Decode(&env.Code)
+		case 1:
+			err = dec.Decode(&env.Message)
+		case 2:
+			err = dec.Decode(&env.TaskID)
+		case 3:
+			if !l.decodeList(dec, body, loc) {
+				return env, false
+			}
+		}
+		if err != nil {
+			return env, false
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return env, false
+	}
+	if _, err := dec.Token(); err != io.EOF { // nothing may follow
+		return env, false
+	}
+	return env, env.Code != ""
+}
+
+// envelopeKeys are the members of an envelope, as decodeEntries numbers them.
+var envelopeKeys = [4]string{"Code", "Message", "TaskId", "Data"}
 
 // envelope is the JSON every answer is wrapped in. Data is decoded straight
 // into the response, in the same pass as the envelope.
@@ -843,7 +919,8 @@ func (a *answerBuffer) Bytes() []byte { return a.b }
 // closed. A declared length is a promise, not bytes: the buffer doubles as
 // they arrive, but never past the declared length (plus one byte to see the
 // end), so that a large answer is held once, not in a buffer up to twice
-// its size.
+// its size; once an eighth of the promise has arrived, the buffer takes the
+// declared length at once, so that the copy that fills it is small.
 func (a *answerBuffer) read(resp *http.Response, max int64) error {
 	if resp.ContentLength > max {
 		return errTooLarge
@@ -880,6 +957,9 @@ func grow(b []byte, n, max int64) []byte {
 			c = min(n+1, initialAnswerBytes) // the first bytes must arrive before a declared length is trusted
 		}
 	case n >= 0 && int64(len(b)) <= n:
+		if 8*int64(len(b)) >= n {
+			c = n + 1
+		}
 		c = min(c, n+1)
 	}
 	return append(make([]byte, 0, min(c, max+1)), b...)

@@ -441,7 +441,11 @@ func dataShape(action string) string {
 	if !ok {
 		panic("no declaration " + action)
 	}
-	switch data := reflect.TypeOf(d.data).Elem(); {
+	data := reflect.TypeOf(d.data).Elem()
+	if s, ok := reflect.New(data).Interface().(entryStream); ok { // its shape is that of its whole decode
+		data = reflect.TypeOf(s.exact()).Elem()
+	}
+	switch {
 	case data == reflect.TypeFor[none]():
 		return ""
 	case data.Kind() == reflect.Slice:

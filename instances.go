@@ -164,13 +164,16 @@ var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 			EndTime      string `url:"EndTime,omitempty"`
 		}{r.IP, r.InstanceUUID, r.InstanceName, r.TagName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
 	},
-	func(_ *DescribeLoadBalancersRequest, d *[]loadBalancerWire, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
-		for i, w := range *d {
+	func(_ *DescribeLoadBalancersRequest, d *loadBalancerList, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
+		if d.fast {
+			return &DescribeLoadBalancersResponse{LoadBalancers: d.read}, nil
+		}
+		for i, w := range d.entries {
 			if strings.TrimSpace(w.InstanceUUID) == "" || strings.TrimSpace(w.Status) == "" {
 				return nil, malformed("Data[%d] has no InstanceUuid or no Status", i)
 			}
 		}
-		return &DescribeLoadBalancersResponse{LoadBalancers: convert(*d, func(w *loadBalancerWire) LoadBalancer { return w.value(loc) })}, nil
+		return &DescribeLoadBalancersResponse{LoadBalancers: convert(d.entries, func(w *loadBalancerWire) LoadBalancer { return w.value(loc) })}, nil
 	})
 
 // ModifyLoadBalancerInstanceSpecRequest changes an instance's size.

@@ -50,6 +50,9 @@ type instance struct {
 
 	http, tcp    []*listener
 	customConfig string // "" means generated from the listeners
+
+	encodedView loadBalancer // the view encoded; see entry
+	encoded     []byte
 }
 
 func (in *instance) status() string {
@@ -279,6 +282,37 @@ type loadBalancer struct {
 	Vips            []vip
 }
 
+// entry returns the instance's DescribeLoadBalancers entry, encoded. The
+// encoding is kept beside the view it encodes, and made again only when
+// the view has changed; the bytes returned are never written.
+func (in *instance) entry() []byte {
+	v := in.view()
+	if in.encoded == nil || !sameView(&in.encodedView, &v) {
+		v.Tags, v.Vips = slices.Clone(v.Tags), slices.Clone(v.Vips) // its own, so that a change in place shows
+		in.encodedView, in.encoded = v, mustJSON(v)
+	}
+	return in.encoded
+}
+
+// sameView reports whether a and b encode alike. A map, which the view
+// never holds, is never alike.
+func sameView(a, b *loadBalancer) bool {
+	return a.Cpu == b.Cpu && a.CreatedTime == b.CreatedTime && a.DisplayName == b.DisplayName && a.IP == b.IP &&
+		a.InstanceName == b.InstanceName && a.IsCustomConf == b.IsCustomConf && a.InstanceUuid == b.InstanceUuid &&
+		a.LinkType == b.LinkType && a.LinkTypeStr == b.LinkTypeStr && a.MasterInfo == b.MasterInfo && a.Port == b.Port &&
+		a.ProjectName == b.ProjectName && a.Ram == b.Ram && a.RegionId == b.RegionId && a.ResourceId == b.ResourceId &&
+		a.Status == b.Status && a.StatusStr == b.StatusStr && a.SubProductName == b.SubProductName &&
+		a.VdcId == b.VdcId && a.VdcName == b.VdcName && a.Version == b.Version &&
+		sameList(a.CloneServices, b.CloneServices) && sameList(a.RoGroups, b.RoGroups) &&
+		sameList(a.Tags, b.Tags) && sameList(a.Vips, b.Vips) && a.RelationService == nil && b.RelationService == nil
+}
+
+// sameList reports whether a and b hold the same values and are both nil
+// or both not, as JSON tells null from [].
+func sameList[T comparable](a, b []T) bool {
+	return (a == nil) == (b == nil) && slices.Equal(a, b)
+}
+
 func (in *instance) view() loadBalancer {
 	ip := ""
 	if len(in.vips) > 0 {
@@ -357,10 +391,10 @@ func (s *Server) describeLoadBalancers(r *request) (reply, error) {
 			candidates = []*instance{in}
 		}
 	}
-	list := []loadBalancer{}
+	list := encodedList{}
 	for _, in := range candidates {
 		if matches(in) {
-			list = append(list, in.view())
+			list = append(list, in.entry())
 		}
 	}
 	return reply{data: list}, nil

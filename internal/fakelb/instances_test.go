@@ -2,6 +2,7 @@ package fakelb
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -318,4 +319,82 @@ func TestModifyLoadBalancerName(t *testing.T) {
 	}
 	e.fails("ModifyLoadBalancerName", map[string]any{"InstanceUuid": id}, 400, "ArgMissing")
 	e.fails("ModifyLoadBalancerName", map[string]any{"InstanceUuid": "nope", "InstanceName": "x"}, 404, "ResourceNotFound")
+}
+
+// TestDescribeLoadBalancersShowsEveryChange: an instance's entry is encoded
+// once and kept, yet every change shows in the next Describe, which always
+// answers the instance's view as it is.
+func TestDescribeLoadBalancersShowsEveryChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, time.Minute)
+	id := e.create(createBody())
+	answersView := func(when string) {
+		t.Helper()
+		res := e.ok("DescribeLoadBalancers", map[string]string{"InstanceUuid": id}, nil)
+		e.srv.mu.Lock()
+		want := mustJSON([]loadBalancer{e.srv.instances[id].view()})
+		e.srv.mu.Unlock()
+		if string(res.Data) != string(want) {
+			t.Errorf("%s: Data = %s, want %s", when, res.Data, want)
+		}
+	}
+	answersView("creating")
+	e.clock.Advance(time.Minute)
+	answersView("running")
+	e.ok("ModifyLoadBalancerName", map[string]any{"InstanceUuid": id, "InstanceName": "renamed"}, nil)
+	answersView("renamed")
+	for _, name := range []string{"a", "b", "c", "d"} {
+		if err := e.srv.TagLoadBalancer(id, name); err != nil {
+			t.Fatal(err)
+		}
+		answersView("tagged " + name)
+	}
+	e.ok("ModifyHaproxyCustomConfig", map[string]any{"InstanceUuid": id, "Configs": "global\n"}, nil)
+	answersView("configuring")
+	e.clock.Advance(time.Minute)
+	answersView("custom")
+	e.ok("ModifyLoadBalancerInstanceSpec", map[string]any{"InstanceUuid": id, "PaasGoodsId": 5081}, nil)
+	answersView("resizing")
+	e.clock.Advance(time.Minute)
+	answersView("resized")
+}
+
+// TestSameViewSeesEveryField: a kept encoding is used again only for a view
+// alike in every field, so that a field added to the view cannot be served
+// stale.
+func TestSameViewSeesEveryField(t *testing.T) {
+	t.Parallel()
+	a := loadBalancer{Tags: []tag{{1, "a"}}, Vips: []vip{{"10.0.0.1", "private"}}}
+	if b := a; !sameView(&a, &b) {
+		t.Fatal("a view is not the same as its copy")
+	}
+	typ := reflect.TypeFor[loadBalancer]()
+	for i := range typ.NumField() {
+		b := a
+		f := reflect.ValueOf(&b).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("changed")
+		case reflect.Int:
+			f.SetInt(7)
+		case reflect.Slice:
+			if f.IsNil() {
+				f.Set(reflect.MakeSlice(f.Type(), 0, 0)) // [] is not null
+			} else {
+				f.Set(reflect.Zero(f.Type()))
+			}
+		case reflect.Map:
+			f.Set(reflect.MakeMap(f.Type()))
+		default:
+			t.Fatalf("field %s: a kind sameView is not tested with", typ.Field(i).Name)
+		}
+		if sameView(&a, &b) {
+			t.Errorf("a change of %s is not seen", typ.Field(i).Name)
+		}
+	}
+	c := a
+	c.Tags = []tag{{1, "b"}}
+	if sameView(&a, &c) {
+		t.Error("a changed tag is not seen")
+	}
 }

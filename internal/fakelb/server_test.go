@@ -368,3 +368,29 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("%d instances left after deleting all", len(list))
 	}
 }
+
+// TestEncodedListIsWrittenAsEncodingJSONWritesIt: an answer whose entries
+// are encoded already reads byte for byte as encoding/json writes the same
+// envelope.
+func TestEncodedListIsWrittenAsEncodingJSONWritesIt(t *testing.T) {
+	t.Parallel()
+	task := "t-1"
+	entries := [][]byte{[]byte(`{"A":1}`), []byte(`{"B":"<é>"}`)}
+	for _, env := range []envelope{
+		{Code: "Success", Message: "Success.", Data: encodedList{}, TaskID: &task},
+		{Code: "Success", Message: "success", Data: encodedList(entries)},
+		{Code: "Succ\"ess", Message: "a\\b <&> é \u2028 \x01", Data: encodedList(entries[:1]), TaskID: new(string)},
+	} {
+		a := newAnswerBuffer()
+		a.encode(env)
+		raw := make([]json.RawMessage, len(env.Data.(encodedList)))
+		for i, e := range env.Data.(encodedList) {
+			raw[i] = e
+		}
+		plain := env
+		plain.Data = raw
+		if got, want := a.buf.String(), string(mustJSON(plain)); got != want {
+			t.Errorf("written %s, want %s", got, want)
+		}
+	}
+}
