@@ -59,7 +59,7 @@ func BenchmarkListenerDecode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var data listenersWire
-		env, ok := decodeEnvelope(body, &data)
+		env, ok := decodeEnvelope(body, &data, time.UTC)
 		if !ok || env.malformed != "" || data.unread != "" {
 			b.Fatal(ok, env.malformed, data.unread)
 		}
