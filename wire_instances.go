@@ -107,7 +107,9 @@ func (l *loadBalancerList) decodeList(dec *json.Decoder, body []byte, loc *time.
 		return true
 	}
 	// Each entry names its id once: the count sizes the list, near enough.
-	l.read = make([]LoadBalancer, 0, bytes.Count(body, []byte(`"InstanceUuid"`)))
+	// A value may name it too, as often as the body has room for, so the
+	// count is held to the entries the body has room for.
+	l.read = make([]LoadBalancer, 0, min(bytes.Count(body, []byte(`"InstanceUuid"`)), len(body)/len(shortestEntry)))
 	shared := make(map[string]string)
 	var w loadBalancerWire
 	for dec.More() {
@@ -122,9 +124,15 @@ func (l *loadBalancerList) decodeList(dec *json.Decoder, body []byte, loc *time.
 	if t, err := dec.Token(); err != nil || t != json.Delim(']') {
 		return false
 	}
+	if len(l.read) < cap(l.read)/2 { // the count was not the entries': keep no room for those that never came
+		l.read = slices.Clone(l.read)
+	}
 	l.fast = true
 	return true
 }
+
+// shortestEntry is the shortest entry decodeList reads.
+const shortestEntry = `{"InstanceUuid":"i","Status":"s"}`
 
 // wellFormed reports whether w has an id and a status, and no VIP or tag
 // that is empty, as a null one reads.

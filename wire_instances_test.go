@@ -168,3 +168,30 @@ func TestLoadBalancerListSmallAnswerIsDecodedWhole(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, decodeList(body, false).resp, resp)
 }
+
+// TestLoadBalancerListIsNotSizedByWordsInItsValues: the list read an entry
+// at a time is sized by counting "InstanceUuid" in the body, which a value
+// may repeat (here a member the library does not read): one instance must
+// not come back in a list with room for a million, nor cost much more to read
+// than a body as long made of the shortest entries.
+func TestLoadBalancerListIsNotSizedByWordsInItsValues(t *testing.T) {
+	body := `{"Code":"Success","Data":[` + instance("i-1", `,"Other":[`+strings.Repeat(`"InstanceUuid",`, 1<<18)+`1]`) + `]}`
+	entries := strings.Repeat(shortestEntry+",", (len(body)-50)/(len(shortestEntry)+1))
+	honest := `{"Code":"Success","Data":[` + entries + shortestEntry + `]}`
+	cost := func(body string) (*loadBalancerList, int64) {
+		var l loadBalancerList
+		return &l, testing.Benchmark(func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				l = loadBalancerList{}
+				decodeEnvelope([]byte(body), &l, chinaStandardTime)
+			}
+		}).AllocedBytesPerOp()
+	}
+	l, allocated := cost(body)
+	require.True(t, l.fast)
+	require.Len(t, l.read, 1)
+	assert.LessOrEqual(t, cap(l.read), 2, "room kept for instances that never came")
+	_, limit := cost(honest)
+	assert.LessOrEqual(t, allocated, limit*5/4, "bytes allocated to read a body of %d", len(body))
+}

@@ -1,6 +1,7 @@
 package fakelb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -266,5 +267,26 @@ func TestFaultSeedReproduces(t *testing.T) {
 	}
 	if !strings.Contains(a, "x") || !strings.Contains(a, ".") {
 		t.Errorf("rate 0.5 gave %s", a)
+	}
+}
+
+// TestFaultTruncatedDescribeIsHalfTheAnswer: half an answer is the first
+// half of the answer the action gives, whose Data may be entries encoded
+// in advance; the length declared is the whole answer's.
+func TestFaultTruncatedDescribeIsHalfTheAnswer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	e.create(createBody())
+	_, whole, err := e.rawCall(context.Background(), "DescribeLoadBalancers", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.SetFault("DescribeLoadBalancers", Fault{DropAfterRate: 1, Truncate: true})
+	resp, half, err := e.rawCall(context.Background(), "DescribeLoadBalancers", nil)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err = %v, want a truncated body", err)
+	}
+	if resp.ContentLength != int64(len(whole)) || !bytes.HasPrefix(whole, half) || len(half) != len(whole)/2 {
+		t.Errorf("declared %d and sent %q\nof the answer %s", resp.ContentLength, half, whole)
 	}
 }

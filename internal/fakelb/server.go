@@ -377,6 +377,12 @@ func (s *Server) writeAnswer(w http.ResponseWriter, status int, env envelope) {
 // are not encoded, nor checked, again.
 type encodedList [][]byte
 
+// MarshalJSON writes the list as its entries: an answer encoded by other
+// means than the buffer's (such as a truncated one) holds the same bytes.
+func (l encodedList) MarshalJSON() ([]byte, error) {
+	return append(append([]byte("["), bytes.Join(l, []byte(","))...), ']'), nil
+}
+
 // encode writes env into the buffer as mustJSON does.
 func (a *answerBuffer) encode(env envelope) {
 	l, ok := env.Data.(encodedList)
