@@ -668,7 +668,10 @@ func decodeEnvelope(body []byte, into any, loc *time.Location) (env envelope, ok
 		_ = json.Unmarshal(body, &shaped)
 		env.malformed = shaped.Data.malformed
 	}
-	if into != nil && env.Data != nil && env.Data != into { // a null Data, then another: which one is meant is unknown
+	// Data given twice, a null and another either way round: which one is
+	// meant is unknown. A null last leaves env.Data nil and into as the
+	// other left it.
+	if into != nil && (env.Data != nil && env.Data != into || env.Data == nil && !reflect.ValueOf(into).Elem().IsZero()) {
 		env.malformed = cmp.Or(env.malformed, "Data is given twice")
 	}
 	return env, (err == nil || errors.As(err, &typeErr)) && env.Code != ""

@@ -167,7 +167,8 @@ func TestLossySetsAreNeverWrittenBack(t *testing.T) {
 
 // TestListenerSetGivenTwiceIsNeverWrittenBack: an answer with Data twice
 // holds two sets, and which one is meant is unknown: the safe edits send
-// neither, and Data null before a set is no empty set.
+// neither, and a null Data before or after a set is no empty set, nor that
+// set.
 func TestListenerSetGivenTwiceIsNeverWrittenBack(t *testing.T) {
 	t.Parallel()
 	answer := listing(keepWith("MaxConn", "100"))
@@ -178,6 +179,8 @@ func TestListenerSetGivenTwiceIsNeverWrittenBack(t *testing.T) {
 		`{"Code":"Success","Data":` + other + `,"data":` + set + `}`,
 		`{"Code":"Success","Data":` + other + `,"Data":` + set + `,"Code":7}`, // and a type error: a second pass
 		`{"Code":"Success","Data":null,"Data":` + set + `}`,
+		`{"Code":"Success","Data":` + set + `,"Data":null}`, // the last Data says no set
+		`{"Code":"Success","Data":` + set + `,"data":null,"Code":7}`,
 	} {
 		c, stub := newStub(t)
 		stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, body)

@@ -103,6 +103,7 @@ func TestLoadBalancerListGivesUpWhereTheWholeDecodeJudges(t *testing.T) {
 		"another member":       {`{"Code":"Success","New":1,"Data":[` + ok + `]}`, ""},
 		"Code twice":           {`{"Code":"Error","code":"Success","Data":[` + ok + `]}`, ""},
 		"Data twice":           {`{"Code":"Success","Data":[` + ok + `],"Data":[]}`, ""},
+		"Data then null":       {`{"Code":"Success","Data":[` + ok + `],"Data":null}`, "Data is given twice"},
 		"TaskId a number":      {`{"Code":"Success","TaskId":7,"Data":[` + ok + `]}`, ""},
 		"not an object":        {`[` + ok + `]`, ""},
 		"something after":      {`{"Code":"Success","Data":[` + ok + `]} x`, ""},
