@@ -285,8 +285,10 @@ func WithLocation(loc *time.Location) Option {
 // one fails the call without being read into memory. The default is
 // DefaultMaxResponseBytes (32 MiB). Room for an answer grows with the bytes
 // that arrive: an answer that declares its length is given room for all of
-// it once an eighth has arrived, so a slow or stalled answer holds at most
-// eight times what it sent (64 KiB at first), never more than this limit.
+// it once an eighth has arrived, so a slow or stalled answer makes the
+// client allocate at most eight times what it sent (64 KiB at first), never
+// more than this limit; it may also reuse a buffer of up to 1 MiB that an
+// earlier answer left.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n < 1 {

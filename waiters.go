@@ -34,7 +34,7 @@ type waitConfig struct {
 // as one EnsureLoadBalancer found), then at 30 s and 60 s, while it is
 // rarely ready, then every 12 s. It has no jitter: waiters of different
 // instances start when their changes are accepted, which spreads them.
-// waiters_schedule_test.go measures it against the old schedule (2 s
+// waiters_schedule_test.go measures it against 0.2.0's schedule (2 s
 // growing to 30 s) and a fixed 15 s poll.
 var defaultOpening = []time.Duration{30 * time.Second, 30 * time.Second}
 

@@ -79,7 +79,7 @@ func (w waitScore) String() string {
 }
 
 // TestWaitDefaultScheduleBeatsAFixedPoll measures the default schedule
-// against the old one (2 s growing by half to 30 s, which WithPollInterval
+// against 0.2.0's (2 s growing by half to 30 s, which WithPollInterval
 // still gives) and a fixed 15 s poll without jitter, for an instance ready
 // after 30 s, after 120 s, after every whole second from 60 s to 180 s,
 // and, the price of sparing polls early, from 31 s to 59 s. It prints the
@@ -94,7 +94,7 @@ func TestWaitDefaultScheduleBeatsAFixedPoll(t *testing.T) {
 	}
 	schedules := []schedule{
 		{"default (at once, 30 s, 60 s, then every 12 s)", false, nil},
-		{"old default (2 s, ×1.5 up to 30 s)", false, []WaitOption{WithPollInterval(2*time.Second, 30*time.Second)}},
+		{"0.2.0 default (2 s, ×1.5 up to 30 s)", false, []WaitOption{WithPollInterval(2*time.Second, 30*time.Second)}},
 		{"fixed 15 s poll, no jitter", true, []WaitOption{WithPollInterval(15*time.Second, 15*time.Second)}},
 	}
 	const runs = 40 // per single-time scenario, for the jitter
