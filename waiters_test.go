@@ -309,6 +309,9 @@ func TestWaitPauses(t *testing.T) {
 			append([]time.Duration{time.Second, 1500 * time.Millisecond, 2250 * time.Millisecond, 3375 * time.Millisecond}, repeat(5*time.Second, 4)...), true},
 		{"no min starts at 30 s", []WaitOption{WithPollInterval(0, time.Minute)},
 			[]time.Duration{30 * time.Second, 45 * time.Second, time.Minute, time.Minute}, true},
+		// A max below min, or none, is min: never a pause shorter than min.
+		{"max below min", []WaitOption{WithPollInterval(10*time.Second, time.Second)}, repeat(10*time.Second, 4), true},
+		{"no max", []WaitOption{WithPollInterval(10*time.Second, 0)}, repeat(10*time.Second, 4), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
