@@ -19,77 +19,9 @@ import (
 // connection limits as numbers, weights and timeouts as strings, each
 // timeout with a unit beside it, switches as "on"/"off", and lists under
 // misleading names (BackendServer, CertificateIds). Go callers see plain
-// ints, time.Durations, bools and slices; the conversion happens only here.
-
-// The structs below are the listener set as the API spells it. The library
-// writes a set with listenerSetBody (wire_listeners_write.go), which writes
-// what json.Marshal writes for them; its tests hold the two together.
-
-// listenerWire is what both listener kinds share on the wire, as the
-// library writes it.
-type listenerWire struct {
-	ListenerName       string
-	ListenerMode       string
-	ListenerPort       int
-	Scheduler          Scheduler
-	MaxConn            int
-	ConnectTimeout     string
-	ConnectTimeoutUnit string
-	ClientTimeout      string
-	ClientTimeoutUnit  string
-	ServerTimeout      string
-	ServerTimeoutUnit  string
-	AclWhiteList       []string
-	BackendServer      []backendWire
-}
-
-type httpListenerWire struct {
-	listenerWire
-	StickySession      wire.Switch
-	CertificateIds     []certificateRefWire
-	SessionPersistence *sessionPersistenceWire `json:",omitempty"`
-	Option             *listenerOptionWire     `json:",omitempty"`
-}
-
-type sessionPersistenceWire struct {
-	Key   string
-	Mode  *int       `json:",omitempty"`
-	Timer *timerWire `json:",omitempty"`
-}
-
-type timerWire struct {
-	MaxIdle int
-	MaxLife int
-}
-
-type listenerOptionWire struct {
-	Httpchk *httpchkWire `json:",omitempty"`
-}
-
-type httpchkWire struct {
-	Method string `json:",omitempty"`
-	URI    string `json:"Uri"`
-}
-
-type certificateRefWire struct {
-	CertificateID   string `json:"CertificateId"`
-	CertificateName string
-}
-
-type tcpListenerWire struct {
-	listenerWire
-	EnableSourceIP     wire.Switch `json:"EnableSourceIp,omitempty"`
-	EnableRepeaterMode wire.Switch `json:",omitempty"`
-}
-
-// backendWire is a BackendServer as the API's examples write it: Port and
-// MaxConn as numbers, Weight as a string.
-type backendWire struct {
-	IP      string
-	Port    int
-	Weight  string
-	MaxConn int
-}
+// ints, time.Durations, bools and slices; the conversion happens only here
+// and beside: wire_listeners_fast.go reads the common spelling in one pass,
+// wire_listeners_write.go writes a set.
 
 // Reading is one decoder, for plain reads and for the safe edits alike: it
 // reads each value in every spelling the API uses with its exact meaning,

@@ -10,9 +10,10 @@ import (
 )
 
 // This file writes a listener set as the API reads it, byte for byte what
-// json.Marshal writes for the wire structs of wire_listeners.go
-// (listenerSetWire), without building them: no copy of each listener, no
-// string per number, no custom marshaler for the switches.
+// json.Marshal writes for the set's wire structs (the reference its tests
+// hold it to, in wire_listeners_write_test.go), without building them: no
+// copy of each listener, no string per number, no custom marshaler for the
+// switches.
 
 // listenerSetBody is the body of ModifyLoadBalancerStrategys and
 // AddLoadBalancerStrategys. The lists are sent as [] when empty, never null,

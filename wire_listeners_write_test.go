@@ -114,6 +114,71 @@ func FuzzListenerStringIsWrittenAsJSONMarshalWritesIt(f *testing.F) {
 // The reference: the wire structs of a set, which json.Marshal writes as the
 // library writes the set, and which the plain benchmarks marshal.
 
+// listenerWire is what both listener kinds share on the wire.
+type listenerWire struct {
+	ListenerName       string
+	ListenerMode       string
+	ListenerPort       int
+	Scheduler          Scheduler
+	MaxConn            int
+	ConnectTimeout     string
+	ConnectTimeoutUnit string
+	ClientTimeout      string
+	ClientTimeoutUnit  string
+	ServerTimeout      string
+	ServerTimeoutUnit  string
+	AclWhiteList       []string
+	BackendServer      []backendWire
+}
+
+type httpListenerWire struct {
+	listenerWire
+	StickySession      wire.Switch
+	CertificateIds     []certificateRefWire
+	SessionPersistence *sessionPersistenceWire `json:",omitempty"`
+	Option             *listenerOptionWire     `json:",omitempty"`
+}
+
+type sessionPersistenceWire struct {
+	Key   string
+	Mode  *int       `json:",omitempty"`
+	Timer *timerWire `json:",omitempty"`
+}
+
+type timerWire struct {
+	MaxIdle int
+	MaxLife int
+}
+
+type listenerOptionWire struct {
+	Httpchk *httpchkWire `json:",omitempty"`
+}
+
+type httpchkWire struct {
+	Method string `json:",omitempty"`
+	URI    string `json:"Uri"`
+}
+
+type certificateRefWire struct {
+	CertificateID   string `json:"CertificateId"`
+	CertificateName string
+}
+
+type tcpListenerWire struct {
+	listenerWire
+	EnableSourceIP     wire.Switch `json:"EnableSourceIp,omitempty"`
+	EnableRepeaterMode wire.Switch `json:",omitempty"`
+}
+
+// backendWire is a BackendServer as the API's examples write it: Port and
+// MaxConn as numbers, Weight as a string.
+type backendWire struct {
+	IP      string
+	Port    int
+	Weight  string
+	MaxConn int
+}
+
 // listenerSetWire is a listener set in the wire structs; the lists are []
 // when empty, never null.
 func listenerSetWire(instanceUUID string, h []HTTPListener, t []TCPListener) listenerSet {
