@@ -23,15 +23,14 @@ func (w *listenersWire) readFast(b []byte) bool {
 	if !r.open('{') {
 		return false
 	}
-	var seen uint32
-	for n := 0; r.more('}', n); n++ {
-		switch r.key(setKeys, 0, &seen) {
+	r.members(setKeys, 0, func(k int) {
+		switch k {
 		case 0:
 			w.http = fastList(&r, func(l *HTTPListener) { r.listener(l.fields(), l, nil) })
 		case 1:
 			w.tcp = fastList(&r, func(l *TCPListener) { r.listener(l.fields(), nil, l) })
 		}
-	}
+	})
 	r.space()
 	return r.ok && r.i == len(b)
 }
@@ -146,6 +145,17 @@ func (r *fastReader) key(keys []string, not uint32, seen *uint32) int {
 	}
 	r.fail()
 	return -1
+}
+
+// members reads the members of the object just opened up to its end,
+// calling read with each one's index in keys (see key) to read its value.
+func (r *fastReader) members(keys []string, not uint32, read func(k int)) {
+	var seen uint32
+	for n := 0; r.more('}', n); n++ {
+		if k := r.key(keys, not, &seen); k >= 0 {
+			read(k)
+		}
+	}
 }
 
 // foldsTo reports whether ASCII name is lower, whatever its case.
@@ -346,14 +356,13 @@ func (r *fastReader) listener(f listenerFields, h *HTTPListener, t *TCPListener)
 		r.fail() // null in a list
 		return
 	}
-	var seen uint32
 	not, mode := uint32(notHTTP), ListenerModeHTTP
 	if t != nil {
 		not, mode = notTCP, ListenerModeTCP
 	}
 	var timeouts [3]fastTimeout // connect, client, server
-	for n := 0; r.more('}', n); n++ {
-		switch k := r.key(listenerKeys, not, &seen); k {
+	r.members(listenerKeys, not, func(k int) {
+		switch k {
 		case 0:
 			*f.name = r.str()
 		case 1:
@@ -389,7 +398,7 @@ func (r *fastReader) listener(f listenerFields, h *HTTPListener, t *TCPListener)
 		case 18:
 			t.EnableRepeaterMode = r.on()
 		}
-	}
+	})
 	*f.connect, *f.client, *f.server = timeouts[0].value(r), timeouts[1].value(r), timeouts[2].value(r)
 }
 
@@ -428,9 +437,8 @@ func (r *fastReader) backend(s *BackendServer) {
 		r.fail()
 		return
 	}
-	var seen uint32
-	for n := 0; r.more('}', n); n++ {
-		switch r.key(backendKeys, 0, &seen) {
+	r.members(backendKeys, 0, func(k int) {
+		switch k {
 		case 0:
 			s.IP = r.str()
 		case 1:
@@ -442,7 +450,7 @@ func (r *fastReader) backend(s *BackendServer) {
 		case 3:
 			s.MaxConn, _ = r.whole()
 		}
-	}
+	})
 }
 
 func (r *fastReader) certificate(c *CertificateRef) {
@@ -450,15 +458,13 @@ func (r *fastReader) certificate(c *CertificateRef) {
 		r.fail()
 		return
 	}
-	var seen uint32
-	for n := 0; r.more('}', n); n++ {
-		switch r.key(certificateKeys, 0, &seen) {
-		case 0:
+	r.members(certificateKeys, 0, func(k int) {
+		if k == 0 {
 			c.CertificateID = r.str()
-		case 1:
+		} else {
 			c.CertificateName = r.str()
 		}
-	}
+	})
 }
 
 func (r *fastReader) session() *SessionPersistence {
@@ -466,9 +472,8 @@ func (r *fastReader) session() *SessionPersistence {
 		return nil
 	}
 	sp := &SessionPersistence{}
-	var seen uint32
-	for n := 0; r.more('}', n); n++ {
-		switch r.key(sessionKeys, 0, &seen) {
+	r.members(sessionKeys, 0, func(k int) {
+		switch k {
 		case 0:
 			sp.Key = r.str()
 		case 1:
@@ -480,7 +485,7 @@ func (r *fastReader) session() *SessionPersistence {
 		case 2:
 			sp.MaxIdle, sp.MaxLife = r.timer()
 		}
-	}
+	})
 	return sp
 }
 
@@ -489,13 +494,8 @@ func (r *fastReader) timer() (maxIdle, maxLife time.Duration) {
 	if !r.object() {
 		return 0, 0
 	}
-	var seen uint32
 	var s [2]int
-	for n := 0; r.more('}', n); n++ {
-		if k := r.key(timerKeys, 0, &seen); k >= 0 {
-			s[k], _ = r.whole()
-		}
-	}
+	r.members(timerKeys, 0, func(k int) { s[k], _ = r.whole() })
 	for _, n := range s {
 		if n < 0 || n > math.MaxInt64/int(time.Second) {
 			r.fail()
@@ -509,12 +509,7 @@ func (r *fastReader) option() (hc *HealthCheck) {
 	if !r.object() {
 		return nil
 	}
-	var seen uint32
-	for n := 0; r.more('}', n); n++ {
-		if r.key(optionKeys, 0, &seen) == 0 {
-			hc = r.httpchk()
-		}
-	}
+	r.members(optionKeys, 0, func(int) { hc = r.httpchk() })
 	return hc
 }
 
@@ -523,14 +518,12 @@ func (r *fastReader) httpchk() *HealthCheck {
 		return nil
 	}
 	hc := &HealthCheck{}
-	var seen uint32
-	for n := 0; r.more('}', n); n++ {
-		switch r.key(httpchkKeys, 0, &seen) {
-		case 0:
+	r.members(httpchkKeys, 0, func(k int) {
+		if k == 0 {
 			hc.Method = r.str()
-		case 1:
+		} else {
 			hc.URI = r.str()
 		}
-	}
+	})
 	return hc
 }
