@@ -247,4 +247,22 @@ func TestCallsOverHTTP2(t *testing.T) {
 	for _, action := range []string{"CreateLoadBalancer", "DescribeLoadBalancers", "DescribeZones"} {
 		assert.Equal(t, 1, fake.Requests(action), action)
 	}
+
+	// Concurrent reads and writes share the client's header maps on its
+	// own transport: HTTP/2 only reads them (the race detector would see a
+	// write), and they stay as they were.
+	headers := [2]http.Header{c.headers[0].Clone(), c.headers[1].Clone()}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			_, err := c.DescribeZones(ctx, nil)
+			assert.NoError(t, err)
+			_, err = c.ModifyLoadBalancerName(ctx, &ModifyLoadBalancerNameRequest{InstanceUUID: created.InstanceUUIDs[0], InstanceName: fmt.Sprint("h2-", i)})
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 9, fake.Requests("DescribeZones"))
+	assert.Equal(t, 8, fake.Requests("ModifyLoadBalancerName"))
+	assert.Equal(t, headers, c.headers)
 }
