@@ -32,164 +32,17 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
-	"github.com/cdsgo/cdslb/internal/fakelb"
+	"github.com/cdsgo/cdslb/internal/fakeserve"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := fakeserve.Run(ctx, "fakeserver", os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	os.Exit(exitStatus(err, os.Stderr))
-}
-
-// usageError is a bad command line, which run has reported already.
-type usageError struct{ error }
-
-// exitStatus reports err on stderr, unless run has, and returns the exit
-// status: 0 without an error, 2 for a bad command line, else 1.
-func exitStatus(err error, stderr io.Writer) int {
-	var usage usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &usage):
-		return 2
-	}
-	fmt.Fprintln(stderr, "fakeserver:", err)
-	return 1
-}
-
-// faultFlags collects repeated -fault flags, parsed as they come.
-type faultFlags map[string]fakelb.Fault
-
-// String lists the collected faults.
-func (f faultFlags) String() string { return fmt.Sprint(map[string]fakelb.Fault(f)) }
-
-// Set parses one specification; an invalid one fails the flag.
-func (f faultFlags) Set(spec string) error {
-	action, fault, err := fakelb.ParseFault(spec)
-	if err != nil {
-		return err
-	}
-	f[action] = fault
-	return nil
-}
-
-// run serves the fake until ctx ends, then shuts down gracefully. -help
-// writes the usage to stdout and returns nil. A bad command line is
-// written to stderr, once, and returned as a usageError.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fakeserver", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported below, once
-	badUsage := func(format string, a ...any) error {
-		err := fmt.Errorf(format, a...)
-		fmt.Fprintf(stderr, "fakeserver: %v\nRun fakeserver -help for the flags and the fault kinds.\n", err)
-		return usageError{err}
-	}
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks one)")
-	keyID := fs.String("access-key-id", "", "accepted access key id (default: random)")
-	secret := fs.String("access-key-secret", "", "accepted access key secret (default: random)")
-	delay := fs.Duration("delay", 2*time.Second, "how long creates, changes and deletes keep an instance busy")
-	seed := fs.Int64("seed", 1, "seed of fault injection and generated ids")
-	listenersPath := fs.String("listeners-path", "/lb", "the base path that serves DescribeLBInstanceListeners, /lb or /paas/monitor; the other answers 404")
-	printEnv := fs.Bool("print-env", false, "print the export line for -addr and the key pair, and exit")
-	faults := faultFlags{}
-	fs.Var(faults, "fault", "fault to inject, ACTION=KIND[:ARG][,...] (repeatable); ACTION may be *")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: fakeserver [flags]\n\nServes the fake CDS load-balancer API on loopback.\n\nFlags:\n")
-		fs.PrintDefaults()
-		fmt.Fprintf(fs.Output(), "\nFault kinds, for -fault ACTION=KIND[:ARG][,KIND[:ARG]...]:\n%s", fakelb.FaultKinds)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
-			return nil
-		}
-		return badUsage("%w", err)
-	}
-	if fs.NArg() > 0 {
-		return badUsage("unexpected argument %q; flags start with -", fs.Arg(0))
-	}
-	if *delay < 0 {
-		return badUsage("-delay %v: must not be negative", *delay)
-	}
-	if *listenersPath != "/lb" && *listenersPath != "/paas/monitor" {
-		return badUsage("-listeners-path %q: want /lb or /paas/monitor", *listenersPath)
-	}
-	if *printEnv {
-		if *keyID == "" || *secret == "" {
-			return badUsage("-print-env needs -access-key-id and -access-key-secret, so that the server started with the same flags accepts them")
-		}
-		if _, port, err := net.SplitHostPort(*addr); err != nil || port == "0" {
-			return badUsage("-print-env needs -addr with a fixed port, not %q", *addr)
-		}
-		fmt.Fprintln(stdout, exportLine(*addr, *keyID, *secret))
-		return nil
-	}
-	if *keyID == "" || *secret == "" {
-		id, key := fakelb.NewKeyPair()
-		*keyID, *secret = cmp.Or(*keyID, id), cmp.Or(*secret, key)
-	}
-
-	srv := fakelb.New(fakelb.Config{AccessKeyID: *keyID, AccessKeySecret: *secret, Delay: *delay, Seed: *seed, ListenersPath: *listenersPath})
-	var latency time.Duration
-	for action, f := range faults {
-		if err := srv.SetFault(action, f); err != nil {
-			return err
-		}
-		latency = max(latency, f.Latency)
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	hs := fakelb.HTTPServer(srv)
-	hs.WriteTimeout = time.Minute + latency // an answer may wait for its injected latency
-	fmt.Fprintln(stdout, exportLine(ln.Addr().String(), *keyID, *secret))
-
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// exportLine is the shell line that exports the variables
-// cdslb.NewClientFromEnv reads.
-func exportLine(addr, keyID, secret string) string {
-	return "export CDS_API_HOST=" + shellQuote("http://"+addr) + " CDS_SECRET_ID=" + shellQuote(keyID) + " CDS_SECRET_KEY=" + shellQuote(secret)
-}
-
-// shellQuote quotes s for a POSIX shell unless it needs no quoting.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@%+=,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	os.Exit(fakeserve.ExitStatus("fakeserver", err, os.Stderr))
 }

@@ -1,4 +1,4 @@
-package main
+package fakeserve
 
 import (
 	"bufio"
@@ -47,7 +47,7 @@ func start(t *testing.T, ctx context.Context, args ...string) (m []string, done 
 	pr, pw := io.Pipe()
 	result := make(chan error, 1)
 	go func() {
-		result <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-delay", "0s"}, args...), pw, io.Discard)
+		result <- Run(ctx, "fakeserver", append([]string{"-addr", "127.0.0.1:0", "-delay", "0s"}, args...), pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -143,11 +143,11 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		{[]string{"-addr", "256.0.0.1:0"}, "256.0.0.1", 1},
 	} {
 		var stderr strings.Builder
-		err := run(context.Background(), tt.args, io.Discard, &stderr)
+		err := Run(context.Background(), "fakeserver", tt.args, io.Discard, &stderr)
 		if err == nil || !strings.Contains(err.Error(), tt.why) {
 			t.Errorf("run(%q) = %v, want an error saying %q", tt.args, err, tt.why)
 		}
-		status := exitStatus(err, &stderr) // as main reports it
+		status := ExitStatus("fakeserver", err, &stderr) // as main reports it
 		if status != tt.status || strings.Count(stderr.String(), tt.why) != 1 {
 			t.Errorf("run(%q): exit status %d, stderr %q; want %d and the error once", tt.args, status, stderr.String(), tt.status)
 		}
@@ -157,7 +157,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 func TestHelpListsTheFaultKindsAndSucceeds(t *testing.T) {
 	t.Parallel()
 	var out, stderr strings.Builder
-	if err := run(context.Background(), []string{"-help"}, &out, &stderr); err != nil {
+	if err := Run(context.Background(), "fakeserver", []string{"-help"}, &out, &stderr); err != nil {
 		t.Fatalf("-help: %v, want nil (exit 0)", err)
 	}
 	if stderr.Len() > 0 {
@@ -176,7 +176,7 @@ func TestPrintEnvExports(t *testing.T) {
 	t.Parallel()
 	var out strings.Builder
 	args := []string{"-print-env", "-addr", "127.0.0.1:18080", "-access-key-id", "AKIDDEMO", "-access-key-secret", "it's $ecret"}
-	if err := run(context.Background(), args, &out, io.Discard); err != nil {
+	if err := Run(context.Background(), "fakeserver", args, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	sh, err := exec.LookPath("sh")
