@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// readFile reads a file named on the command line, "-" for stdin.
+func (a *app) readFile(name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(a.stdin)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return data, nil
+}
+
+// decodeFile reads FILE (JSON or YAML: JSON is read as the YAML it also
+// is) into v, a pointer to one of the library's types, by the names its
+// JSON shows: Go field names, exactly. Unknown or repeated fields are
+// refused with their path, so a typo is not silently dropped. A
+// time.Duration may be written as its JSON shows it (nanoseconds) or as a
+// Go duration such as "5s"; a time.Time as RFC 3339.
+func (a *app) decodeFile(name string, v any) error {
+	if name == "" {
+		return usageError{errors.New("-f FILE is required")}
+	}
+	data, err := a.readFile(name)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return usageError{fmt.Errorf("%s is empty", name)}
+		}
+		return usageError{fmt.Errorf("%s: %v", name, err)}
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		return usageError{fmt.Errorf("%s: holds more than one document", name)}
+	}
+	if len(doc.Content) == 0 {
+		return usageError{fmt.Errorf("%s is empty", name)}
+	}
+	if err := decodeNode(doc.Content[0], reflect.ValueOf(v).Elem(), ""); err != nil {
+		return usageError{fmt.Errorf("%s: %w", name, err)}
+	}
+	return nil
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	timeType     = reflect.TypeFor[time.Time]()
+)
+
+// decodeNode decodes n into v, checking names and kinds against v's type.
+func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	at := func(format string, args ...any) error {
+		where := strings.TrimPrefix(path, ".")
+		if where == "" {
+			where = "the document"
+		}
+		return fmt.Errorf("line %d: %s: %s", n.Line, where, fmt.Sprintf(format, args...))
+	}
+	isNull := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+	switch {
+	case v.Type() == durationType:
+		if n.Kind != yaml.ScalarNode {
+			return at("want a duration such as 5s")
+		}
+		if n.Tag == "!!int" {
+			var ns int64
+			if err := n.Decode(&ns); err != nil {
+				return at("%v", err)
+			}
+			v.SetInt(ns)
+			return nil
+		}
+		d, err := time.ParseDuration(n.Value)
+		if err != nil {
+			return at("want a duration such as 5s or 1500ms, or nanoseconds, got %q", n.Value)
+		}
+		v.SetInt(int64(d))
+		return nil
+	case v.Type() == timeType:
+		var t time.Time
+		if err := n.Decode(&t); err != nil {
+			return at("want an RFC 3339 time, got %q", n.Value)
+		}
+		v.Set(reflect.ValueOf(t))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if isNull {
+			v.SetZero()
+			return nil
+		}
+		p := reflect.New(v.Type().Elem())
+		if err := decodeNode(n, p.Elem(), path); err != nil {
+			return err
+		}
+		v.Set(p)
+		return nil
+	case reflect.Slice:
+		if isNull {
+			v.SetZero()
+			return nil
+		}
+		if n.Kind != yaml.SequenceNode {
+			return at("want a list")
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			if err := decodeNode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+		return nil
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return at("want a mapping of %s's fields", v.Type().Name())
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := n.Content[i].Value
+			f, ok := v.Type().FieldByName(key)
+			if !ok || !f.IsExported() || f.Anonymous {
+				return at("unknown field %q; the fields are %s", key, strings.Join(fieldNames(v.Type()), ", "))
+			}
+			if seen[key] {
+				return at("field %q is given twice", key)
+			}
+			seen[key] = true
+			if err := decodeNode(n.Content[i+1], v.FieldByIndex(f.Index), path+"."+key); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return at("want a %s value", v.Kind())
+	}
+	if isNull {
+		v.SetZero()
+		return nil
+	}
+	if v.Kind() == reflect.String && n.Tag != "!!str" {
+		return at("want a string, got %s; quote it", n.Value)
+	}
+	if err := n.Decode(v.Addr().Interface()); err != nil {
+		return at("want a %s value, got %q", v.Kind(), n.Value)
+	}
+	return nil
+}
+
+// fieldNames lists the fields a mapping may set, promoted fields included.
+func fieldNames(t reflect.Type) []string {
+	var names []string
+	for f := range t.Fields() {
+		switch {
+		case f.Anonymous && f.Type.Kind() == reflect.Struct:
+			names = append(names, fieldNames(f.Type)...)
+		case f.IsExported():
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
