@@ -2,7 +2,7 @@ package cdslb
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 )
 
 // GetLoadBalancer returns the load balancer of that id, as
@@ -28,5 +28,15 @@ func (c *Client) GetLoadBalancer(ctx context.Context, instanceUUID string) (*Loa
 			return &lb, nil
 		}
 	}
-	return nil, fmt.Errorf("cdslb: GetLoadBalancer: load balancer %q is not listed: %w", instanceUUID, ErrResourceNotFound)
+	return nil, notListedError(instanceUUID)
 }
+
+// notListedError is GetLoadBalancer's error for an id not listed. It
+// matches ErrResourceNotFound.
+type notListedError string
+
+func (e notListedError) Error() string {
+	return "cdslb: GetLoadBalancer: load balancer " + strconv.Quote(string(e)) + " is not listed (ResourceNotFound)"
+}
+
+func (e notListedError) Is(target error) bool { return target == ErrResourceNotFound }

@@ -41,6 +41,11 @@ type app struct {
 // the environment from env (as os.Environ gives it) and nothing else from
 // the process, so tests call it in-process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env []string) int {
+	return newApp(ctx, stdin, stdout, stderr, env).run(args)
+}
+
+// newApp makes one run's app, with the real clock and terminal check.
+func newApp(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, env []string) *app {
 	a := &app{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, env: map[string]string{},
 		now: time.Now, isTerminal: isTerminal}
 	for _, kv := range env {
@@ -48,7 +53,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			a.env[k] = v
 		}
 	}
-	return a.run(args)
+	return a
 }
 
 func (a *app) run(args []string) int {
@@ -60,6 +65,9 @@ func (a *app) run(args []string) int {
 	err := root.ExecuteContext(a.ctx)
 	if err == nil {
 		return exitOK
+	}
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		err = usageError{err}
 	}
 	code := exitCode(err)
 	if !errors.Is(err, errPlanHasChanges) && !errors.Is(err, errReported) {
@@ -131,7 +139,7 @@ func commandTree(c *cobra.Command) string {
 			if sub.Hidden || sub.Name() == "help" {
 				continue
 			}
-			if sub.Runnable() {
+			if sub.Runnable() && !sub.HasSubCommands() {
 				fmt.Fprintf(&b, "  %-55s %s\n", strings.TrimPrefix(sub.CommandPath(), "cdslb ")+argsOf(sub), sub.Short)
 			}
 			walk(sub)
@@ -154,7 +162,7 @@ func wrapArgs(c *cobra.Command) {
 	if check := c.Args; check != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
-				return usageError{fmt.Errorf("%s: %w\nUsage: %s", cmd.CommandPath(), err, cmd.UseLine())}
+				return usageError{fmt.Errorf("%s: %w\nUsage: %s", strings.TrimPrefix(cmd.CommandPath(), "cdslb "), err, cmd.UseLine())}
 			}
 			return nil
 		}
@@ -162,6 +170,18 @@ func wrapArgs(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		wrapArgs(sub)
 	}
+}
+
+// group is a command that only holds others: run with an argument it is
+// an unknown command (exit status 4), without one it prints its help.
+func group(use, short string) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: cobra.ArbitraryArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown command %q for %q\nRun '%s --help' for usage.", args[0], c.CommandPath(), c.CommandPath())
+			}
+			return c.Help()
+		}}
 }
 
 // isTerminal reports whether f is a terminal (a character device).

@@ -12,7 +12,7 @@ import (
 type certificateWithKey cdslb.CertificateDetail
 
 func (a *app) certsCommand() *cobra.Command {
-	certs := &cobra.Command{Use: "certs", Short: "TLS certificates: list, get, delete, upload, ensure"}
+	certs := group("certs", "TLS certificates: list, get, delete, upload, ensure")
 	certs.AddCommand(a.certsListCommand(), a.certsGetCommand(), a.certsDeleteCommand(), a.certsUploadCommand(false), a.certsUploadCommand(true))
 	return certs
 }

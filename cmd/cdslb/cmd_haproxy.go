@@ -14,7 +14,7 @@ type haproxyConfig struct {
 }
 
 func (a *app) haproxyCommand() *cobra.Command {
-	h := &cobra.Command{Use: "haproxy-config", Short: "A load balancer's custom haproxy.cfg: get, set"}
+	h := group("haproxy-config", "A load balancer's custom haproxy.cfg: get, set")
 	h.AddCommand(&cobra.Command{
 		Use: "get ID", Short: "Print a load balancer's haproxy.cfg (DescribeHaproxyCustomConfig)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -9,7 +9,7 @@ import (
 )
 
 func (a *app) lbCommand() *cobra.Command {
-	lb := &cobra.Command{Use: "lb", Short: "Load balancers: list, get, create, ensure, rename, resize, delete, wait"}
+	lb := group("lb", "Load balancers: list, get, create, ensure, rename, resize, delete, wait")
 	lb.AddCommand(a.lbListCommand(), a.lbGetCommand(), a.lbCreateCommand(), a.lbEnsureCommand(),
 		a.lbRenameCommand(), a.lbResizeCommand(), a.lbDeleteCommand(), a.lbWaitCommand())
 	return lb

@@ -17,7 +17,7 @@ type listenerSet struct {
 }
 
 func (a *app) listenersCommand() *cobra.Command {
-	l := &cobra.Command{Use: "listeners", Short: "Listeners: list, plan, apply, remove"}
+	l := group("listeners", "Listeners: list, plan, apply, remove")
 	l.AddCommand(a.listenersListCommand(), a.listenersPlanCommand(), a.listenersApplyCommand(), a.listenersRemoveCommand())
 	return l
 }

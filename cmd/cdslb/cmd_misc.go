@@ -61,7 +61,7 @@ func (a *app) versionCommand() *cobra.Command {
 }
 
 func (a *app) configCommand() *cobra.Command {
-	cfg := &cobra.Command{Use: "config", Short: "The profile file: path, set-profile"}
+	cfg := group("config", "The profile file: path, set-profile")
 	cfg.AddCommand(&cobra.Command{
 		Use: "path", Short: "Print the path of the profile file", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -10,7 +10,7 @@ import (
 )
 
 func (a *app) zonesCommand() *cobra.Command {
-	zones := &cobra.Command{Use: "zones", Short: "Regions and zones"}
+	zones := group("zones", "Regions and zones")
 	zones.AddCommand(&cobra.Command{
 		Use: "list", Short: "List the zones (DescribeZones)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -37,7 +37,7 @@ func (a *app) zonesCommand() *cobra.Command {
 func (a *app) sizesCommand() *cobra.Command {
 	var region, instance string
 	var cpu, ram int
-	sizes := &cobra.Command{Use: "sizes", Short: "Sizes of load balancers"}
+	sizes := group("sizes", "Sizes of load balancers")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the sizes of a region, or those an instance can change to; --cpu and --ram find one",
