@@ -59,9 +59,6 @@ func newApp(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer, env 
 func (a *app) run(args []string) int {
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(a.stdin)
-	root.SetOut(a.stdout)
-	root.SetErr(a.stderr)
 	err := root.ExecuteContext(a.ctx)
 	if err == nil {
 		return exitOK
@@ -99,6 +96,9 @@ profile of the file "cdslb config path" prints. --endpoint wins over all.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetIn(a.stdin) // before the completion command, which keeps the writer it finds
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})

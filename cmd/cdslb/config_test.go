@@ -1,0 +1,121 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// noEnvCredentials drops the CDS_* variables, keeping HOME.
+func noEnvCredentials(e *env) {
+	var keep []string
+	for _, kv := range e.vars {
+		if !strings.HasPrefix(kv, "CDS_") {
+			keep = append(keep, kv)
+		}
+	}
+	e.vars = keep
+}
+
+// config path follows XDG_CONFIG_HOME, then HOME, and CDSLB_CONFIG over both.
+func TestConfigPath(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("the user config directory is the system's there")
+	}
+	e := &env{t: t, vars: []string{"HOME=/home/u"}}
+	if got := strings.TrimSpace(e.ok("config", "path")); got != "/home/u/.config/cdslb/config.yaml" {
+		t.Errorf("HOME: %s", got)
+	}
+	e.vars = append(e.vars, "XDG_CONFIG_HOME=/xdg")
+	if got := strings.TrimSpace(e.ok("config", "path")); got != "/xdg/cdslb/config.yaml" {
+		t.Errorf("XDG_CONFIG_HOME: %s", got)
+	}
+	e.vars = append(e.vars, "CDSLB_CONFIG=/etc/cdslb.yaml")
+	if got := strings.TrimSpace(e.ok("config", "path")); got != "/etc/cdslb.yaml" {
+		t.Errorf("CDSLB_CONFIG: %s", got)
+	}
+}
+
+// set-profile writes the file with mode 0600, reading the secret from
+// stdin; the profile then signs requests without any CDS_ variable.
+func TestSetProfileWritesAPrivateFileThatWorks(t *testing.T) {
+	e := newEnv(t)
+	id, secret, url := e.srv.AccessKeyID(), e.srv.AccessKeySecret(), e.srv.URL
+	noEnvCredentials(e)
+	r := e.run("zones", "list")
+	expect(t, r, 4)
+	contains(t, r.stderr, "no credentials", "set-profile")
+
+	e.stdin = secret + "\n"
+	r = e.run("config", "set-profile", "--access-key-id", id, "--endpoint", url)
+	expect(t, r, 0)
+	lacks(t, r.stdout+r.stderr, secret)
+	path := strings.TrimSpace(e.ok("config", "path"))
+	info, err := os.Stat(path)
+	check(t, err)
+	if runtime.GOOS != "windows" && info.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", info.Mode().Perm())
+	}
+	contains(t, e.ok("zones", "list"), "CN_Hongkong_A")
+
+	// A named profile, chosen with --profile; the default stays.
+	e.stdin = "wrong-secret\n"
+	e.ok("config", "set-profile", "--profile", "other", "--access-key-id", id, "--endpoint", url)
+	expect(t, e.run("zones", "list", "--profile", "other"), 1) // the fake refuses the signature
+	contains(t, e.ok("zones", "list"), "CN_Hongkong_A")
+	expect(t, e.run("zones", "list", "--profile", "missing"), 4)
+}
+
+// A profile file that others may read is refused, with the fix.
+func TestWorldReadableProfileIsRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	e := newEnv(t)
+	id, secret, url := e.srv.AccessKeyID(), e.srv.AccessKeySecret(), e.srv.URL
+	noEnvCredentials(e)
+	path := strings.TrimSpace(e.ok("config", "path"))
+	check(t, os.MkdirAll(filepath.Dir(path), 0o700))
+	check(t, os.WriteFile(path, []byte("Profiles:\n  default:\n    AccessKeyID: "+id+"\n    AccessKeySecret: "+secret+"\n    Endpoint: "+url+"\n"), 0o600))
+	contains(t, e.ok("zones", "list"), "CN_Hongkong_A")
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		check(t, os.Chmod(path, mode))
+		r := e.run("zones", "list")
+		expect(t, r, 4)
+		contains(t, r.stderr, "chmod 600 "+path)
+		lacks(t, r.stderr, secret)
+		if n := e.srv.Requests("DescribeZones"); n != 1 {
+			t.Fatalf("%d requests: a refused profile was used", n)
+		}
+	}
+}
+
+// Flags, then the environment, then the profile file; a key pair is never
+// made of two sources.
+func TestCredentialPrecedence(t *testing.T) {
+	e := newEnv(t)
+	id, secret, url := e.srv.AccessKeyID(), e.srv.AccessKeySecret(), e.srv.URL
+	e.stdin = "wrong\n"
+	e.ok("config", "set-profile", "--access-key-id", "AKWRONG", "--endpoint", "http://127.0.0.1:1")
+	contains(t, e.ok("zones", "list"), "CN_Hongkong_A") // the environment wins over the default profile
+
+	// The vendor's variable names, as the library reads them.
+	noEnvCredentials(e)
+	e.vars = append(e.vars, "CDS_ACCESS_KEY_ID="+id, "CDS_ACCESS_KEY_SECRET="+secret, "CDS_API_HOST="+url)
+	contains(t, e.ok("zones", "list"), "CN_Hongkong_A")
+
+	// Half a pair is an error naming the half missing, not a mix.
+	noEnvCredentials(e)
+	e.vars = append(e.vars, "CDS_SECRET_ID="+id, "CDS_API_HOST="+url)
+	r := e.run("zones", "list")
+	expect(t, r, 4)
+	contains(t, r.stderr, "not its secret")
+
+	// --endpoint wins over CDS_API_HOST.
+	noEnvCredentials(e)
+	e.vars = append(e.vars, "CDS_SECRET_ID="+id, "CDS_SECRET_KEY="+secret, "CDS_API_HOST=http://127.0.0.1:1")
+	contains(t, e.ok("zones", "list", "--endpoint", url), "CN_Hongkong_A")
+	expect(t, e.run("zones", "list", "--endpoint", "ftp://x"), 4)
+}
