@@ -3,14 +3,16 @@
 GO ?= go
 PKGS := ./...
 # MODULES are the nested modules that test the library from outside.
-MODULES := examples/consumer
+# cmd/cdslb requires the library at its release version and finds the
+# working tree through its own go.work (see the README's CLI section).
+MODULES := examples/consumer cmd/cdslb
 BENCH ?= .
 COUNT ?= 6
 
-.PHONY: test fmt-check vet lint unit cover bench demo fuzz
+.PHONY: test fmt-check vet lint unit cli-demo cover bench demo fuzz
 
 ## test: what CI runs: formatting, vet, staticcheck, and every test with the race detector.
-test: fmt-check vet lint unit
+test: fmt-check vet lint unit cli-demo
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -30,6 +32,13 @@ lint:
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 	@for m in $(MODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+
+## cli-demo: examples/cli/demo.sh, the command's whole lifecycle against
+## "cdslb fake", with the binary built once into a temporary folder.
+cli-demo:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	(cd cmd/cdslb && $(GO) build -o "$$dir/cdslb" .) && \
+	CDSLB="$$dir/cdslb" bash examples/cli/demo.sh
 
 ## cover: statement coverage of the root package, with a per-function report.
 cover:
