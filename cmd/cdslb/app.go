@@ -100,7 +100,7 @@ profile of the file "cdslb config path" prints. --endpoint wins over all.`,
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())}
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.endpoint, "endpoint", "", "API endpoint URL, such as https://cdsapi-us.capitalonline.net (default: the profile's, CDS_API_HOST or the China mainland endpoint)")
@@ -178,7 +178,7 @@ func group(use, short string) *cobra.Command {
 	return &cobra.Command{Use: use, Short: short, Args: cobra.ArbitraryArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageErrorf("unknown command %q for %q\nRun '%s --help' for usage.", args[0], c.CommandPath(), c.CommandPath())
+				return usageErrorf("unknown command %q for %q\nRun '%s --help' for usage", args[0], c.CommandPath(), c.CommandPath())
 			}
 			return c.Help()
 		}}
