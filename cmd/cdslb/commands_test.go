@@ -173,3 +173,22 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	}
 	contains(t, help, "Exit status:", "3  the outcome")
 }
+
+// --rate-limit installs the library's limit, whose debug record shows
+// each attempt's wait; --debug writes the library's records to stderr.
+func TestRateLimitAndDebug(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("zones", "list", "--debug")
+	expect(t, r, 0)
+	contains(t, r.stderr, "DescribeZones")
+	lacks(t, r.stderr, "cdslb rate limit")
+	if r := e.run("zones", "list"); r.stderr != "" {
+		t.Errorf("without --debug stderr holds %q", r.stderr)
+	}
+	r = e.run("zones", "list", "--debug", "--rate-limit", "50")
+	expect(t, r, 0)
+	contains(t, r.stderr, "cdslb rate limit")
+	for _, bad := range []string{"-1", "NaN", "+Inf", "x"} {
+		expect(t, e.run("zones", "list", "--rate-limit", bad), 4)
+	}
+}
