@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -40,17 +39,45 @@ func (a *app) print(v any, tbl func() *table) error {
 		return writeYAML(a.stdout, v)
 	}
 	t := tbl()
-	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	rows := t.rows
 	if !a.noHeaders {
-		fmt.Fprintln(w, strings.Join(t.header, "\t"))
+		rows = append([][]string{t.header}, rows...)
 	}
-	for _, r := range t.rows {
+	widths := make([]int, len(t.header))
+	for _, r := range rows {
 		for i := range r {
 			r[i] = cell(r[i])
+			widths[i] = max(widths[i], displayWidth(r[i]))
 		}
-		fmt.Fprintln(w, strings.Join(r, "\t"))
 	}
-	return w.Flush()
+	var b strings.Builder
+	for _, r := range rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(a.stdout, b.String())
+	return err
+}
+
+// displayWidth is the columns a terminal gives s: two for the wide
+// characters of Chinese, Japanese and Korean (the service's region and
+// status names), one for the rest, so that columns line up.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf && r != 0x303f) || (r >= 0xac00 && r <= 0xd7a3) ||
+			(r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) ||
+			(r >= 0xffe0 && r <= 0xffe6) || (r >= 0x20000 && r <= 0x3fffd)) {
+			n++
+		}
+	}
+	return n
 }
 
 // cell keeps a value on one line and one column: a tab or line break in a
