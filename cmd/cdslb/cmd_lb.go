@@ -93,12 +93,17 @@ func (a *app) addCreateFlags(cmd *cobra.Command, f *createFlags) {
 	cmd.Flags().IntVar(&f.subject, "subject", 0, "SubjectID, over the file's")
 }
 
-// request reads the file and lays the flags given over it.
-func (a *app) createRequest(cmd *cobra.Command, c *cdslb.Client, f *createFlags) (*cdslb.CreateLoadBalancerRequest, error) {
+// createRequest makes the client, reads the file and lays the flags
+// given over it.
+func (a *app) createRequest(cmd *cobra.Command, f *createFlags) (*cdslb.Client, *cdslb.CreateLoadBalancerRequest, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, nil, err
+	}
 	req := &cdslb.CreateLoadBalancerRequest{}
 	if f.file != "" {
 		if err := a.decodeFile(f.file, req); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	set := func(flag string, apply func()) {
@@ -121,11 +126,11 @@ func (a *app) createRequest(cmd *cobra.Command, c *cdslb.Client, f *createFlags)
 			return resp.Sizes(), err
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		req.PaasGoodsID = id
 	}
-	return req, nil
+	return c, req, nil
 }
 
 func (a *app) lbCreateCommand() *cobra.Command {
@@ -142,11 +147,7 @@ and the task); with --wait it waits for each instance to run and prints them
 as "lb list" does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			req, err := a.createRequest(cmd, c, &f)
+			c, req, err := a.createRequest(cmd, &f)
 			if err != nil {
 				return err
 			}
@@ -193,11 +194,7 @@ one instance of the name fails, creating nothing. It always waits, as the
 library's helper does; --wait is accepted for symmetry with "lb create".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := a.client()
-			if err != nil {
-				return err
-			}
-			req, err := a.createRequest(cmd, c, &f)
+			c, req, err := a.createRequest(cmd, &f)
 			if err != nil {
 				return err
 			}

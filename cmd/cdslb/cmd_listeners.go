@@ -66,13 +66,22 @@ func backends(bs []cdslb.BackendServer) string {
 	return strings.Join(s, ",")
 }
 
-// plan reads the desired set and plans it against the instance.
-func (a *app) plan(cmd *cobra.Command, c *cdslb.Client, id, file string) (*cdslb.ListenerPlan, error) {
+// plan reads the desired set, plans it against the instance and prints
+// the plan; it returns the client, for apply.
+func (a *app) plan(cmd *cobra.Command, id, file string) (*cdslb.Client, *cdslb.ListenerPlan, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, nil, err
+	}
 	var want listenerSet
 	if err := a.decodeFile(file, &want); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c.PlanListeners(cmd.Context(), id, want.HTTPListeners, want.TCPListeners)
+	p, err := c.PlanListeners(cmd.Context(), id, want.HTTPListeners, want.TCPListeners)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, p, a.printPlan(a.stdout, p)
 }
 
 // printPlan prints a plan: as its diff with -o table, else as the
@@ -102,15 +111,8 @@ reads. With --detailed-exitcode the exit status is 2 when the plan has
 changes, 0 when it has none.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.client()
+			_, p, err := a.plan(cmd, args[0], file)
 			if err != nil {
-				return err
-			}
-			p, err := a.plan(cmd, c, args[0], file)
-			if err != nil {
-				return err
-			}
-			if err := a.printPlan(a.stdout, p); err != nil {
 				return err
 			}
 			if detailed && !p.Empty() {
@@ -137,15 +139,8 @@ write is never resent: exit status 3 means it may have been applied, so plan
 again to see.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := a.client()
+			c, p, err := a.plan(cmd, args[0], file)
 			if err != nil {
-				return err
-			}
-			p, err := a.plan(cmd, c, args[0], file)
-			if err != nil {
-				return err
-			}
-			if err := a.printPlan(a.stdout, p); err != nil {
 				return err
 			}
 			if p.Empty() {
