@@ -57,12 +57,7 @@ later listener change regenerates the file from the listeners.`,
 			if err != nil {
 				return err
 			}
-			if wait {
-				if _, err := a.wait(c, args[0], goalRunning); err != nil {
-					return err
-				}
-			}
-			return a.printMeta(args[0], resp.ResponseMeta, resp)
+			return a.changed(c, args[0], wait, resp.ResponseMeta, resp)
 		},
 	}
 	set.Flags().StringVarP(&file, "file", "f", "", "the haproxy.cfg to set; - for stdin")

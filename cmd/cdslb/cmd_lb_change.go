@@ -25,6 +25,17 @@ func (a *app) printMeta(id string, meta cdslb.ResponseMeta, resp any) error {
 	})
 }
 
+// changed ends a change that makes the instance busy: it waits, with
+// --wait, until the instance runs again, then prints the answer.
+func (a *app) changed(c *cdslb.Client, id string, wait bool, meta cdslb.ResponseMeta, resp any) error {
+	if wait {
+		if _, err := a.wait(c, id, goalRunning); err != nil {
+			return err
+		}
+	}
+	return a.printMeta(id, meta, resp)
+}
+
 func (a *app) lbRenameCommand() *cobra.Command {
 	return &cobra.Command{
 		Use: "rename ID NAME", Short: "Rename a load balancer (ModifyLoadBalancerName)", Args: cobra.ExactArgs(2),

@@ -178,12 +178,7 @@ func (a *app) listenersRemoveCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if wait {
-				if _, err := a.wait(c, args[0], goalRunning); err != nil {
-					return err
-				}
-			}
-			return a.printMeta(args[0], resp.ResponseMeta, resp)
+			return a.changed(c, args[0], wait, resp.ResponseMeta, resp)
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the load balancer is running again")
