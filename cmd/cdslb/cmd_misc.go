@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -90,10 +93,18 @@ process list and the shell's history:
 			if blank(id) {
 				return usageErrorf("--access-key-id is required")
 			}
-			if a.isTerminal(a.stdin) {
+			var data []byte
+			var err error
+			if a.isTerminal(a.stdin) { // one line, ended by Enter
 				fmt.Fprint(a.stderr, "Access key secret (it is echoed; end with Enter): ")
+				line, rerr := bufio.NewReader(a.stdin).ReadString('\n')
+				data, err = []byte(line), rerr
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+			} else {
+				data, err = a.readFile("-")
 			}
-			data, err := a.readFile("-")
 			if err != nil {
 				return err
 			}

@@ -119,3 +119,15 @@ func TestCredentialPrecedence(t *testing.T) {
 	contains(t, e.ok("zones", "list", "--endpoint", url), "CN_Hongkong_A")
 	expect(t, e.run("zones", "list", "--endpoint", "ftp://x"), 4)
 }
+
+// On a terminal set-profile reads one line, so Enter ends the secret; a
+// file of several lines on stdin is refused.
+func TestSetProfileReadsOneLineOnATerminal(t *testing.T) {
+	e := newEnv(t)
+	e.term, e.stdin = true, "s3cret\nmore typed after\n"
+	r := e.run("config", "set-profile", "--access-key-id", "AK")
+	expect(t, r, 0)
+	contains(t, r.stderr, "Access key secret")
+	e.term = false
+	expect(t, e.run("config", "set-profile", "--access-key-id", "AK"), 4)
+}
