@@ -132,7 +132,7 @@ func TestInterruptStopsWaitingAndSaysWhatWasLeft(t *testing.T) {
 	if code != 5 {
 		t.Fatalf("exit %d, want 5: %s", code, stderr.String())
 	}
-	contains(t, stderr.String(), "interrupted", "nothing was changed", "left CREATING")
+	contains(t, stderr.String(), "interrupted", "left it as it was: CREATING", "cdslb lb wait ")
 	if n := e.srv.Requests("DeleteLoadBalancer"); n != 0 {
 		t.Error("an interrupted wait deleted")
 	}

@@ -70,9 +70,9 @@ func (a *app) wait(c *cdslb.Client, id string, g goal) (*cdslb.LoadBalancer, err
 	last := p.last()
 	switch {
 	case a.ctx.Err() != nil:
-		return nil, waitEndedError{fmt.Errorf("interrupted after %s: stopped waiting for load balancer %s to be %s; nothing was changed, and it was left %s", p.elapsed(), id, g, last)}
+		return nil, waitEndedError{fmt.Errorf("interrupted after %s: stopped waiting for load balancer %s to be %s, and left it as it was: %s; cdslb lb wait %s --for %s waits again", p.elapsed(), id, g, last, id, g)}
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return nil, waitEndedError{fmt.Errorf("timed out after %s (--timeout): load balancer %s is not %s; it was left %s", a.timeout, id, g, last)}
+		return nil, waitEndedError{fmt.Errorf("timed out after %s (--timeout): load balancer %s is not %s; it was left %s; cdslb lb wait %s --for %s waits again", a.timeout, id, g, last, id, g)}
 	}
 	return nil, err
 }
