@@ -164,6 +164,9 @@ as "lb list" does.`,
 					return t
 				})
 			}
+			// Said before waiting, so that a wait that ends early still
+			// names what was created.
+			fmt.Fprintf(a.stderr, "created load balancer %s (task %s)\n", strings.Join(resp.InstanceUUIDs, ", "), resp.TaskID)
 			var lbs []cdslb.LoadBalancer
 			for _, id := range resp.InstanceUUIDs {
 				lb, err := a.wait(c, id, goalRunning)

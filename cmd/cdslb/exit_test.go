@@ -80,7 +80,7 @@ func TestAWaitThatTimesOutExits5(t *testing.T) {
 	e := newEnv(t, cdslbtest.WithBusyFor(1<<40), cdslbtest.WithClock(clock.Now))
 	r := e.run("lb", "create", "-f", file(t, "c.yaml", createYAML), "--wait", "--timeout", "200ms", "--poll-interval", "20ms")
 	expect(t, r, 5)
-	contains(t, r.stderr, "timed out after 200ms", "left CREATING")
+	contains(t, r.stderr, "timed out after 200ms", "left CREATING", "created load balancer "+e.srv.LoadBalancers()[0].InstanceUUID)
 	if lbs := e.srv.LoadBalancers(); len(lbs) != 1 || lbs[0].Status != "CREATING" {
 		t.Errorf("the instance was touched: %+v", lbs)
 	}
