@@ -102,6 +102,7 @@ func New(cfg Config) *Server {
 		instances:     map[string]*instance{},
 		certs:         map[string]*certificate{},
 		faults:        newFaultTable(seed),
+		counts:        newCounter(),
 	}
 }
 
@@ -631,35 +632,4 @@ func (s *Server) newID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// counter counts requests per action.
-type counter struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *counter) add(action string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.n == nil {
-		c.n = map[string]int{}
-	}
-	c.n[action]++
-}
-
-// Requests reports how many requests named the action in their Action
-// parameter, whatever their outcome (refused, faulted or served). The
-// action "*" counts every request.
-func (s *Server) Requests(action string) int {
-	s.counts.mu.Lock()
-	defer s.counts.mu.Unlock()
-	if action == "*" {
-		total := 0
-		for _, n := range s.counts.n {
-			total += n
-		}
-		return total
-	}
-	return s.counts.n[action]
 }
