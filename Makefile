@@ -3,7 +3,7 @@
 GO ?= go
 PKGS := ./...
 # MODULES are the nested modules that test the library from outside.
-MODULES := examples/consumer
+MODULES := examples/consumer interop
 BENCH ?= .
 COUNT ?= 6
 
