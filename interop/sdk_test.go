@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/capitalonline/cds-gic-sdk-go/common"
+	cdshttp "github.com/capitalonline/cds-gic-sdk-go/common/http"
 	"github.com/capitalonline/cds-gic-sdk-go/haproxy"
 )
 
@@ -172,72 +173,70 @@ func TestVendorSDKAgainstTheFake(t *testing.T) {
 	v.everyActionTaken(t)
 }
 
-// unknownIDs calls every SDK action that names an instance or a
-// certificate with an id the fake does not know.
+// unknownIDs calls every SDK action whose request names an instance or a
+// certificate, found by reflection so that an action added to the SDK is
+// not missed, with an id the fake does not know: each is 404
+// ResourceNotFound, except DescribeLoadBalancers, whose InstanceUuid is a
+// filter that matches nothing.
 func (v *vendor) unknownIDs(t *testing.T) {
 	t.Helper()
-	str := common.StringPtr
 	const gone = "00000000-0000-4000-8000-000000000000"
-	for action, call := range map[string]func() error{
-		"DescribeLoadBalancersModifySpec": func() error {
-			r := haproxy.NewDescribeLoadBalancersModifySpecRequest()
-			r.InstanceUuid = str(gone)
-			_, err := v.get.DescribeLoadBalancersModifySpec(r)
-			return err
-		},
-		"ModifyLoadBalancerInstanceSpec": func() error {
-			r := haproxy.NewModifyLoadBalancerInstanceSpecRequest()
-			r.InstanceUuid, r.PaasGoodsId = str(gone), common.IntPtr(5075)
-			_, err := v.post.ModifyLoadBalancerInstanceSpec(r)
-			return err
-		},
-		"DeleteLoadBalancer": func() error {
-			r := haproxy.NewDeleteLoadBalancerRequest()
-			r.InstanceUuid = str(gone)
-			_, err := v.post.DeleteLoadBalancer(r)
-			return err
-		},
-		"DescribeLoadBalancerStrategys": func() error {
-			r := haproxy.NewDescribeLoadBalancerStrategysRequest()
-			r.InstanceUuid = str(gone)
-			_, err := v.get.DescribeLoadBalancerStrategys(r)
-			return err
-		},
-		"ModifyLoadBalancerStrategys": func() error {
-			r := haproxy.NewModifyLoadBalancerStrategysRequest()
-			r.InstanceUuid = str(gone)
-			_, err := v.post.ModifyLoadBalancerStrategys(r)
-			return err
-		},
-		"ModifyLoadBalancerName": func() error {
-			r := haproxy.NewModifyLoadBalancerNameRequest()
-			r.InstanceUuid, r.InstanceName = str(gone), str("x")
-			_, err := v.post.ModifyLoadBalancerName(r)
-			return err
-		},
-		"DescribeCACertificate": func() error {
-			r := haproxy.NewDescribeCACertificateRequest()
-			r.CertificateId = str(gone)
-			_, err := v.get.DescribeCACertificate(r)
-			return err
-		},
-		"DeleteCACertificate": func() error {
-			r := haproxy.NewDeleteCACertificateRequest()
-			r.CertificateId = str(gone)
-			_, err := v.post.DeleteCACertificate(r)
-			return err
-		},
-	} {
-		v.refused(t, action, http.StatusNotFound, "ResourceNotFound", call)
+	values := map[string]reflect.Value{
+		"InstanceUuid": reflect.ValueOf(common.StringPtr(gone)), "CertificateId": reflect.ValueOf(common.StringPtr(gone)),
+		"InstanceName": reflect.ValueOf(common.StringPtr("x")), "PaasGoodsId": reflect.ValueOf(common.IntPtr(5075)),
 	}
-	// DescribeLoadBalancers filters: an unknown id matches nothing.
-	r := haproxy.NewDescribeLoadBalancersRequest()
-	r.InstanceUuid = str(gone)
-	var list *haproxy.DescribeLoadBalancersResponse
-	v.taken(t, "DescribeLoadBalancers", func() (err error) { list, err = v.get.DescribeLoadBalancers(r); return })
-	if len(list.Data) != 0 {
-		t.Errorf("DescribeLoadBalancers of an unknown id: %s", list.ToJsonString())
+	n := 0
+	for _, m := range sdkActions() {
+		req := reflect.New(m.Type.In(1).Elem())
+		base := &cdshttp.BaseRequest{}
+		base.Init().WithApiInfo(haproxy.HaproxyService, haproxy.ApiVersion, m.Name)
+		req.Elem().FieldByName("BaseRequest").Set(reflect.ValueOf(base))
+		names := false
+		for field, value := range values {
+			if f := req.Elem().FieldByName(field); f.IsValid() {
+				f.Set(value)
+				names = names || field == "InstanceUuid" || field == "CertificateId"
+			}
+		}
+		if !names {
+			continue
+		}
+		client := v.post
+		if strings.HasPrefix(m.Name, "Describe") {
+			client = v.get
+		}
+		call := func() error {
+			out := reflect.ValueOf(client).MethodByName(m.Name).Call([]reflect.Value{req})
+			err, _ := out[1].Interface().(error)
+			return err
+		}
+		if m.Name == "DescribeLoadBalancers" {
+			x := v.taken(t, m.Name, call)
+			if !strings.Contains(string(x.answer), `"Data":[]`) {
+				t.Errorf("DescribeLoadBalancers of an unknown id: %s", x.answer)
+			}
+			continue
+		}
+		v.refused(t, m.Name, http.StatusNotFound, "ResourceNotFound", call)
+		n++
 	}
+	if n != 8 {
+		t.Errorf("%d actions of the SDK name an instance or a certificate by id, want the 8 of v0.3.16", n)
+	}
+}
+
+// sdkActions returns the action methods of the SDK's load-balancer client:
+// each takes a pointer to a struct named after it with "Request".
+func sdkActions() []reflect.Method {
+	var actions []reflect.Method
+	ct := reflect.TypeFor[*haproxy.Client]()
+	for i := range ct.NumMethod() {
+		m := ct.Method(i)
+		if m.Type.NumIn() == 2 && m.Type.In(1).Kind() == reflect.Pointer && m.Type.In(1).Elem().Name() == m.Name+"Request" {
+			actions = append(actions, m)
+		}
+	}
+	return actions
 }
 
 // everyActionTaken checks that each action method of the SDK's client,
@@ -252,12 +251,7 @@ func (v *vendor) everyActionTaken(t *testing.T) {
 		}
 	}
 	var actions []string
-	ct := reflect.TypeFor[*haproxy.Client]()
-	for i := range ct.NumMethod() {
-		m := ct.Method(i)
-		if m.Type.NumIn() != 2 || m.Type.In(1).Kind() != reflect.Pointer || m.Type.In(1).Elem().Name() != m.Name+"Request" {
-			continue // the embedded common.Client's methods
-		}
+	for _, m := range sdkActions() {
 		actions = append(actions, m.Name)
 		if !taken[m.Name] {
 			t.Errorf("the SDK's %s was never taken by the fake", m.Name)
