@@ -506,3 +506,19 @@ func TestE2EDescribeLBInstanceListenersFindsItsPath(t *testing.T) {
 		})
 	}
 }
+
+// A value repeated in a parameter is sent and signed once, and the fake,
+// which counts a repeated identical pair once (the document's Python
+// helper sends each GET parameter twice), takes it.
+func TestE2ERepeatedIdenticalValueIsSignedOnce(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	s := &cdslb.Signer{AccessKeyID: srv.AccessKeyID(), AccessKeySecret: srv.AccessKeySecret()}
+	for _, ips := range [][]string{{"a", "a"}, {"b", "a", "b"}, {"ü", "ü", "a"}} {
+		q := s.Sign("GET", "DescribeLoadBalancers", url.Values{"IP": ips})
+		assert.Equal(t, "Success", rawCode(t, srv.URL, q), "IP=%q", ips)
+		values, err := url.ParseQuery(q)
+		require.NoError(t, err)
+		assert.Len(t, values["IP"], len(ips)-1, "IP=%q: each distinct value once in %s", ips, q)
+	}
+}

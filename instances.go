@@ -37,11 +37,20 @@ type CreateLoadBalancerRequest struct {
 }
 
 // CreateLoadBalancerIP is a network a new load balancer joins.
+//
+// IsVIP belongs on the private network's entry, as the document's example
+// puts it ("IsVip": 1 beside "PipeType": "private"; its table lists it at
+// the top level, where no client sends it). It matters only to a load
+// balancer that also joins a public network: false means the instance gets
+// no private VIP, only its public addresses; nil sends nothing and the
+// service opens the private VIP (its default, 1). A load balancer on a
+// private network only always has its private VIP. IsVIP on a public entry,
+// or false without a public entry, is an error before any request.
 type CreateLoadBalancerIP struct {
 	PipeType  string // PipeTypePrivate or PipeTypePublic
 	PipeID    string // required: the VDC's private or public network's id
 	SegmentID string // required for a public network: the public segment, of which the instance takes 3 addresses
-	IsVIP     *bool  // public networks only: whether to also open a private VIP; nil is the service's default, true
+	IsVIP     *bool  // private entry only: whether a load balancer that also joins a public network gets a private VIP; nil is the service's default, true
 }
 
 // CreateLoadBalancerResponse holds the ids of the new instances, which are
@@ -272,8 +281,15 @@ func (r *CreateLoadBalancerRequest) validate() error {
 	if len(r.IPs) == 0 {
 		p.addf("IPs", "must name at least one network")
 	}
+	public := slices.ContainsFunc(r.IPs, func(ip CreateLoadBalancerIP) bool { return ip.PipeType == PipeTypePublic })
 	for i, ip := range r.IPs {
 		f := fmt.Sprintf("IPs[%d].", i)
+		switch {
+		case ip.IsVIP != nil && ip.PipeType == PipeTypePublic:
+			p.addf(f+"IsVIP", "belongs on the private network's entry, as the document's example has it")
+		case ip.IsVIP != nil && !*ip.IsVIP && !public:
+			p.addf(f+"IsVIP", "false asks for no private VIP, but without a public network the load balancer has no other address")
+		}
 		if ip.PipeType != PipeTypePrivate && ip.PipeType != PipeTypePublic {
 			p.addf(f+"PipeType", "must be %q or %q, got %q", PipeTypePrivate, PipeTypePublic, ip.PipeType)
 		}

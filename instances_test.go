@@ -51,15 +51,17 @@ func TestCreateLoadBalancerOptionalFields(t *testing.T) {
 	no := false
 	_, err := c.CreateLoadBalancer(context.Background(), &CreateLoadBalancerRequest{
 		RegionID: "r", VdcID: "v", BasePipeID: "p", InstanceName: "n", PaasGoodsID: 1,
-		IPs: []CreateLoadBalancerIP{{PipeType: PipeTypePublic, PipeID: "pub", SegmentID: "s", IsVIP: &no}},
+		IPs: []CreateLoadBalancerIP{{PipeType: PipeTypePrivate, PipeID: "priv", IsVIP: &no}, {PipeType: PipeTypePublic, PipeID: "pub", SegmentID: "s"}},
 	})
 	require.NoError(t, err)
 
 	body := postBody(t, stub.only("CreateLoadBalancer"), "/lb/", "CreateLoadBalancer")
 	assert.NotContains(t, body, "Amount", "Amount 0 is not sent: the service's default applies")
+	assert.NotContains(t, body, "IsVip", "IsVip is never a top-level parameter")
 	ips := list(t, body["Ips"])
-	require.Len(t, ips, 1)
-	assert.Equal(t, 0.0, object(t, ips[0])["IsVip"], "IsVip false is sent as 0")
+	require.Len(t, ips, 2)
+	assert.Equal(t, 0.0, object(t, ips[0])["IsVip"], "IsVip false is sent as 0, in the private entry, as the document's example has it")
+	assert.NotContains(t, object(t, ips[1]), "IsVip", "the public entry has no IsVip")
 }
 
 func TestDescribeLoadBalancers(t *testing.T) {

@@ -95,8 +95,10 @@ const (
 // (params plus the common parameters, sorted and RFC 3986 encoded) followed by
 // "&Signature=" and the encoded signature. method is "GET" or "POST"; for a
 // POST request params is empty, since the body is not signed. A parameter in
-// params that has the name of a common parameter or Signature is ignored.
-// Sign does not modify params. Each call takes a fresh timestamp and nonce.
+// params that has the name of a common parameter or Signature is ignored. A
+// value given twice for one name is sent and signed once, as the fake counts
+// it (the vendor's Python helper sends each GET parameter twice, and the
+// service takes it). Sign does not modify params. Each call takes a fresh timestamp and nonce.
 func (s *Signer) Sign(method, action string, params url.Values) string {
 	if s == nil {
 		return ""
@@ -247,6 +249,7 @@ func appendParam(q, t []byte, p param) ([]byte, []byte) {
 			encoded[i] = appendEscaped(nil, v)
 		}
 		slices.SortFunc(encoded, bytes.Compare)
+		encoded = slices.CompactFunc(encoded, bytes.Equal) // a value given twice counts once
 		for _, v := range encoded {
 			q = append(append(appendEscaped(append(q, '&'), p.name), '='), v...)
 		}

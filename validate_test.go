@@ -147,6 +147,12 @@ func badInputs(t *testing.T) []badInput {
 		{"create on an unknown pipe type", cre, "IPs[1].PipeType", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[1].PipeType = "internet" })},
 		{"create without pipe id", cre, "IPs[0].PipeID", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[0].PipeID = "" })},
 		{"create public without segment", cre, "IPs[1].SegmentID", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[1].SegmentID = "" })},
+		{"create IsVIP on the public entry", cre, "IPs[1].IsVIP", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[1].IsVIP = new(false) })},
+		{"create IsVIP true on the public entry", cre, "IPs[1].IsVIP", createWith(func(r *CreateLoadBalancerRequest) { r.IPs[1].IsVIP = new(true) })},
+		{"create without private VIP on a private network only", cre, "IPs[0].IsVIP", createWith(func(r *CreateLoadBalancerRequest) {
+			r.IPs = r.IPs[:1]
+			r.IPs[0].IsVIP = new(false)
+		})},
 
 		// Listeners.
 		{"listener port 0", mod, h1 + "ListenerPort", modifyWith(func(r *ModifyLoadBalancerStrategysRequest) { r.HTTPListeners[1].ListenerPort = 0 })},

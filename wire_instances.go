@@ -16,7 +16,7 @@ func createWire(r *CreateLoadBalancerRequest) any {
 		PipeType  string
 		PipeID    string `json:"PipeId"`
 		SegmentID string `json:"SegmentId,omitempty"`
-		IsVIP     *int   `json:"IsVip,omitempty"`
+		IsVIP     *int   `json:"IsVip,omitempty"` // 0 or 1, in the private entry (validate keeps it there)
 	}
 	return struct {
 		RegionID     string `json:"RegionId"`

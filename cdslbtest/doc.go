@@ -74,12 +74,21 @@
 //     before its action is looked up and before its body is read; if it
 //     has a body, the connection is closed after the answer.
 //   - A parameter given more than once is signed with its values sorted by
-//     their encoded form, as cdslb.Signer signs it.
+//     their encoded form, as cdslb.Signer signs it, and read by its first
+//     value; a pair repeated with the identical value counts once (see
+//     below).
 //   - An unknown action, an action on the wrong base path, or the wrong
 //     HTTP method is 400 UnsupportedOperation.
-//   - POST bodies must be JSON (Content-Type application/json), at most
-//     1 MiB; an empty body counts as {}. Integers may be JSON numbers or
-//     numeric strings.
+//   - POST bodies must be JSON (Content-Type application/json, or none),
+//     at most 1 MiB; an empty body counts as {}. An int of the document's
+//     table must be a JSON number; a field the document spells both ways
+//     (a backend's Port and Weight, the timeouts) may also be a numeric
+//     string.
+//   - CreateLoadBalancer takes IsVip (0 or 1) in the private entry of Ips,
+//     as the document's example has it; omitted, a load balancer that also
+//     joins a public network gets a private VIP (the table's default, 1).
+//     IsVip at the top level (where the table lists it), on the public
+//     entry, or 0 without a public network is 400 InvalidParameter.
 //   - Changes keep a load balancer busy for WithBusyFor: status CREATING
 //     after CreateLoadBalancer, CHANGING after a spec, listener or haproxy
 //     config change, DELETING after DeleteLoadBalancer (then it is gone). A
@@ -125,6 +134,33 @@
 //     StartTime (inclusive) to EndTime (exclusive); values are
 //     deterministic in the instance, metric and time. An unknown
 //     ListenerName for a listener metric is 404.
+//
+// # What the vendor's own clients send
+//
+// Where the vendor's own clients send otherwise than the document's letter
+// and the service evidently takes it, the fake takes it too. Each leniency,
+// with its evidence:
+//
+//   - A JSON POST without Content-Type: the vendor's Go SDK (v0.3.16, as
+//     its Terraform provider pins it) builds a header map and never
+//     applies it.
+//   - A list given as an absent key or as null is an empty list
+//     (HttpListeners, TcpListeners, AclWhiteList, BackendServer,
+//     CertificateIds): the SDK's lists are omitempty, Terraform's example
+//     sends HTTP listeners only with certificate_ids = [], and an unset
+//     ACL goes out as null. Such a change reads back as sent.
+//   - A GET parameter repeated with the identical value counts once, for
+//     the action and for the signature: the document's Python helper
+//     invoke_cdsapi sends each twice, in the signed URL and again as
+//     params=.
+//
+// Where the document and those clients agree, the fake stays strict: a
+// string where both say int, such as "PaasGoodsId":"5078", is 400
+// InvalidParameter. Where the document's example and the clients agree
+// against its table, the fake follows the example: the disk sizes of
+// DescribeLoadBalancersSpec are numbers, and IsVip sits in the private
+// entry of Ips. The module interop drives the vendor's SDK against the
+// fake for every action it offers.
 //
 // # Faults
 //

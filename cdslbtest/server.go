@@ -199,8 +199,11 @@ func (s *Server) Handler() http.Handler {
 }
 
 // Requests reports how many requests named the action, whatever became of
-// them (refused, faulted or served); "*" counts every request. Reads and
-// seeds through the Server's own methods are not counted.
+// them (refused, faulted or served); "*" counts every request. Names that
+// are not actions, and requests without an Action, count together in one
+// bucket, which Requests of any such name reads: the server keeps nothing
+// per name a stranger chooses. Reads and seeds through the Server's own
+// methods are not counted.
 func (s *Server) Requests(action string) int {
 	if !s.made() {
 		return 0

@@ -77,8 +77,9 @@ func (s *Server) describeZones(*request) (reply, error) {
 }
 
 // describeSpec answers DescribeLoadBalancersSpec in the document's nested
-// shape. The disk sizes are strings here, as the document's table types
-// them; DescribeLoadBalancersModifySpec answers numbers, as its example does.
+// shape. The disk sizes are numbers, as the document's example has them and
+// the vendor's SDK reads them (its table says string; the library reads
+// both), and as DescribeLoadBalancersModifySpec answers them.
 func (s *Server) describeSpec(r *request) (reply, error) {
 	regionID, err := r.required("RegionId")
 	if err != nil {
@@ -90,10 +91,10 @@ func (s *Server) describeSpec(r *request) (reply, error) {
 	type attachDisk struct {
 		BasicIops     string
 		DiskMax       int
-		DiskMaxExpand string
-		DiskMin       string
+		DiskMaxExpand int
+		DiskMin       int
 		DiskName      string
-		DiskStep      string
+		DiskStep      int
 		DiskUnit      string
 		DiskValue     string
 	}
@@ -118,7 +119,7 @@ func (s *Server) describeSpec(r *request) (reply, error) {
 		Architectures []architecture
 		Version       string
 	}
-	disk := attachDisk{"", 2000, "2000", "100", "SSD", "100", "G", "ssd_disk"}
+	disk := attachDisk{"", 2000, 2000, 100, "SSD", 100, "G", "ssd_disk"}
 	data := struct {
 		ProductName string
 		Products    []product

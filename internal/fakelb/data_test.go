@@ -70,8 +70,16 @@ func TestDescribeLoadBalancersSpec(t *testing.T) {
 			t.Errorf("CpuRam[%d] = %+v", i, c)
 		}
 	}
-	if !strings.Contains(string(res.Data), `"EnginesType":[],"NetworkLinks":null`) || !strings.Contains(string(res.Data), `"DiskMin":"100"`) {
+	if !strings.Contains(string(res.Data), `"EnginesType":[],"NetworkLinks":null`) {
 		t.Errorf("document spellings missing: %s", res.Data)
+	}
+	// The disk sizes are numbers, as the document's example and the
+	// vendor's SDK (which models them as int) have them; its table says
+	// string.
+	for _, want := range []string{`"DiskMax":2000`, `"DiskMaxExpand":2000`, `"DiskMin":100`, `"DiskStep":100`} {
+		if !strings.Contains(string(res.Data), want) {
+			t.Errorf("no %s: %s", want, res.Data)
+		}
 	}
 	e.fails("DescribeLoadBalancersSpec", map[string]string{"RegionId": "Mars_A"}, 404, "ResourceNotFound")
 	e.fails("DescribeLoadBalancersSpec", nil, 400, "ArgMissing")

@@ -1,7 +1,6 @@
 package fakelb
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -147,16 +146,32 @@ type pipe struct {
 	PipeType  string
 	PipeId    string
 	SegmentId string
-	IsVip     json.RawMessage
+	IsVip     *number
 }
 
-// vipOff reports whether IsVip asks for no private VIP (0, "0" or false).
-func (p pipe) vipOff() bool {
-	switch strings.Trim(string(p.IsVip), `" `) {
-	case "0", "false":
-		return true
+// checkIsVip holds IsVip to the document's example: it sits in the
+// private entry of Ips, as the JSON number 0 or 1, and only on a load
+// balancer that also joins a public network (the table: "for public load
+// balancers only; a private one needs none; default 1"). The table's
+// top-level IsVip, IsVip on a public entry, and IsVip 0 on a private-only
+// load balancer are refused: a client that sends them would otherwise get
+// a private VIP it asked not to have, or ask for one it cannot lack.
+func checkIsVip(r *request, pipes []pipe, public bool) error {
+	if _, ok := r.raw("IsVip"); ok {
+		return invalidf("IsVip belongs in the private entry of Ips, as the document's example has it, not at the top level")
 	}
-	return false
+	for i, p := range pipes {
+		switch {
+		case p.IsVip == nil:
+		case p.PipeType == "public":
+			return invalidf("Ips[%d].IsVip: IsVip belongs in the private entry of Ips, not the public one", i)
+		case *p.IsVip != 0 && *p.IsVip != 1:
+			return invalidf("Ips[%d].IsVip must be 0 or 1, not %d", i, *p.IsVip)
+		case *p.IsVip == 0 && !public:
+			return invalidf("Ips[%d].IsVip 0 asks for no private VIP, but a load balancer without a public network has no other address", i)
+		}
+	}
+	return nil
 }
 
 func (s *Server) createLoadBalancer(r *request) (reply, error) {
@@ -199,6 +214,9 @@ func (s *Server) createLoadBalancer(r *request) (reply, error) {
 		}
 		public = public || p.PipeType == "public"
 	}
+	if err := checkIsVip(r, pipes, public); err != nil {
+		return reply{}, err
+	}
 	amount, _, err := r.integer("Amount")
 	if err != nil {
 		return reply{}, err
@@ -226,7 +244,7 @@ func (s *Server) createLoadBalancer(r *request) (reply, error) {
 			vdcName:     z.CityName + "PaaS1",
 		}
 		for _, p := range pipes {
-			if p.PipeType == "private" && public && p.vipOff() {
+			if p.PipeType == "private" && p.IsVip != nil && *p.IsVip == 0 {
 				continue
 			}
 			in.vips = append(in.vips, vip{IP: s.nextVIP(p.PipeType), Type: p.PipeType})

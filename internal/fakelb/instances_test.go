@@ -16,7 +16,7 @@ func createBody() map[string]any {
 		"VdcId":        "vdc-1",
 		"BasePipeId":   "pipe-1",
 		"InstanceName": "test-haproxy",
-		"PaasGoodsId":  "5072",
+		"PaasGoodsId":  5072,
 		"Ips": []any{
 			map[string]any{"PipeType": "private", "PipeId": "pipe-1", "IsVip": 1},
 			map[string]any{"PipeType": "public", "PipeId": "pub-1", "SegmentId": "seg-1"},
@@ -199,12 +199,12 @@ func TestCreateValidation(t *testing.T) {
 	}
 }
 
-// SubjectId is optional; an integer that is not negative, as a number or a
-// numeric string, is accepted.
+// SubjectId is optional; an integer number that is not negative is
+// accepted (a string is not: TestIntegersAreNumbers).
 func TestCreateAcceptsASubjectId(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 0)
-	for _, subject := range []any{nil, 0, 7, "12"} {
+	for _, subject := range []any{nil, 0, 7, 12} {
 		e.create(with(createBody(), "SubjectId", subject))
 	}
 	if n := e.instanceCount(); n != 4 {
@@ -298,7 +298,7 @@ func TestModifySpecErrors(t *testing.T) {
 	e.fails("ModifyLoadBalancerInstanceSpec", map[string]any{"InstanceUuid": id}, 400, "ArgMissing")
 	e.fails("ModifyLoadBalancerInstanceSpec", map[string]any{"InstanceUuid": id, "PaasGoodsId": 1}, 400, "InvalidParameter")
 	e.fails("ModifyLoadBalancerInstanceSpec", map[string]any{"InstanceUuid": "nope", "PaasGoodsId": 5078}, 404, "ResourceNotFound")
-	e.ok("ModifyLoadBalancerInstanceSpec", map[string]any{"InstanceUuid": id, "PaasGoodsId": "5075"}, nil)
+	e.ok("ModifyLoadBalancerInstanceSpec", map[string]any{"InstanceUuid": id, "PaasGoodsId": 5075}, nil)
 	if lb, _ := e.instance(id); lb.Cpu != 2 {
 		t.Errorf("Cpu = %d after a change to 5075 with no delay", lb.Cpu)
 	}

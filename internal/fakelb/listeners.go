@@ -23,8 +23,8 @@ type listener struct {
 	EnableSourceIp     string              `json:"EnableSourceIp,omitempty"`
 	ListenerMode       string              `json:"ListenerMode"`
 	ListenerName       string              `json:"ListenerName"`
-	ListenerPort       *flexInt            `json:"ListenerPort"`
-	MaxConn            *flexInt            `json:"MaxConn"`
+	ListenerPort       *number             `json:"ListenerPort"`
+	MaxConn            *number             `json:"MaxConn"`
 	Option             *option             `json:"Option,omitempty"`
 	Scheduler          string              `json:"Scheduler"`
 	ServerTimeout      *flexString         `json:"ServerTimeout"`
@@ -35,8 +35,8 @@ type listener struct {
 
 type backend struct {
 	IP      string      `json:"IP"`
-	MaxConn *flexInt    `json:"MaxConn"`
-	Port    *flexInt    `json:"Port"`
+	MaxConn *number     `json:"MaxConn"`
+	Port    *flexInt    `json:"Port"` // string in the document's table, number in its examples
 	Weight  *flexString `json:"Weight"`
 }
 
@@ -115,7 +115,7 @@ func (s *Server) checkListener(mode, at string, l *listener) error {
 	if l.ListenerMode != mode {
 		return invalidf("%s must be %q in this list", field("ListenerMode"), mode)
 	}
-	if err := checkPort(field("ListenerPort"), l.ListenerPort); err != nil {
+	if err := checkPort(field("ListenerPort"), (*flexInt)(l.ListenerPort)); err != nil {
 		return err
 	}
 	if slices.Contains(reservedPorts, int(*l.ListenerPort)) {
@@ -124,7 +124,7 @@ func (s *Server) checkListener(mode, at string, l *listener) error {
 	if err := oneOf(field("Scheduler"), l.Scheduler, schedulers); err != nil {
 		return err
 	}
-	if err := nonNegative(field("MaxConn"), l.MaxConn); err != nil {
+	if err := nonNegative(field("MaxConn"), (*flexInt)(l.MaxConn)); err != nil {
 		return err
 	}
 	for _, t := range []struct {
@@ -139,23 +139,20 @@ func (s *Server) checkListener(mode, at string, l *listener) error {
 			return err
 		}
 	}
-	if l.AclWhiteList == nil {
-		return argMissing(field("AclWhiteList"))
+	if l.AclWhiteList == nil { // absent or null: the vendor's SDK sends an unset ACL as null
+		l.AclWhiteList = &[]string{}
 	}
 	for i, a := range *l.AclWhiteList {
 		if !isIPv4OrCIDR(a) {
 			return invalidf("%s[%d] must be an IPv4 address or CIDR block", field("AclWhiteList"), i)
 		}
 	}
-	if l.BackendServer == nil {
-		return argMissing(field("BackendServer"))
-	}
-	for i := range *l.BackendServer {
+	for i := range l.backends() { // absent, null and [] are no backend
 		if err := checkBackend(fmt.Sprintf("%s[%d]", field("BackendServer"), i), &(*l.BackendServer)[i]); err != nil {
 			return err
 		}
 	}
-	if len(*l.BackendServer) == 0 {
+	if len(l.backends()) == 0 {
 		l.BackendServer = nil // the document's answers show null lists
 	}
 	if mode == "http" {
@@ -170,8 +167,8 @@ func (s *Server) checkHTTP(field func(string) string, l *listener) error {
 	if err := oneOf(field("StickySession"), l.StickySession, onOff); err != nil {
 		return err
 	}
-	if l.CertificateIds == nil {
-		return argMissing(field("CertificateIds"))
+	if l.CertificateIds == nil { // absent or null: the vendor's SDK leaves an empty list out
+		l.CertificateIds = &[]certRef{}
 	}
 	for i := range *l.CertificateIds {
 		ref := &(*l.CertificateIds)[i]
@@ -251,7 +248,7 @@ func checkBackend(at string, b *backend) error {
 	if *b.Weight < 1 || *b.Weight > 256 {
 		return invalidf("%s.Weight must be \"1\" to \"256\"", at)
 	}
-	return nonNegative(at+".MaxConn", b.MaxConn)
+	return nonNegative(at+".MaxConn", (*flexInt)(b.MaxConn))
 }
 
 func checkPort(name string, p *flexInt) error {
@@ -295,7 +292,7 @@ func isIPv4OrCIDR(s string) bool {
 // checkUnique refuses two listeners of an instance with the same name, port
 // or session cookie key.
 func checkUnique(all []*listener) error {
-	names, ports, keys := map[string]bool{}, map[flexInt]bool{}, map[string]bool{}
+	names, ports, keys := map[string]bool{}, map[number]bool{}, map[string]bool{}
 	for _, l := range all {
 		if names[l.ListenerName] {
 			return invalidf("ListenerName %q is used twice in the instance", l.ListenerName)
@@ -315,19 +312,16 @@ func checkUnique(all []*listener) error {
 }
 
 // readListeners decodes and checks the HttpListeners and TcpListeners of a
-// request. A list marked required must be present (null counts as absent).
-func (s *Server) readListeners(r *request, tcpRequired bool) (httpL, tcpL []*listener, err error) {
+// request. A list that is absent or null is empty: the vendor's SDK leaves
+// an empty list out, so a change with HTTP listeners only has no
+// TcpListeners key, and one that removes every listener has neither.
+func (s *Server) readListeners(r *request) (httpL, tcpL []*listener, err error) {
 	for _, l := range []struct {
 		name, mode string
-		required   bool
 		dst        *[]*listener
-	}{{"HttpListeners", "http", true, &httpL}, {"TcpListeners", "tcp", tcpRequired, &tcpL}} {
-		ok, err := r.decode(l.name, l.dst)
-		if err != nil {
+	}{{"HttpListeners", "http", &httpL}, {"TcpListeners", "tcp", &tcpL}} {
+		if _, err := r.decode(l.name, l.dst); err != nil {
 			return nil, nil, err
-		}
-		if !ok && l.required {
-			return nil, nil, argMissing(l.name)
 		}
 		for i, x := range *l.dst {
 			if x == nil {
@@ -361,14 +355,14 @@ func nonNil(l []*listener) []*listener {
 
 // modifyStrategys replaces the whole listener set of an instance.
 func (s *Server) modifyStrategys(r *request) (reply, error) {
-	return s.changeListeners(r, true, func(in *instance, h, t []*listener) ([]*listener, []*listener) {
+	return s.changeListeners(r, func(in *instance, h, t []*listener) ([]*listener, []*listener) {
 		return h, t
 	})
 }
 
 // addStrategys appends listeners; a name or port that exists is refused.
 func (s *Server) addStrategys(r *request) (reply, error) {
-	return s.changeListeners(r, false, func(in *instance, h, t []*listener) ([]*listener, []*listener) {
+	return s.changeListeners(r, func(in *instance, h, t []*listener) ([]*listener, []*listener) {
 		return append(slices.Clip(in.http), h...), append(slices.Clip(in.tcp), t...)
 	})
 }
@@ -376,12 +370,12 @@ func (s *Server) addStrategys(r *request) (reply, error) {
 // changeListeners is the shared path of Modify and Add: check, combine,
 // check uniqueness, store, and keep the instance CHANGING for the delay.
 // A listener change drops any custom haproxy.cfg: the config is regenerated.
-func (s *Server) changeListeners(r *request, tcpRequired bool, combine func(*instance, []*listener, []*listener) ([]*listener, []*listener)) (reply, error) {
+func (s *Server) changeListeners(r *request, combine func(*instance, []*listener, []*listener) ([]*listener, []*listener)) (reply, error) {
 	in, err := s.idleInstance(r)
 	if err != nil {
 		return reply{}, err
 	}
-	h, t, err := s.readListeners(r, tcpRequired)
+	h, t, err := s.readListeners(r)
 	if err != nil {
 		return reply{}, err
 	}

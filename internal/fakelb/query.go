@@ -18,8 +18,13 @@ const maxParams = 256
 
 // parseQuery appends the parameters of a raw query to dst, with the rules
 // of url.ParseQuery: a pair that holds a semicolon, an empty pair, and a
-// pair that does not unescape are left out. ok is false if the query has
-// more than maxParams pairs.
+// pair that does not unescape are left out. A pair that repeats an earlier
+// one, name and value, is left out too: the document's Python helper
+// invoke_cdsapi sends each GET parameter twice (in the signed URL and again
+// as params=), and the service evidently takes it, so such a pair counts
+// once, for the action and for the signature. The same name with another
+// value is another parameter. ok is false if the query has more than
+// maxParams pairs.
 func parseQuery(raw string, dst query) (q query, ok bool) {
 	if strings.Count(raw, "&") >= maxParams {
 		return dst, false
@@ -38,7 +43,9 @@ func parseQuery(raw string, dst query) (q query, ok bool) {
 		if value, err = unescape(value); err != nil {
 			continue
 		}
-		dst = append(dst, param{name, value})
+		if !dst.has(name, value) {
+			dst = append(dst, param{name, value})
+		}
 	}
 	return dst, true
 }
@@ -66,4 +73,14 @@ func (q query) lookup(name string) (string, bool) {
 func (q query) get(name string) string {
 	v, _ := q.lookup(name)
 	return v
+}
+
+// has reports whether the query holds the pair name=value.
+func (q query) has(name, value string) bool {
+	for _, p := range q {
+		if p.name == name && p.value == value {
+			return true
+		}
+	}
+	return false
 }
