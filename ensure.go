@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -299,7 +298,7 @@ func plain(err error) string { return strings.TrimPrefix(err.Error(), "cdslb: ")
 // ensuring serializes the find-or-create helpers of one Client for one
 // name, so that its goroutines find what one of them creates instead of
 // each creating it. Other Clients and processes are not serialized.
-var ensuring keyedLock
+var ensuring keyedLock[ensureKey]
 
 // ensureKey is what ensuring serializes on.
 type ensureKey struct {
@@ -307,44 +306,4 @@ type ensureKey struct {
 	kind, region, name string
 }
 
-// keyedLock is a mutex per key, held only while in use: an entry is
-// removed when nobody holds or waits for it.
-type keyedLock struct {
-	mu   sync.Mutex
-	held map[ensureKey]*keyedEntry
-}
-
-type keyedEntry struct {
-	sem   chan struct{} // holds a token while the key is locked
-	users int           // holders and waiters
-}
-
-// lock waits until key is free and locks it, or until ctx ends, and
-// returns the function that unlocks it.
-func (k *keyedLock) lock(ctx context.Context, helper string, key ensureKey) (unlock func(), err error) {
-	k.mu.Lock()
-	e := k.held[key]
-	if e == nil {
-		if k.held == nil {
-			k.held = map[ensureKey]*keyedEntry{}
-		}
-		e = &keyedEntry{sem: make(chan struct{}, 1)}
-		k.held[key] = e
-	}
-	e.users++
-	k.mu.Unlock()
-	release := func() {
-		k.mu.Lock()
-		if e.users--; e.users == 0 {
-			delete(k.held, key)
-		}
-		k.mu.Unlock()
-	}
-	select {
-	case e.sem <- struct{}{}:
-		return func() { <-e.sem; release() }, nil
-	case <-ctx.Done():
-		release()
-		return nil, fmt.Errorf("cdslb: %s: waiting for another call on the %s %q of this client: %w", helper, key.kind, key.name, ctx.Err())
-	}
-}
+func (k ensureKey) what() string { return fmt.Sprintf("%s %q", k.kind, k.name) }
