@@ -51,6 +51,9 @@ type Client struct {
 
 	limiter     *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
 	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
+
+	now     func() time.Time // the clock of what the client remembers; nil: time.Now (replaced in tests)
+	pending *pendingCreates  // creates of unknown outcome, by name (pending.go)
 }
 
 // Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,
@@ -101,6 +104,7 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 		sleep:     sleepContext,
 
 		listenersAt: new(atomic.Int32),
+		pending:     new(pendingCreates),
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)

@@ -88,7 +88,9 @@ func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName 
 
 // editListener is the read-modify-check-write both edits share, started
 // again from the read when the set changed or, with RetryConflicts, after
-// the write's 409. edit gets the index of the named listener in the HTTP
+// the write's 409. It holds the instance's lock throughout, retries and
+// their waits included: other edits of the instance on this Client would
+// only find it busy, and would keep a waiting edit from its turn. edit gets the index of the named listener in the HTTP
 // list (h) or the TCP list (t); the other index is -1.
 func (c *Client) editListener(ctx context.Context, name, instanceUUID, listenerName string, edit func(set *DescribeLoadBalancerStrategysResponse, h, t int) error) (*ModifyLoadBalancerStrategysResponse, error) {
 	if err := checkHelper(c, ctx, name); err != nil {
@@ -101,21 +103,20 @@ func (c *Client) editListener(ctx context.Context, name, instanceUUID, listenerN
 	if c.retry.MaxAttempts > 1 {
 		attempts = max(c.retry.MaxAttempts, editAttempts)
 	}
+	unlock, err := editing.lock(ctx, name, instanceKey{c, instanceUUID})
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	return c.again(ctx, attempts, func(err error) bool { return errors.Is(err, ErrListenersChanged) || c.retryBusy(err) },
 		func() (*ModifyLoadBalancerStrategysResponse, error) {
 			return c.editOnce(ctx, name, instanceUUID, listenerName, edit)
 		})
 }
 
-// editOnce reads, edits, reads again, compares and writes, once, holding
-// the instance's lock throughout. Its write is never repeated on a 409:
-// the set it sends was read before.
+// editOnce reads, edits, reads again, compares and writes, once. Its
+// write is never repeated on a 409: the set it sends was read before.
 func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName string, edit func(set *DescribeLoadBalancerStrategysResponse, h, t int) error) (*ModifyLoadBalancerStrategysResponse, error) {
-	unlock, err := editing.lock(ctx, name, instanceKey{c, instanceUUID})
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
 	set, err := c.readExactly(ctx, name, instanceUUID)
 	if err != nil {
 		return nil, err
@@ -146,7 +147,7 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 }
 
 // checkAndWrite is the end of every whole-set write, under the instance's
-// lock: it takes the write's rate-limit token, reads the set again and,
+// lock (editing): it takes the write's rate-limit token, reads the set again and,
 // if it is still before, writes want with write, then settles an unknown
 // outcome. The token comes first, so that no wait for it sits between the
 // check and the write.

@@ -33,7 +33,14 @@ import (
 // instances again, never creating again, for up to the not-found grace of
 // waiting between lists (one minute by default), and goes on with the
 // instance it finds. If none appears, the error still matches
-// ErrOutcomeUnknown: list by name before creating again.
+// ErrOutcomeUnknown, and the Client remembers the create as pending: for
+// PendingCreatePeriod (10 minutes, by the Client's clock), or until the
+// instance shows up in a list, its EnsureLoadBalancer calls for the name
+// and region list, and list again for up to the not-found grace, but
+// never create; if it still does not show up, they fail with an error
+// that matches ErrOutcomeUnknown. So a call whose context ended while the
+// service was still placing the order does not make the next call buy a
+// second instance.
 //
 // Calls on one Client for the same name and region wait for each other,
 // so that its goroutines make one instance: the others find it. If the
@@ -54,13 +61,22 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	if req.Amount > 1 {
 		return nil, false, &ValidationError{Action: helper, Field: "Amount", Reason: fmt.Sprintf("must be 0 or 1: one instance is found or created, got %d", req.Amount)}
 	}
-	unlock, err := ensuring.lock(ctx, helper, ensureKey{c, "load balancer", req.RegionID, req.InstanceName})
+	key := ensureKey{c, "load balancer", req.RegionID, req.InstanceName}
+	unlock, err := ensuring.lock(ctx, helper, key)
 	if err != nil {
 		return nil, false, err
 	}
 	defer unlock()
-	found, err := c.loadBalancersNamed(ctx, req)
-	if err != nil {
+	var found []LoadBalancer
+	find := func() (bool, error) {
+		var ferr error
+		found, ferr = c.loadBalancersNamed(ctx, req)
+		return len(found) > 0, ferr
+	}
+	if _, err := find(); err != nil {
+		return nil, false, err
+	}
+	if err := c.awaitPending(ctx, &cfg, helper, key, len(found) > 0, find); err != nil {
 		return nil, false, err
 	}
 	if len(found) > 1 {
@@ -82,13 +98,10 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 		}
 	case errors.Is(err, ErrOutcomeUnknown):
 		createErr := err
-		err = relist(ctx, &cfg, func() (bool, error) {
-			var lerr error
-			found, lerr = c.loadBalancersNamed(ctx, req)
-			return len(found) > 0, lerr
-		})
+		err = relist(ctx, &cfg, find)
 		switch {
 		case err != nil:
+			c.pending.add(key, c.clock())
 			return nil, false, lostAnswer(helper, fmt.Sprintf("load balancer %q in region %s", req.InstanceName, req.RegionID), createErr, err)
 		case len(found) > 1:
 			err := ambiguousLoadBalancers(helper, req, found, "after a create whose answer was lost ("+plain(createErr)+"); nothing more was created")
@@ -101,6 +114,30 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	}
 	lb, err = c.WaitUntilRunning(ctx, id, opts...)
 	return lb, true, err
+}
+
+// awaitPending keeps a Client from creating again what one of its calls
+// may have created: when key has a create of unknown outcome pending
+// (pendingCreates) and listed is false, it lists again with find for up
+// to the not-found grace, never creating, and fails, matching
+// ErrOutcomeUnknown, if the create still does not show up. Once it shows
+// up, key is no longer pending.
+func (c *Client) awaitPending(ctx context.Context, cfg *waitConfig, helper string, key ensureKey, listed bool, find func() (bool, error)) error {
+	until, pending := c.pending.get(key, c.clock())
+	switch {
+	case !pending:
+		return nil
+	case listed:
+		c.pending.done(key)
+		return nil
+	}
+	if err := relist(ctx, cfg, find); err != nil {
+		return &editError{helper, fmt.Sprintf("an earlier create of the %s on this client has an unknown outcome, and it is not listed (%s): "+
+			"this client will not create it again before it shows up or until %s", key.what(), plain(err), until.UTC().Format(time.RFC3339)),
+			errors.Join(ErrOutcomeUnknown, err)}
+	}
+	c.pending.done(key)
+	return nil
 }
 
 // loadBalancersNamed lists the instances of req's name and region that
@@ -146,7 +183,9 @@ func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found
 // If the upload's outcome is unknown (ErrOutcomeUnknown), it lists the
 // certificates again for up to a minute of waiting between lists, never
 // uploading again; if none appears, the error still matches
-// ErrOutcomeUnknown. If the upload is refused and a certificate of the
+// ErrOutcomeUnknown, and the upload stays pending on the Client as
+// EnsureLoadBalancer's create does (PendingCreatePeriod): later calls for
+// the name list but do not upload until it shows up or the period ends. If the upload is refused and a certificate of the
 // name now exists (another caller uploaded it meanwhile), that one is
 // compared as if found before: the same is returned with created false,
 // another fails with ErrAmbiguousName.
@@ -160,7 +199,8 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 	if err != nil {
 		return nil, false, err
 	}
-	unlock, err := ensuring.lock(ctx, helper, ensureKey{c, "certificate", "", req.CertificateName})
+	key := ensureKey{c, "certificate", "", req.CertificateName}
+	unlock, err := ensuring.lock(ctx, helper, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -173,6 +213,9 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 		return len(found) > 0, ferr
 	}
 	if _, err := find(); err != nil {
+		return nil, false, err
+	}
+	if err := c.awaitPending(ctx, &cfg, helper, key, len(found) > 0, find); err != nil {
 		return nil, false, err
 	}
 	outcome := "nothing was uploaded"
@@ -191,6 +234,7 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 			if rerr := relist(ctx, &cfg, find); rerr != nil {
 				what := fmt.Sprintf("certificate %q", req.CertificateName)
 				if err != nil {
+					c.pending.add(key, c.clock())
 					return nil, false, lostAnswer(helper, what, err, rerr)
 				}
 				return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)

@@ -145,19 +145,19 @@ func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (*Modif
 		}
 		return &ModifyLoadBalancerStrategysResponse{}, nil
 	}
-	return c.again(ctx, c.retry.MaxAttempts, c.retryBusy, func() (*ModifyLoadBalancerStrategysResponse, error) { return c.applyOnce(ctx, plan) })
-}
-
-// applyOnce checks that the set is the plan's and writes, once, holding
-// the instance's lock. Its write is never repeated on a 409: the check
-// must come first.
-func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoadBalancerStrategysResponse, error) {
-	const helper = "ApplyListeners"
 	unlock, err := editing.lock(ctx, helper, instanceKey{c, plan.InstanceUUID})
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
+	return c.again(ctx, c.retry.MaxAttempts, c.retryBusy, func() (*ModifyLoadBalancerStrategysResponse, error) { return c.applyOnce(ctx, plan) })
+}
+
+// applyOnce checks that the set is the plan's and writes, once, under the
+// instance's lock. Its write is never repeated on a 409: the check must
+// come first.
+func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoadBalancerStrategysResponse, error) {
+	const helper = "ApplyListeners"
 	want := &ModifyLoadBalancerStrategysRequest{InstanceUUID: plan.InstanceUUID, HTTPListeners: plan.http, TCPListeners: plan.tcp}
 	resp, err := c.checkAndWrite(ctx, helper, plan.snapshot, want, func(ctx context.Context) (*ModifyLoadBalancerStrategysResponse, error) {
 		if slices.ContainsFunc(plan.made, func(ch ListenerChange) bool { return ch.Action != ListenerAdded }) {
