@@ -382,3 +382,121 @@ func lockHeld(c *Client) bool {
 	}
 	return false
 }
+
+// TestEnsureAfterAnEndedContextCreatesOnce: call A's context ends while
+// the service is still placing the order, so A's create has an unknown
+// outcome and its re-list cannot run. Call B for the same name on the
+// same Client, at once, lists (nothing yet) but does not create: it lists
+// again until A's instance shows up. One create reaches the service, and
+// one instance exists. The same holds for certificates.
+func TestEnsureAfterAnEndedContextCreatesOnce(t *testing.T) {
+	t.Parallel()
+	certPEM, keyPEM := testCertificate(t, "ec")
+	for _, tc := range []struct {
+		create, list string
+		ensure       func(ctx context.Context, c *Client) (bool, error)
+		count        func(f *frontedFake) int
+	}{
+		{"CreateLoadBalancer", "DescribeLoadBalancers",
+			func(ctx context.Context, c *Client) (bool, error) {
+				_, created, err := c.EnsureLoadBalancer(ctx, goodCreate(), WithPollInterval(time.Millisecond, time.Millisecond))
+				return created, err
+			},
+			func(f *frontedFake) int { return len(f.client(t).mustList(t)) }},
+		{"UploadCACertificate", "DescribeCACertificates",
+			func(ctx context.Context, c *Client) (bool, error) {
+				_, created, err := c.EnsureCertificate(ctx, &UploadCACertificateRequest{Certificate: certPEM, PrivateKey: keyPEM, CertificateName: "www"})
+				return created, err
+			},
+			func(f *frontedFake) int {
+				list, err := f.client(t).DescribeCACertificates(context.Background(), nil)
+				require.NoError(t, err)
+				return len(list.Certificates)
+			}},
+	} {
+		t.Run(tc.create, func(t *testing.T) {
+			t.Parallel()
+			f := newFrontedFake(t, 0)
+			c := f.client(t)
+			arrived, release, placed := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			var creates atomic.Int32
+			f.hook(tc.create, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				if creates.Add(1) > 1 {
+					next.ServeHTTP(w, r)
+					return
+				}
+				close(arrived)
+				<-release // the service is placing the order
+				next.ServeHTTP(httptest.NewRecorder(), r)
+				close(placed)
+			})
+			var lists atomic.Int32
+			f.hook(tc.list, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				if lists.Add(1) == 2 { // B's first list: the order is placed just after it is answered
+					close(release)
+					<-placed
+				}
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(rec.Code)
+				_, _ = w.Write(rec.Body.Bytes())
+			})
+
+			ctxA, cancelA := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() { _, err := tc.ensure(ctxA, c); done <- err }()
+			<-arrived
+			cancelA()
+			errA := <-done
+			require.ErrorIs(t, errA, ErrOutcomeUnknown)
+
+			created, errB := tc.ensure(context.Background(), c)
+			require.NoError(t, errB)
+			assert.False(t, created, "B found A's")
+			assert.Equal(t, 1, f.requests(tc.create), "one create reached the service")
+			assert.Equal(t, 1, tc.count(f), "one exists")
+		})
+	}
+}
+
+// mustList lists every load balancer.
+func (c *Client) mustList(t testing.TB) []LoadBalancer {
+	t.Helper()
+	resp, err := c.DescribeLoadBalancers(context.Background(), nil)
+	require.NoError(t, err)
+	return resp.LoadBalancers
+}
+
+// TestPendingCreateIsForgottenAfterItsPeriod: a pending create keeps a
+// Client's Ensure from creating, failing with ErrOutcomeUnknown while
+// nothing shows up, until PendingCreatePeriod has passed on the Client's
+// clock; then Ensure creates.
+func TestPendingCreateIsForgottenAfterItsPeriod(t *testing.T) {
+	t.Parallel()
+	f := newFrontedFake(t, 0)
+	c := f.client(t)
+	clock := &busyClock{now: time.Now()}
+	c.now = clock.Now
+	f.hook("CreateLoadBalancer", func(http.ResponseWriter, *http.Request, http.Handler) { abort() }) // lost, never placed
+	grace := []WaitOption{WithPollInterval(time.Millisecond, time.Millisecond), WithNotFoundGrace(10 * time.Millisecond)}
+	_, _, err := c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	require.Equal(t, 1, f.requests("CreateLoadBalancer"))
+
+	f.hook("CreateLoadBalancer", nil)
+	clock.advance(PendingCreatePeriod - time.Second)
+	_, _, err = c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "will not create it again")
+	assert.Equal(t, 1, f.requests("CreateLoadBalancer"), "not created while pending")
+
+	clock.advance(time.Second)
+	_, created, err := c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
+	require.NoError(t, err)
+	assert.True(t, created)
+	assert.Equal(t, 2, f.requests("CreateLoadBalancer"))
+	assert.Len(t, c.mustList(t), 1)
+}
