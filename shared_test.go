@@ -500,3 +500,48 @@ func TestPendingCreateIsForgottenAfterItsPeriod(t *testing.T) {
 	assert.Equal(t, 2, f.requests("CreateLoadBalancer"))
 	assert.Len(t, c.mustList(t), 1)
 }
+
+// TestNoRateLimitWaitBetweenCheckAndWrite: with WithRateLimit, the whole-set
+// write's token is taken before the read that checks the set, so that no
+// wait sits between that read and the write, during which the set could
+// change unseen.
+func TestNoRateLimitWaitBetweenCheckAndWrite(t *testing.T) {
+	t.Parallel()
+	f := newFrontedFake(t, 0)
+	id := f.instanceWithListeners(t, 2)
+	c := f.client(t, WithRateLimit(1, 1))
+	var mu sync.Mutex
+	var events []string
+	event := func(e string) { mu.Lock(); events = append(events, e); mu.Unlock() }
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		event("wait")
+		f.clock.advance(d)
+		return ctx.Err()
+	}
+	for _, action := range []string{"DescribeLoadBalancerStrategys", "ModifyLoadBalancerStrategys"} {
+		f.hook(action, func(w http.ResponseWriter, r *http.Request, next http.Handler) { event(action); next.ServeHTTP(w, r) })
+	}
+	for _, edit := range []func() error{
+		func() error {
+			_, err := c.UpdateListener(context.Background(), id, "l-0", func(_ *HTTPListener, tcp *TCPListener) error { tcp.MaxConn = 9; return nil })
+			return err
+		},
+		func() error {
+			set, _ := f.set(t, id)
+			plan, err := c.PlanListeners(context.Background(), id, nil, set.TCPListeners[:1])
+			require.NoError(t, err)
+			_, err = c.ApplyListeners(context.Background(), plan)
+			return err
+		},
+	} {
+		mu.Lock()
+		events = nil
+		mu.Unlock()
+		require.NoError(t, edit())
+		mu.Lock()
+		n := len(events)
+		require.GreaterOrEqual(t, n, 2)
+		assert.Equal(t, []string{"DescribeLoadBalancerStrategys", "ModifyLoadBalancerStrategys"}, events[n-2:], "no wait between the check and the write: %v", events)
+		mu.Unlock()
+	}
+}
