@@ -11,7 +11,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -49,8 +48,8 @@ type Client struct {
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests
 
-	limiter     *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
-	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
+	limiter     *rate.Limiter   // WithRateLimit's bucket, shared by every call; nil: no limit
+	listenersAt *listenersPlace // where DescribeLBInstanceListeners answered (strategies.go)
 
 	now     func() time.Time // the clock of what the client remembers; nil: time.Now (replaced in tests)
 	pending *pendingCreates  // creates of unknown outcome, by name (pending.go)
@@ -103,7 +102,7 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 		maxBody:   DefaultMaxResponseBytes,
 		sleep:     sleepContext,
 
-		listenersAt: new(atomic.Int32),
+		listenersAt: new(listenersPlace),
 		pending:     new(pendingCreates),
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
