@@ -48,11 +48,12 @@ type Client struct {
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests
 
-	limiter     *rate.Limiter   // WithRateLimit's bucket, shared by every call; nil: no limit
-	listenersAt *listenersPlace // where DescribeLBInstanceListeners answered (strategies.go)
+	limiter *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
 
-	now     func() time.Time // the clock of what the client remembers; nil: time.Now (replaced in tests)
-	pending *pendingCreates  // creates of unknown outcome, by name (pending.go)
+	// What the client remembers, and its clock (nil: time.Now; replaced in tests).
+	listenersAt *listenersPlace // where DescribeLBInstanceListeners answered (strategies.go)
+	pending     *pendingCreates // creates of unknown outcome, by name (pending.go)
+	now         func() time.Time
 }
 
 // Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,
@@ -68,9 +69,12 @@ type Option func(*Client) error
 // InternalError or throttling codes, SignatureNonceUsed and malformed
 // answers (ErrMalformedAnswer); actions that change state only when the
 // connection was never made. With RetryConflicts, any action is also
-// retried when the service answers 409 ResourceInUse, which refuses a
-// request without running it; UpdateListener and RemoveListener then start
-// their edit again from the read instead of resending their write.
+// retried when the service refused it as busy, which runs nothing: HTTP
+// 409, or ResourceInUse at another 4xx status. An answer to a write whose
+// outcome is unknown (ErrOutcomeUnknown: any 5xx whatever its code,
+// InternalError or CreateOrderExcept at any status) is never resent.
+// UpdateListener, RemoveListener and ApplyListeners start again from their
+// read instead of resending their write; see the README's "Retries".
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts in all, the first included; 1 disables retries
 	BaseDelay      time.Duration // the first backoff's upper bound; it doubles each attempt
