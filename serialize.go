@@ -71,3 +71,37 @@ func (k *keyedLock[K]) lock(ctx context.Context, helper string, key K) (unlock f
 		return nil, fmt.Errorf("cdslb: %s: waiting for another call on the %s on this client: %w", helper, key.what(), ctx.Err())
 	}
 }
+
+// oneWriter runs write, a listener action's call, under the instance's
+// lock (editing), so that on one Client an AddLoadBalancerStrategys or
+// ModifyLoadBalancerStrategys never lands between an edit's check read and
+// its write, where the edit would undo it. Without what the lock needs (a
+// Client made by NewClient, a context), write runs alone and refuses.
+func oneWriter[R any](ctx context.Context, c *Client, action, instanceUUID string, write func() (*R, error)) (*R, error) {
+	if c == nil || c.signer == nil || ctx == nil {
+		return write()
+	}
+	unlock, err := editing.lock(ctx, action, instanceKey{c, instanceUUID})
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return write()
+}
+
+// instanceOf is the instance a listener write names, "" for none.
+func instanceOf[R interface {
+	*ModifyLoadBalancerStrategysRequest | *AddLoadBalancerStrategysRequest
+}](req R) string {
+	switch r := any(req).(type) {
+	case *ModifyLoadBalancerStrategysRequest:
+		if r != nil {
+			return r.InstanceUUID
+		}
+	case *AddLoadBalancerStrategysRequest:
+		if r != nil {
+			return r.InstanceUUID
+		}
+	}
+	return ""
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -544,4 +545,55 @@ func TestNoRateLimitWaitBetweenCheckAndWrite(t *testing.T) {
 		assert.Equal(t, []string{"DescribeLoadBalancerStrategys", "ModifyLoadBalancerStrategys"}, events[n-2:], "no wait between the check and the write: %v", events)
 		mu.Unlock()
 	}
+}
+
+// TestAddOnTheSameClientIsNotUndoneByAnEdit: an AddLoadBalancerStrategys
+// on the Client that is in the middle of an UpdateListener of the
+// instance (after its check read, as its write is sent) waits for it, so
+// the edit's whole-set write does not drop the added listener.
+func TestAddOnTheSameClientIsNotUndoneByAnEdit(t *testing.T) {
+	t.Parallel()
+	f := newFrontedFake(t, 0)
+	id := f.instanceWithListeners(t, 1)
+	c := f.client(t)
+	added := make(chan struct{}, 1)
+	f.hook("AddLoadBalancerStrategys", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(w, r)
+		added <- struct{}{}
+	})
+	addErr := make(chan error, 1)
+	f.hook("ModifyLoadBalancerStrategys", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		extra := goodTCPListener()
+		extra.ListenerName, extra.ListenerPort = "added", 4000
+		go func() {
+			_, err := c.AddLoadBalancerStrategys(context.Background(), &AddLoadBalancerStrategysRequest{InstanceUUID: id, TCPListeners: []TCPListener{extra}})
+			addErr <- err
+		}()
+		for waiting := false; !waiting; { // until the add waits for the edit, or has run
+			select {
+			case <-added:
+				waiting = true
+			default:
+				waiting = editWaiters(c, id) > 1
+				runtime.Gosched()
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+	_, err := c.UpdateListener(context.Background(), id, "l-0", func(_ *HTTPListener, tcp *TCPListener) error { tcp.MaxConn = 3; return nil })
+	require.NoError(t, err)
+	require.NoError(t, <-addErr)
+	_, tcp := f.set(t, id)
+	assert.Equal(t, 3, tcp["l-0"])
+	assert.Contains(t, tcp, "added", "the acknowledged add is kept")
+}
+
+// editWaiters is how many calls hold or wait for the lock of c's instance.
+func editWaiters(c *Client, instance string) int {
+	editing.mu.Lock()
+	defer editing.mu.Unlock()
+	if e := editing.held[instanceKey{c, instance}]; e != nil {
+		return e.users
+	}
+	return 0
 }

@@ -58,9 +58,13 @@ type ModifyLoadBalancerStrategysResponse struct{ ResponseMeta }
 // RUNNING again) and the response holds its TaskID. With RetryConflicts a
 // 409 resends the request as given, which may undo a change made while
 // the instance was busy; UpdateListener and RemoveListener read again
-// instead.
+// instead. On one Client it waits for a running UpdateListener,
+// RemoveListener or ApplyListeners of the instance to end, so as not to
+// land between its check and its write (README, "Concurrency").
 func (c *Client) ModifyLoadBalancerStrategys(ctx context.Context, req *ModifyLoadBalancerStrategysRequest) (*ModifyLoadBalancerStrategysResponse, error) {
-	return modifyLoadBalancerStrategys.call(ctx, c, req)
+	return oneWriter(ctx, c, "ModifyLoadBalancerStrategys", instanceOf(req), func() (*ModifyLoadBalancerStrategysResponse, error) {
+		return modifyLoadBalancerStrategys.call(ctx, c, req)
+	})
 }
 
 var modifyLoadBalancerStrategys = declare("ModifyLoadBalancerStrategys", pathLB, changes,
@@ -83,8 +87,13 @@ type AddLoadBalancerStrategysResponse struct{ ResponseMeta }
 // it has (newer API edition): the safe way to add a listener. POST; the
 // change runs asynchronously and the response holds its TaskID. Names and
 // ports must not clash with the instance's listeners.
+// On one Client it waits for a running UpdateListener, RemoveListener or
+// ApplyListeners of the instance to end, whose write would otherwise drop
+// the listeners it adds (README, "Concurrency").
 func (c *Client) AddLoadBalancerStrategys(ctx context.Context, req *AddLoadBalancerStrategysRequest) (*AddLoadBalancerStrategysResponse, error) {
-	return addLoadBalancerStrategys.call(ctx, c, req)
+	return oneWriter(ctx, c, "AddLoadBalancerStrategys", instanceOf(req), func() (*AddLoadBalancerStrategysResponse, error) {
+		return addLoadBalancerStrategys.call(ctx, c, req)
+	})
 }
 
 // The TCP list is optional on the wire: left out when empty.
