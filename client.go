@@ -79,7 +79,7 @@ type RetryPolicy struct {
 	MaxAttempts    int           // attempts in all, the first included; 1 disables retries
 	BaseDelay      time.Duration // the first backoff's upper bound; it doubles each attempt
 	MaxDelay       time.Duration // the cap on one backoff, and on a Retry-After the service asks for
-	RetryConflicts bool          // also retry 409 ResourceInUse, for every action
+	RetryConflicts bool          // also retry a busy refusal (409, or ResourceInUse at a 4xx), for every action
 }
 
 // DefaultRetryPolicy is the policy of a new Client: three attempts with
