@@ -118,7 +118,7 @@ func abort() { panic(http.ErrAbortHandler) }
 // changes were lost (the later whole-set writes carried the older sets).
 func TestSharedClientKeepsEveryAcknowledgedEdit(t *testing.T) {
 	t.Parallel()
-	const goroutines, rounds = 32, 3
+	const goroutines, rounds = 32, 2
 	conflicts := RetryPolicy{MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: 5 * time.Second, RetryConflicts: true}
 	for _, v := range []struct {
 		name string
