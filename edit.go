@@ -32,7 +32,9 @@ const editAttempts = 5
 // tries at most RetryPolicy.MaxAttempts times, and at least 5 (once with
 // NoRetry), waiting the policy's backoff between tries, within ctx. A set
 // read before a 409 is never resent. update must therefore only change
-// the listener it is given, from what it holds.
+// the listener it is given, from what it holds. It runs while the
+// instance's lock is held, so it must not call this Client's listener
+// writes for the same instance, which would wait for it.
 //
 // It fails, changing nothing, with a *ValidationError for an empty id or
 // name or a nil update, with ErrListenerNotFound when no listener has that
