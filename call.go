@@ -275,7 +275,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		// write may have run.
 		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: boundMessage(env.Message, c.redactor(u.RawQuery, body)),
 			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After")),
-			unknown: write && (status >= 500 || env.Code == codeNonceUsed)}
+			unknown: write && outcomeUnknown(status, env.Code)}
 	}
 	why := env.malformed
 	if why == "" {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -49,8 +48,12 @@ type Client struct {
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests
 
-	limiter     *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
-	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
+	limiter *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
+
+	// What the client remembers, and its clock (nil: time.Now; replaced in tests).
+	listenersAt *listenersPlace // where DescribeLBInstanceListeners answered (strategies.go)
+	pending     *pendingCreates // creates of unknown outcome, by name (pending.go)
+	now         func() time.Time
 }
 
 // Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,
@@ -66,14 +69,17 @@ type Option func(*Client) error
 // InternalError or throttling codes, SignatureNonceUsed and malformed
 // answers (ErrMalformedAnswer); actions that change state only when the
 // connection was never made. With RetryConflicts, any action is also
-// retried when the service answers 409 ResourceInUse, which refuses a
-// request without running it; UpdateListener and RemoveListener then start
-// their edit again from the read instead of resending their write.
+// retried when the service refused it as busy, which runs nothing: HTTP
+// 409, or ResourceInUse at another 4xx status. An answer to a write whose
+// outcome is unknown (ErrOutcomeUnknown: any 5xx whatever its code,
+// InternalError or CreateOrderExcept at any status) is never resent.
+// UpdateListener, RemoveListener and ApplyListeners start again from their
+// read instead of resending their write; see the README's "Retries".
 type RetryPolicy struct {
 	MaxAttempts    int           // attempts in all, the first included; 1 disables retries
 	BaseDelay      time.Duration // the first backoff's upper bound; it doubles each attempt
 	MaxDelay       time.Duration // the cap on one backoff, and on a Retry-After the service asks for
-	RetryConflicts bool          // also retry 409 ResourceInUse, for every action
+	RetryConflicts bool          // also retry a busy refusal (409, or ResourceInUse at a 4xx), for every action
 }
 
 // DefaultRetryPolicy is the policy of a new Client: three attempts with
@@ -100,7 +106,8 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 		maxBody:   DefaultMaxResponseBytes,
 		sleep:     sleepContext,
 
-		listenersAt: new(atomic.Int32),
+		listenersAt: new(listenersPlace),
+		pending:     new(pendingCreates),
 	}
 	c.userAgent = "cdslb-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	opts = append([]Option{WithEndpoint(EndpointChinaMainland)}, opts...)

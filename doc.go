@@ -30,7 +30,18 @@
 // take effect twice: read-only actions (each action declares whether it only reads) on transport
 // errors, 429 and 5xx answers; actions that change state only when the
 // connection was never made, or, with RetryPolicy.RetryConflicts, when the
-// service refused them as busy (409 ResourceInUse). See RetryPolicy.
+// service refused them as busy (409, or ResourceInUse at another 4xx). A
+// write answered with a 5xx, InternalError or CreateOrderExcept may have
+// run (ErrOutcomeUnknown) and is never resent. See RetryPolicy.
+//
+// # Concurrency
+//
+// One Client serializes the whole-set listener writes of each instance
+// (UpdateListener, RemoveListener, ApplyListeners, and the listener
+// actions wait for them) and the find-or-create helpers of each name, and
+// remembers creates of unknown outcome. Across Clients and processes
+// nothing is serialized: the API has no version or ETag. Give each
+// instance and each name one owner.
 //
 // # Asynchronous changes
 //

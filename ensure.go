@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -34,7 +33,14 @@ import (
 // instances again, never creating again, for up to the not-found grace of
 // waiting between lists (one minute by default), and goes on with the
 // instance it finds. If none appears, the error still matches
-// ErrOutcomeUnknown: list by name before creating again.
+// ErrOutcomeUnknown, and the Client remembers the create as pending: for
+// PendingCreatePeriod (10 minutes, by the Client's clock), or until the
+// instance shows up in a list, its EnsureLoadBalancer calls for the name
+// and region list, and list again for up to the not-found grace, but
+// never create; if it still does not show up, they fail with an error
+// that matches ErrOutcomeUnknown. So a call whose context ended while the
+// service was still placing the order does not make the next call buy a
+// second instance.
 //
 // Calls on one Client for the same name and region wait for each other,
 // so that its goroutines make one instance: the others find it. If the
@@ -55,13 +61,22 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	if req.Amount > 1 {
 		return nil, false, &ValidationError{Action: helper, Field: "Amount", Reason: fmt.Sprintf("must be 0 or 1: one instance is found or created, got %d", req.Amount)}
 	}
-	unlock, err := ensuring.lock(ctx, helper, ensureKey{c, "load balancer", req.RegionID, req.InstanceName})
+	key := ensureKey{c, "load balancer", req.RegionID, req.InstanceName}
+	unlock, err := ensuring.lock(ctx, helper, key)
 	if err != nil {
 		return nil, false, err
 	}
 	defer unlock()
-	found, err := c.loadBalancersNamed(ctx, req)
-	if err != nil {
+	var found []LoadBalancer
+	find := func() (bool, error) {
+		var ferr error
+		found, ferr = c.loadBalancersNamed(ctx, req)
+		return len(found) > 0, ferr
+	}
+	if _, err := find(); err != nil {
+		return nil, false, err
+	}
+	if err := c.awaitPending(ctx, &cfg, helper, key, len(found) > 0, find); err != nil {
 		return nil, false, err
 	}
 	if len(found) > 1 {
@@ -83,13 +98,10 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 		}
 	case errors.Is(err, ErrOutcomeUnknown):
 		createErr := err
-		err = relist(ctx, &cfg, func() (bool, error) {
-			var lerr error
-			found, lerr = c.loadBalancersNamed(ctx, req)
-			return len(found) > 0, lerr
-		})
+		err = relist(ctx, &cfg, find)
 		switch {
 		case err != nil:
+			c.pending.add(key, c.clock())
 			return nil, false, lostAnswer(helper, fmt.Sprintf("load balancer %q in region %s", req.InstanceName, req.RegionID), createErr, err)
 		case len(found) > 1:
 			err := ambiguousLoadBalancers(helper, req, found, "after a create whose answer was lost ("+plain(createErr)+"); nothing more was created")
@@ -102,6 +114,30 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	}
 	lb, err = c.WaitUntilRunning(ctx, id, opts...)
 	return lb, true, err
+}
+
+// awaitPending keeps a Client from creating again what one of its calls
+// may have created: when key has a create of unknown outcome pending
+// (pendingCreates) and listed is false, it lists again with find for up
+// to the not-found grace, never creating, and fails, matching
+// ErrOutcomeUnknown, if the create still does not show up. Once it shows
+// up, key is no longer pending.
+func (c *Client) awaitPending(ctx context.Context, cfg *waitConfig, helper string, key ensureKey, listed bool, find func() (bool, error)) error {
+	until, pending := c.pending.get(key, c.clock())
+	switch {
+	case !pending:
+		return nil
+	case listed:
+		c.pending.done(key)
+		return nil
+	}
+	if err := relist(ctx, cfg, find); err != nil {
+		return &editError{helper, fmt.Sprintf("an earlier create of the %s on this client has an unknown outcome, and it is not listed (%s): "+
+			"this client will not create it again before it shows up or until %s", key.what(), plain(err), until.UTC().Format(time.RFC3339)),
+			errors.Join(ErrOutcomeUnknown, err)}
+	}
+	c.pending.done(key)
+	return nil
 }
 
 // loadBalancersNamed lists the instances of req's name and region that
@@ -147,7 +183,9 @@ func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found
 // If the upload's outcome is unknown (ErrOutcomeUnknown), it lists the
 // certificates again for up to a minute of waiting between lists, never
 // uploading again; if none appears, the error still matches
-// ErrOutcomeUnknown. If the upload is refused and a certificate of the
+// ErrOutcomeUnknown, and the upload stays pending on the Client as
+// EnsureLoadBalancer's create does (PendingCreatePeriod): later calls for
+// the name list but do not upload until it shows up or the period ends. If the upload is refused and a certificate of the
 // name now exists (another caller uploaded it meanwhile), that one is
 // compared as if found before: the same is returned with created false,
 // another fails with ErrAmbiguousName.
@@ -161,7 +199,8 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 	if err != nil {
 		return nil, false, err
 	}
-	unlock, err := ensuring.lock(ctx, helper, ensureKey{c, "certificate", "", req.CertificateName})
+	key := ensureKey{c, "certificate", "", req.CertificateName}
+	unlock, err := ensuring.lock(ctx, helper, key)
 	if err != nil {
 		return nil, false, err
 	}
@@ -174,6 +213,9 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 		return len(found) > 0, ferr
 	}
 	if _, err := find(); err != nil {
+		return nil, false, err
+	}
+	if err := c.awaitPending(ctx, &cfg, helper, key, len(found) > 0, find); err != nil {
 		return nil, false, err
 	}
 	outcome := "nothing was uploaded"
@@ -192,6 +234,7 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 			if rerr := relist(ctx, &cfg, find); rerr != nil {
 				what := fmt.Sprintf("certificate %q", req.CertificateName)
 				if err != nil {
+					c.pending.add(key, c.clock())
 					return nil, false, lostAnswer(helper, what, err, rerr)
 				}
 				return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)
@@ -299,7 +342,7 @@ func plain(err error) string { return strings.TrimPrefix(err.Error(), "cdslb: ")
 // ensuring serializes the find-or-create helpers of one Client for one
 // name, so that its goroutines find what one of them creates instead of
 // each creating it. Other Clients and processes are not serialized.
-var ensuring keyedLock
+var ensuring keyedLock[ensureKey]
 
 // ensureKey is what ensuring serializes on.
 type ensureKey struct {
@@ -307,44 +350,4 @@ type ensureKey struct {
 	kind, region, name string
 }
 
-// keyedLock is a mutex per key, held only while in use: an entry is
-// removed when nobody holds or waits for it.
-type keyedLock struct {
-	mu   sync.Mutex
-	held map[ensureKey]*keyedEntry
-}
-
-type keyedEntry struct {
-	sem   chan struct{} // holds a token while the key is locked
-	users int           // holders and waiters
-}
-
-// lock waits until key is free and locks it, or until ctx ends, and
-// returns the function that unlocks it.
-func (k *keyedLock) lock(ctx context.Context, helper string, key ensureKey) (unlock func(), err error) {
-	k.mu.Lock()
-	e := k.held[key]
-	if e == nil {
-		if k.held == nil {
-			k.held = map[ensureKey]*keyedEntry{}
-		}
-		e = &keyedEntry{sem: make(chan struct{}, 1)}
-		k.held[key] = e
-	}
-	e.users++
-	k.mu.Unlock()
-	release := func() {
-		k.mu.Lock()
-		if e.users--; e.users == 0 {
-			delete(k.held, key)
-		}
-		k.mu.Unlock()
-	}
-	select {
-	case e.sem <- struct{}{}:
-		return func() { <-e.sem; release() }, nil
-	case <-ctx.Done():
-		release()
-		return nil, fmt.Errorf("cdslb: %s: waiting for another call on the %s %q of this client: %w", helper, key.kind, key.name, ctx.Err())
-	}
-}
+func (k ensureKey) what() string { return fmt.Sprintf("%s %q", k.kind, k.name) }

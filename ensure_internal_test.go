@@ -15,7 +15,7 @@ import (
 // and no entry stays once nobody holds or waits for a key.
 func TestKeyedLockEndsWithTheContextAndKeepsNothing(t *testing.T) {
 	t.Parallel()
-	var k keyedLock
+	var k keyedLock[ensureKey]
 	key := ensureKey{kind: "certificate", name: "www"}
 	unlock, err := k.lock(context.Background(), "EnsureCertificate", key)
 	require.NoError(t, err)

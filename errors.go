@@ -42,8 +42,9 @@ var ErrInvalidRequest = errors.New("cdslb: invalid request")
 // ErrOutcomeUnknown is matched by the error of an action that changes state
 // when the service may have carried the change out: no answer came after
 // the request may have been written, the answer was not the API's JSON, an
-// HTTP 5xx, SignatureNonceUsed (the service had already received this exact
-// request), or a Success the library could not read (ErrMalformedAnswer).
+// HTTP 5xx whatever its code, InternalError or CreateOrderExcept at any
+// HTTP status, SignatureNonceUsed (the service had already received this
+// exact request), or a Success the library could not read (ErrMalformedAnswer).
 // Such a request is never sent again by the library. Find out what happened
 // before sending it again: list the instances, listeners or certificates
 // (by name, for a CreateLoadBalancer), or wait on the TaskID the error

@@ -116,138 +116,49 @@ type HealthCheck struct {
 	URI    string // required: the path requested, starting with "/", with no spaces or control characters, such as "/healthz"
 }
 
-// UpdateListener changes one listener of an instance and keeps all the
-// others, which ModifyLoadBalancerStrategys alone does not. It reads the
-// listener set, calls update with the listener named listenerName (http
-// for an HTTP listener, tcp for a TCP one; the other is nil), reads the set
-// again and, if it is unchanged, sends the whole set with the one change
-// (POST ModifyLoadBalancerStrategys). It returns that call's response,
-// whose TaskID tracks the change; the instance is busy until it is RUNNING
-// again (WaitUntilRunning).
-//
-// It fails, changing nothing, with a *ValidationError for an empty id or
-// name or a nil update, with ErrListenerNotFound when no listener has that
-// name, with ErrListenersUnreadable when the set cannot be read exactly (a
-// listener's value, a field the library does not model, a list of
-// listeners it does not know), with the error update returns, and with ErrListenersChanged
-// when the set changed between the two reads. A set read before a 409
-// ResourceInUse is never sent: with RetryPolicy.RetryConflicts the whole
-// edit starts again from the first read, calling update again on a fresh
-// copy, within the policy's attempts; without it the 409 is returned. The
-// write's other errors are ModifyLoadBalancerStrategys' (ErrOutcomeUnknown
-// when it may have run).
-//
-// The API has no version or ETag, so the second read narrows the window in
-// which a concurrent change can be lost to the moment between it and the
-// write; it cannot close it. Programs that edit one instance from several
-// places should also serialize their edits.
-func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName string, update func(http *HTTPListener, tcp *TCPListener) error) (*ModifyLoadBalancerStrategysResponse, error) {
-	if update == nil {
-		return nil, &ValidationError{Action: "UpdateListener", Field: "update", Reason: "must not be nil"}
-	}
-	return c.editListener(ctx, "UpdateListener", instanceUUID, listenerName,
-		func(set *DescribeLoadBalancerStrategysResponse, h, t int) error {
-			if h >= 0 {
-				return update(&set.HTTPListeners[h], nil)
-			}
-			return update(nil, &set.TCPListeners[t])
-		})
-}
-
-// RemoveListener deletes one listener of an instance and keeps all the
-// others, by sending the rest of the set with ModifyLoadBalancerStrategys
-// (POST). It returns that call's response. It reads and checks the set as
-// UpdateListener does, with the same errors, retries and limits.
-func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName string) (*ModifyLoadBalancerStrategysResponse, error) {
-	return c.editListener(ctx, "RemoveListener", instanceUUID, listenerName,
-		func(set *DescribeLoadBalancerStrategysResponse, h, t int) error {
-			if h >= 0 {
-				set.HTTPListeners = slices.Delete(set.HTTPListeners, h, h+1)
-			} else {
-				set.TCPListeners = slices.Delete(set.TCPListeners, t, t+1)
-			}
-			return nil
-		})
-}
-
-// editListener is the read-modify-check-write both edits share, started
-// again from the read after the write's 409 when the policy retries
-// conflicts. edit gets the index of the named listener in the HTTP list
-// (h) or the TCP list (t); the other index is -1.
-func (c *Client) editListener(ctx context.Context, name, instanceUUID, listenerName string, edit func(set *DescribeLoadBalancerStrategysResponse, h, t int) error) (*ModifyLoadBalancerStrategysResponse, error) {
-	if err := checkHelper(c, ctx, name); err != nil {
-		return nil, err
-	}
-	if err := allOf(requiredArgument(name, "instanceUUID", instanceUUID), requiredArgument(name, "listenerName", listenerName)); err != nil {
-		return nil, err
-	}
-	return c.againOnConflict(ctx, func() (*ModifyLoadBalancerStrategysResponse, error) {
-		return c.editOnce(ctx, name, instanceUUID, listenerName, edit)
-	})
-}
-
-// editOnce reads, edits, reads again, compares and writes, once. Its write
-// is never repeated on a 409: the set it sends was read before.
-func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName string, edit func(set *DescribeLoadBalancerStrategysResponse, h, t int) error) (*ModifyLoadBalancerStrategysResponse, error) {
-	read := &DescribeLoadBalancerStrategysRequest{InstanceUUID: instanceUUID}
-	set, inexact, err := c.readListeners(ctx, read)
-	if err != nil {
-		return nil, err
-	}
-	if inexact != "" {
-		return nil, &editError{name, fmt.Sprintf("instance %s, %s, cannot be read exactly; nothing was sent", instanceUUID, inexact), ErrListenersUnreadable}
-	}
-	h := slices.IndexFunc(set.HTTPListeners, func(l HTTPListener) bool { return l.ListenerName == listenerName })
-	t := slices.IndexFunc(set.TCPListeners, func(l TCPListener) bool { return l.ListenerName == listenerName })
-	if h >= 0 {
-		t = -1
-	} else if t < 0 {
-		return nil, &editError{name, fmt.Sprintf("no listener named %q on instance %s", listenerName, instanceUUID), ErrListenerNotFound}
-	}
-	// The edit gets its own copy of the lists and of the listener it is
-	// given, so that set stays as read, to compare with the second read.
-	edited := &DescribeLoadBalancerStrategysResponse{HTTPListeners: slices.Clone(set.HTTPListeners), TCPListeners: slices.Clone(set.TCPListeners)}
-	if h >= 0 {
-		edited.HTTPListeners[h] = cloneHTTPListener(set.HTTPListeners[h])
-	} else {
-		edited.TCPListeners[t] = cloneTCPListener(set.TCPListeners[t])
-	}
-	if err := edit(edited, h, t); err != nil {
-		return nil, err
-	}
-
-	again, inexact, err := c.readListeners(ctx, read)
-	if err != nil {
-		return nil, err
-	}
-	if inexact != "" || !sameListeners(set, again) {
-		return nil, &editError{name, fmt.Sprintf("the listeners of instance %s changed during the edit; nothing was sent: read them again and retry", instanceUUID), ErrListenersChanged}
-	}
-	resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, &ModifyLoadBalancerStrategysRequest{
-		InstanceUUID: instanceUUID, HTTPListeners: edited.HTTPListeners, TCPListeners: edited.TCPListeners}, true)
-	return resp, err
-}
-
 // readListeners reads the listener set, with a description of the first
-// value not read exactly ("" if all were).
+// value not read exactly ("" if all were). A set in which two listeners
+// share a name is not read exactly either: listeners are matched by name,
+// so an edit or a plan would see one of them and its write would delete
+// the other.
 func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStrategysRequest) (*DescribeLoadBalancerStrategysResponse, string, error) {
 	set, data, err := describeLoadBalancerStrategys.run(ctx, c, req, false)
 	if err != nil {
 		return nil, "", err
 	}
 	_, _, inexact := data.value()
+	if inexact == "" {
+		inexact = sharedName(set)
+	}
 	return set, inexact, nil
 }
 
-// editError is a helper's refusal or failure: it names the helper and what
-// it found, and matches the sentinel of its kind.
-type editError struct {
-	helper, detail string
-	sentinel       error
+// sharedName describes the first name two listeners of the set share,
+// HTTP and TCP alike (names are unique within an instance), or is "".
+func sharedName(set *DescribeLoadBalancerStrategysResponse) string {
+	ports := make(map[string]string, len(set.HTTPListeners)+len(set.TCPListeners))
+	var dup string
+	see := func(mode, name string, port int) bool {
+		at := fmt.Sprintf("%s port %d", mode, port)
+		if first, ok := ports[name]; ok {
+			dup = fmt.Sprintf("where two listeners are named %q (%s and %s)", name, first, at)
+			return true
+		}
+		ports[name] = at
+		return false
+	}
+	for _, l := range set.HTTPListeners {
+		if see(ListenerModeHTTP, l.ListenerName, l.ListenerPort) {
+			return dup
+		}
+	}
+	for _, l := range set.TCPListeners {
+		if see(ListenerModeTCP, l.ListenerName, l.ListenerPort) {
+			return dup
+		}
+	}
+	return ""
 }
-
-func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + e.detail }
-func (e *editError) Unwrap() error { return e.sentinel }
 
 // sameListeners reports whether two sets read exactly are the same set:
 // the same listeners with the same values, in any order (an answer listing

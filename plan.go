@@ -108,18 +108,22 @@ func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []
 // ModifyLoadBalancerStrategys (POST), which sends the whole desired set
 // the plan was made for. The plan's Changes only describe it: a plan whose
 // Changes were edited is refused with a *ValidationError, sending nothing.
-// It returns the write's response, whose TaskID tracks the change; an
-// empty plan makes no call and returns an empty response.
+// It returns the write's response, whose TaskID tracks the change.
 //
 // It first reads the set again, and refuses, sending nothing, with
 // ErrListenersChanged when it is no longer the set the plan was made from
-// (plan again, and review), and with ErrListenersUnreadable when it cannot
-// be read exactly. A 409 ResourceInUse is never answered by resending: with
-// RetryPolicy.RetryConflicts the check starts again from the read, within
-// the policy's attempts; without it the 409 is returned. The write's other
-// errors are the action's (ErrOutcomeUnknown when it may have run). As with
-// UpdateListener, a change made between the read and the write cannot be
-// seen.
+// (plan again, and review: the plan is never made again for you), and
+// with ErrListenersUnreadable when it cannot be read exactly. An empty
+// plan makes that one read, and returns an empty response when the set is
+// still the plan's. A 409 ResourceInUse is never answered by resending:
+// with RetryPolicy.RetryConflicts the check starts again from the read,
+// within the policy's attempts; without it the 409 is returned. The
+// write's other errors are the action's; when its outcome is unknown, the
+// set is read again as UpdateListener does, and the set written is
+// success. Within one Client it runs one at a time with UpdateListener and
+// RemoveListener on the instance, and takes the write's rate-limit token
+// before its read; across Clients, a change made between the read and the
+// write cannot be seen.
 func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (*ModifyLoadBalancerStrategysResponse, error) {
 	const helper = "ApplyListeners"
 	if err := checkHelper(c, ctx, helper); err != nil {
@@ -132,22 +136,34 @@ func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (*Modif
 		return nil, &ValidationError{Action: helper, Field: "plan.Changes", Reason: "were edited since PlanListeners made them: they are for reading, and a plan applies its whole desired set; plan again with the set wanted"}
 	}
 	if len(plan.made) == 0 {
+		now, err := c.readExactly(ctx, helper, plan.InstanceUUID)
+		if err != nil {
+			return nil, err
+		}
+		if !sameListeners(now, plan.snapshot) {
+			return nil, changedError(helper, plan.InstanceUUID, "since the plan was made; nothing was sent: plan again")
+		}
 		return &ModifyLoadBalancerStrategysResponse{}, nil
 	}
-	return c.againOnConflict(ctx, func() (*ModifyLoadBalancerStrategysResponse, error) { return c.applyOnce(ctx, plan) })
-}
-
-// applyOnce checks that the set is the plan's and writes, once. Its write
-// is never repeated on a 409: the check must come first.
-func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoadBalancerStrategysResponse, error) {
-	now, err := c.readExactly(ctx, "ApplyListeners", plan.InstanceUUID)
+	unlock, err := editing.lock(ctx, helper, instanceKey{c, plan.InstanceUUID})
 	if err != nil {
 		return nil, err
 	}
-	if !sameListeners(now, plan.snapshot) {
-		return nil, &editError{"ApplyListeners", fmt.Sprintf("the listeners of instance %s changed since the plan was made; nothing was sent: plan again", plan.InstanceUUID), ErrListenersChanged}
-	}
-	if !slices.ContainsFunc(plan.made, func(ch ListenerChange) bool { return ch.Action != ListenerAdded }) {
+	defer unlock()
+	return c.again(ctx, c.retry.MaxAttempts, c.retryBusy, func() (*ModifyLoadBalancerStrategysResponse, error) { return c.applyOnce(ctx, plan) })
+}
+
+// applyOnce checks that the set is the plan's and writes, once, under the
+// instance's lock. Its write is never repeated on a 409: the check must
+// come first.
+func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoadBalancerStrategysResponse, error) {
+	const helper = "ApplyListeners"
+	want := &ModifyLoadBalancerStrategysRequest{InstanceUUID: plan.InstanceUUID, HTTPListeners: plan.http, TCPListeners: plan.tcp}
+	resp, err := c.checkAndWrite(ctx, helper, plan.snapshot, want, func(ctx context.Context) (*ModifyLoadBalancerStrategysResponse, error) {
+		if slices.ContainsFunc(plan.made, func(ch ListenerChange) bool { return ch.Action != ListenerAdded }) {
+			resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, want, true)
+			return resp, err
+		}
 		add := &AddLoadBalancerStrategysRequest{InstanceUUID: plan.InstanceUUID}
 		for _, ch := range plan.made {
 			if ch.ListenerMode == ListenerModeHTTP {
@@ -161,9 +177,7 @@ func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoad
 			return nil, err
 		}
 		return &ModifyLoadBalancerStrategysResponse{ResponseMeta: resp.ResponseMeta}, nil
-	}
-	resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, &ModifyLoadBalancerStrategysRequest{
-		InstanceUUID: plan.InstanceUUID, HTTPListeners: plan.http, TCPListeners: plan.tcp}, true)
+	})
 	return resp, err
 }
 

@@ -88,9 +88,11 @@ func TestPlanNamesExactlyTheChangedFields(t *testing.T) {
 	assert.True(t, again.Empty(), "applied: %s", again)
 }
 
-// TestEmptyPlanMakesNoCall: a plan of the set as it is changes nothing
-// and applying it sends no request at all.
-func TestEmptyPlanMakesNoCall(t *testing.T) {
+// TestEmptyPlanIsCheckedWithOneRead: a plan of the set as it is changes
+// nothing; applying it reads the set once, to see it is still the plan's,
+// and writes nothing. Once someone changes the set, applying it fails with
+// ErrListenersChanged instead of claiming a success that is not in place.
+func TestEmptyPlanIsCheckedWithOneRead(t *testing.T) {
 	t.Parallel()
 	srv, id := planServer(t)
 	c := srv.Client()
@@ -100,11 +102,20 @@ func TestEmptyPlanMakesNoCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, plan.Empty())
 	assert.Equal(t, "no changes to the listeners\n", plan.String())
-	before := srv.Requests("*")
+	before, reads := srv.Requests("*"), srv.Requests("DescribeLoadBalancerStrategys")
 	resp, err := c.ApplyListeners(context.Background(), plan)
 	require.NoError(t, err)
 	assert.Empty(t, resp.TaskID)
-	assert.Equal(t, before, srv.Requests("*"), "no request")
+	assert.Equal(t, before+1, srv.Requests("*"), "one request")
+	assert.Equal(t, reads+1, srv.Requests("DescribeLoadBalancerStrategys"), "a read")
+
+	other := planTCP()
+	other.ListenerName, other.ListenerPort = "someone-else", 7001
+	_, err = srv.Client().AddLoadBalancerStrategys(context.Background(), &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id, TCPListeners: []cdslb.TCPListener{other}})
+	require.NoError(t, err)
+	_, err = c.ApplyListeners(context.Background(), plan)
+	require.ErrorIs(t, err, cdslb.ErrListenersChanged)
+	assert.Contains(t, err.Error(), "plan again")
 }
 
 // TestPlanThatOnlyAddsUsesAdd: additions alone go with

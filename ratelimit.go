@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -31,16 +33,27 @@ func WithRateLimit(perSecond float64, burst int) Option {
 
 // takeToken waits until the rate limit lets the attempt go, if the client
 // has one. An error wraps the context's error; the token is then given back.
+// The first attempt of a write whose token was taken ahead (prepay) uses
+// that token and does not wait.
 func (c *Client) takeToken(ctx context.Context, op operation, attempt int) error {
 	if c.limiter == nil {
 		return nil
 	}
+	if p, _ := ctx.Value(prepaidKey{}).(*prepaid); p != nil && attempt == 1 && !op.readOnly && p.used.CompareAndSwap(false, true) {
+		return nil
+	}
+	_, err := c.reserve(ctx, op, attempt)
+	return err
+}
+
+// reserve waits for a token and returns its reservation.
+func (c *Client) reserve(ctx context.Context, op operation, attempt int) (*rate.Reservation, error) {
 	r := c.limiter.Reserve() // burst is at least 1, so a token always comes in time
 	wait := r.Delay()
 	if wait > 0 { // with none, a context that has ended is the attempt's to report
 		if err := c.sleep(ctx, wait); err != nil {
 			r.Cancel()
-			return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt - 1,
+			return nil, &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt - 1,
 				Err: fmt.Errorf("waiting %v for the rate limit: %w", wait.Round(time.Millisecond), err)}
 		}
 	}
@@ -48,5 +61,44 @@ func (c *Client) takeToken(ctx context.Context, op operation, attempt int) error
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "cdslb rate limit", slog.String("action", op.action),
 			slog.Int("attempt", attempt), slog.Duration("waited", wait))
 	}
-	return nil
+	return r, nil
+}
+
+// prepaid is a write's rate-limit token taken before the read that checks
+// the state the write depends on, so that no wait for the limit sits
+// between that check and the write (during which the state could change
+// unseen). The write's first attempt uses it; retries take their own.
+type prepaid struct {
+	r    *rate.Reservation
+	used atomic.Bool
+}
+
+type prepaidKey struct{}
+
+// prepay waits for the token of a write of action that is about to be
+// checked. It is nil when the client has no rate limit.
+func (c *Client) prepay(ctx context.Context, action string) (*prepaid, error) {
+	if c.limiter == nil {
+		return nil, nil
+	}
+	r, err := c.reserve(ctx, operation{action: action, method: http.MethodPost, path: pathLB}, 1)
+	if err != nil {
+		return nil, err
+	}
+	return &prepaid{r: r}, nil
+}
+
+// spend returns the context in which the write uses the token.
+func (p *prepaid) spend(ctx context.Context) context.Context {
+	if p == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, prepaidKey{}, p)
+}
+
+// giveBack returns an unused token, when the write is not sent after all.
+func (p *prepaid) giveBack() {
+	if p != nil && p.used.CompareAndSwap(false, true) {
+		p.r.Cancel()
+	}
 }

@@ -3,7 +3,6 @@ package cdslb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -12,6 +11,29 @@ import (
 	"time"
 )
 
+// outcomeUnknown reports whether an API answer with status and code to a
+// write may hide the write's effect: any answer of HTTP 500 or above,
+// whatever its code (a gateway or a failing node may answer after the
+// change ran), InternalError and CreateOrderExcept at any status (the
+// service's own failure while it carried the request out, as the vendor's
+// signing notes count them whatever the status), and SignatureNonceUsed
+// (the service already had this very request).
+func outcomeUnknown(status int, code string) bool {
+	return status >= 500 || code == "InternalError" || code == "CreateOrderExcept" || code == codeNonceUsed
+}
+
+// refusedBusy reports whether an answer refused a request without running
+// it because the resource was busy: HTTP 409, or ResourceInUse at another
+// 4xx status, unless the answer's outcome is unknown (outcomeUnknown: a 5xx
+// with ResourceInUse is not a refusal). Only these are resent with
+// RetryConflicts.
+func refusedBusy(e *APIError) bool {
+	if e.unknown || outcomeUnknown(e.HTTPStatus, e.Code) {
+		return false
+	}
+	return e.HTTPStatus == http.StatusConflict || e.Code == codeResourceInUse && e.HTTPStatus >= 400 && e.HTTPStatus < 500
+}
+
 // retryDelay decides whether a failed attempt may be repeated and after how
 // long. Only what cannot cause a second effect is repeated: a read-only
 // action after any failure that may pass (transport errors, 429, 5xx,
@@ -19,8 +41,9 @@ import (
 // that changes state only when the request provably never left (a failed
 // dial or TLS handshake, a wait for a free connection that ended: its
 // TransportError does not match ErrOutcomeUnknown), or, with
-// RetryConflicts, when the service refused it as busy (409 ResourceInUse),
-// which runs nothing.
+// RetryConflicts, when the service refused it as busy (refusedBusy: a 409,
+// or ResourceInUse at a 4xx), which runs nothing. An answer whose outcome
+// is unknown (outcomeUnknown) is never resent.
 func (c *Client) retryDelay(ctx context.Context, op operation, err error, attempt int) (time.Duration, bool) {
 	if attempt >= c.retry.MaxAttempts || ctx.Err() != nil {
 		return 0, false
@@ -29,7 +52,7 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 	if errors.As(err, &apiErr) {
 		retry := false
 		switch {
-		case apiErr.Code == codeResourceInUse:
+		case refusedBusy(apiErr):
 			retry = c.retry.RetryConflicts && !op.rereadOnConflict
 		case op.readOnly:
 			retry = mayPass(err)
@@ -117,25 +140,5 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	case <-t.C:
 		return nil
-	}
-}
-
-// againOnConflict runs once, a read-compare-write whose write is never
-// resent on a 409 (the set it sends was read before), and on a 409 runs it
-// again from its read, as the policy's RetryConflicts and backoff allow.
-func (c *Client) againOnConflict(ctx context.Context, once func() (*ModifyLoadBalancerStrategysResponse, error)) (*ModifyLoadBalancerStrategysResponse, error) {
-	for attempt := 1; ; attempt++ {
-		resp, err := once()
-		var conflict *APIError
-		if !errors.As(err, &conflict) || !errors.Is(conflict, ErrResourceInUse) {
-			return resp, err
-		}
-		delay, again := c.retryDelay(ctx, operation{action: conflict.Action}, conflict, attempt)
-		if !again {
-			return nil, err
-		}
-		if serr := c.sleep(ctx, delay); serr != nil {
-			return nil, fmt.Errorf("%w (stopped waiting to retry: %w)", err, serr)
-		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -57,9 +58,13 @@ type ModifyLoadBalancerStrategysResponse struct{ ResponseMeta }
 // RUNNING again) and the response holds its TaskID. With RetryConflicts a
 // 409 resends the request as given, which may undo a change made while
 // the instance was busy; UpdateListener and RemoveListener read again
-// instead.
+// instead. On one Client it waits for a running UpdateListener,
+// RemoveListener or ApplyListeners of the instance to end, so as not to
+// land between its check and its write (README, "Concurrency").
 func (c *Client) ModifyLoadBalancerStrategys(ctx context.Context, req *ModifyLoadBalancerStrategysRequest) (*ModifyLoadBalancerStrategysResponse, error) {
-	return modifyLoadBalancerStrategys.call(ctx, c, req)
+	return oneWriter(ctx, c, "ModifyLoadBalancerStrategys", instanceOf(req), func() (*ModifyLoadBalancerStrategysResponse, error) {
+		return modifyLoadBalancerStrategys.call(ctx, c, req)
+	})
 }
 
 var modifyLoadBalancerStrategys = declare("ModifyLoadBalancerStrategys", pathLB, changes,
@@ -82,8 +87,13 @@ type AddLoadBalancerStrategysResponse struct{ ResponseMeta }
 // it has (newer API edition): the safe way to add a listener. POST; the
 // change runs asynchronously and the response holds its TaskID. Names and
 // ports must not clash with the instance's listeners.
+// On one Client it waits for a running UpdateListener, RemoveListener or
+// ApplyListeners of the instance to end, whose write would otherwise drop
+// the listeners it adds (README, "Concurrency").
 func (c *Client) AddLoadBalancerStrategys(ctx context.Context, req *AddLoadBalancerStrategysRequest) (*AddLoadBalancerStrategysResponse, error) {
-	return addLoadBalancerStrategys.call(ctx, c, req)
+	return oneWriter(ctx, c, "AddLoadBalancerStrategys", instanceOf(req), func() (*AddLoadBalancerStrategysResponse, error) {
+		return addLoadBalancerStrategys.call(ctx, c, req)
+	})
 }
 
 // The TCP list is optional on the wire: left out when empty.
@@ -120,45 +130,83 @@ type BackendName struct {
 // DescribeLBInstanceListeners lists an instance's listeners by name, with
 // the HAProxy backend names of HTTP listeners (newer API edition); use the
 // names for listener metrics. POST, though it only reads: it is retried
-// like every read-only action. The vendor document gives its address as
-// /lb, but its own example posts to /paas/monitor: the client asks at /lb,
-// and when the answer there is HTTP 404 (other than ResourceNotFound) or
-// UnsupportedOperation, asks once at /paas/monitor. The client remembers
-// the path that answered and asks there alone from then on.
+// like every read-only action.
+//
+// The vendor document gives its address as /lb, but its own example posts
+// to /paas/monitor. The client asks at /lb, and asks once at /paas/monitor
+// only when /lb answers with the API's own JSON answer saying it does not
+// serve the action there: HTTP 404 with a code other than
+// ResourceNotFound, or UnsupportedOperation. Any other failure at /lb (a
+// gateway's page, a timeout, a 5xx) is returned, never taken to mean that
+// /lb is the wrong address. The client remembers where the action
+// answered: once at /lb, it asks there alone; once at /paas/monitor, it
+// asks there for ListenersPathRecheck, then at /lb again, and stays at
+// /lb if it answers there (otherwise at /paas/monitor for another period).
 func (c *Client) DescribeLBInstanceListeners(ctx context.Context, req *DescribeLBInstanceListenersRequest) (*DescribeLBInstanceListenersResponse, error) {
 	if c == nil || c.listenersAt == nil { // a zero Client: call refuses it
 		return describeLBInstanceListeners.call(ctx, c, req)
 	}
-	if c.listenersAt.Load() == listenersAtMonitor {
+	at, since := c.listenersAt.get()
+	atMonitor := at == listenersAtMonitor
+	if atMonitor && c.clock().Sub(since) < ListenersPathRecheck {
 		return describeLBInstanceListenersAtMonitor.call(ctx, c, req)
 	}
 	resp, err := describeLBInstanceListeners.call(ctx, c, req)
 	if err == nil {
-		c.listenersAt.Store(listenersAtLB)
+		c.listenersAt.set(listenersAtLB, time.Time{})
 		return resp, nil
 	}
-	if !notServedHere(err) || c.listenersAt.Load() == listenersAtLB {
+	if at == listenersAtLB || !atMonitor && !notServedHere(err) {
 		return nil, err
 	}
 	resp, merr := describeLBInstanceListenersAtMonitor.call(ctx, c, req)
 	if merr != nil {
 		return nil, err // the answer at the documented address says more
 	}
-	c.listenersAt.Store(listenersAtMonitor)
+	c.listenersAt.set(listenersAtMonitor, c.clock())
 	return resp, nil
 }
 
-// Where DescribeLBInstanceListeners answered, in Client.listenersAt.
+// ListenersPathRecheck is how long a Client asks for
+// DescribeLBInstanceListeners at /paas/monitor, where it found it, before
+// it asks at the documented /lb again.
+const ListenersPathRecheck = 10 * time.Minute
+
+// Where DescribeLBInstanceListeners answered, in listenersPlace.
 const (
 	listenersAtUnknown int32 = iota
 	listenersAtLB
 	listenersAtMonitor
 )
 
-// notServedHere reports whether err says that the path does not serve the action.
+// listenersPlace is where DescribeLBInstanceListeners answered, and since when.
+type listenersPlace struct {
+	mu    sync.Mutex
+	at    int32
+	since time.Time
+}
+
+func (p *listenersPlace) get() (int32, time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.at, p.since
+}
+
+func (p *listenersPlace) set(at int32, since time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.at, p.since = at, since
+}
+
+// notServedHere reports whether err is the API's own answer (its JSON,
+// with a code) saying that the path does not serve the action: HTTP 404
+// other than ResourceNotFound, which is about the instance, or
+// UnsupportedOperation. A page that is not the API's says nothing of the
+// kind: a proxy or gateway may answer 404 for a moment.
 func notServedHere(err error) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && (ae.HTTPStatus == http.StatusNotFound && ae.Code != "ResourceNotFound" || errors.Is(ae, ErrUnsupportedOperation))
+	return errors.As(err, &ae) && ae.Code != "" &&
+		(ae.HTTPStatus == http.StatusNotFound && ae.Code != "ResourceNotFound" || errors.Is(ae, ErrUnsupportedOperation))
 }
 
 // describeLBInstanceListenersAtMonitor is DescribeLBInstanceListeners at the
