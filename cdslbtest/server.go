@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,16 +24,29 @@ type Server struct {
 	// for cdslb.WithEndpoint.
 	URL string
 
-	t      testing.TB
-	fake   *fakelb.Server
-	id     string
-	secret string
-	now    func() time.Time
-	owner  *cdslb.Client // reads and seeds the state through fake.Direct
+	t     testing.TB
+	fake  *fakelb.Server
+	keys  *keyPair // behind a pointer, so that no printing of a Server's fields shows the secret
+	now   func() time.Time
+	auto  *Clock        // WithAutoAdvance's clock, which the Server's clients wait on
+	owner *cdslb.Client // reads and seeds the state through fake.Direct
+	hs    *httptest.Server
+	close *sync.Once
 }
 
+// keyPair is the access key a Server accepts.
+type keyPair struct{ id, secret string }
+
+// The journal's limits: a Server keeps the last journalCalls calls, and
+// fewer when their parameters and bodies pass journalBytes.
+const (
+	journalCalls = 10000
+	journalBytes = 32 << 20
+)
+
 // Option configures a Server, for NewServer: WithBusyFor, WithClock,
-// WithSeed and WithListenersPath. An invalid one fails the test.
+// WithAutoAdvance, WithSeed and WithListenersPath. An invalid one fails
+// the test.
 type Option func(*options) error
 
 type options struct {
@@ -40,6 +54,7 @@ type options struct {
 	now           func() time.Time
 	seed          int64
 	listenersPath string
+	auto          *Clock
 }
 
 // WithBusyFor sets how long a change (create, resize, listener or
@@ -68,7 +83,32 @@ func WithClock(now func() time.Time) Option {
 		if now == nil {
 			return fmt.Errorf("WithClock(nil): want a clock such as (*Clock).Now")
 		}
-		o.now = now
+		o.now, o.auto = now, nil
+		return nil
+	}
+}
+
+// WithAutoAdvance sets the server's clock to clock, as WithClock(clock.Now)
+// does, and makes the clock advance itself whenever one of the server's
+// clients waits: every Client the Server returns waits on clock
+// (cdslb.WithClock with clock.Now and clock.Sleep), so that a pause
+// between polls, a retry's backoff or a rate-limit wait moves the clock
+// forward by its length at once instead of sleeping.
+//
+// With WithBusyFor, code that creates a load balancer and waits for it in
+// one call, with the library's default polling, then sees it CREATING at
+// its first poll and RUNNING once its pauses have passed the busy period:
+// in the clock's time, within milliseconds of real time, without a
+// goroutine to advance the clock. A context's deadline counts in the
+// clock's time too (see Clock.Sleep). Clients made otherwise, such as
+// with cdslb.NewClient, wait in real time unless given
+// cdslb.WithClock(clock.Now, clock.Sleep). A nil clock fails the test.
+func WithAutoAdvance(clock *Clock) Option {
+	return func(o *options) error {
+		if clock == nil {
+			return fmt.Errorf("WithAutoAdvance(nil): want a *Clock from NewClock")
+		}
+		o.now, o.auto = clock.Now, clock
 		return nil
 	}
 }
@@ -98,7 +138,7 @@ func WithListenersPath(path string) Option {
 
 // NewServer starts a fake on a loopback address with a fresh random key
 // pair, the vendor document's zones and sizes, and no load balancers or
-// certificates. t.Cleanup closes it. An invalid option fails the test. A
+// certificates. t.Cleanup closes it (see Close). An invalid option fails the test. A
 // nil t, which could neither close the server nor fail, returns a zero
 // Server.
 func NewServer(t testing.TB, opts ...Option) *Server {
@@ -118,12 +158,13 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	id, secret := fakelb.NewKeyPair()
 	fake := fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: secret,
 		Delay: o.busyFor, Now: o.now, AuthNow: time.Now, Seed: o.seed, ListenersPath: o.listenersPath})
+	fake.EnableJournal(journalCalls, journalBytes)
 	hs := httptest.NewUnstartedServer(fake)
 	hs.Config = fakelb.HTTPServer(fake)
 	hs.Start()
-	t.Cleanup(hs.Close)
 
-	s := &Server{URL: hs.URL, t: t, fake: fake, id: id, secret: secret, now: o.now}
+	s := &Server{URL: hs.URL, t: t, fake: fake, keys: &keyPair{id, secret}, now: o.now, auto: o.auto, hs: hs, close: new(sync.Once)}
+	t.Cleanup(s.Close)
 	owner, err := cdslb.NewClient(id, secret, cdslb.WithEndpoint(hs.URL), cdslb.WithRetry(cdslb.NoRetry),
 		cdslb.WithHTTPClient(&http.Client{Transport: handlerTransport{fake.Direct()}}))
 	if err != nil {
@@ -145,7 +186,7 @@ func (s *Server) AccessKeyID() string {
 	if !s.made() {
 		return ""
 	}
-	return s.id
+	return s.keys.id
 }
 
 // AccessKeySecret returns the access key secret the server accepts.
@@ -153,7 +194,7 @@ func (s *Server) AccessKeySecret() string {
 	if !s.made() {
 		return ""
 	}
-	return s.secret
+	return s.keys.secret
 }
 
 // TestRetryPolicy is the retry policy of a Server's Client: as many
@@ -162,8 +203,9 @@ func (s *Server) AccessKeySecret() string {
 var TestRetryPolicy = cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}
 
 // Client returns a new client pointed at the server and signed with its
-// key, retrying with TestRetryPolicy. The options apply after those, so
-// they may replace them. An invalid option fails the test. The Client of a
+// key, retrying with TestRetryPolicy and, with WithAutoAdvance, waiting on
+// the server's clock. The options apply after those, so they may replace
+// them. An invalid option fails the test. The Client of a
 // nil or zero Server fails every call, without a request.
 func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
 	if !s.made() {
@@ -177,12 +219,32 @@ func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
 			s.t.Fatal("cdslbtest: Server.Client: nil Option")
 		}
 	}
-	opts = append([]cdslb.Option{cdslb.WithEndpoint(s.URL), cdslb.WithRetry(TestRetryPolicy)}, opts...)
-	c, err := cdslb.NewClient(s.id, s.secret, opts...)
+	first := []cdslb.Option{cdslb.WithEndpoint(s.URL), cdslb.WithRetry(TestRetryPolicy)}
+	if s.auto != nil {
+		first = append(first, cdslb.WithClock(s.auto.Now, s.auto.Sleep))
+	}
+	c, err := cdslb.NewClient(s.keys.id, s.keys.secret, append(first, opts...)...)
 	if err != nil {
 		s.t.Fatal("cdslbtest: Server.Client: " + err.Error())
 	}
 	return c
+}
+
+// Close shuts the server down and returns once every request it was
+// serving has ended, which is at once: an injected Latency, however long,
+// ends with the connection closed, and so does a request whose body is
+// still arriving, so that the calls in flight fail with an error instead
+// of holding the test. NewServer's t.Cleanup calls it; calling it again,
+// or on a nil or zero Server, does nothing.
+func (s *Server) Close() {
+	if !s.made() {
+		return
+	}
+	s.close.Do(func() {
+		s.fake.Close() // ends the latencies, now and later
+		s.hs.CloseClientConnections()
+		s.hs.Close()
+	})
 }
 
 // Handler returns the fake as an http.Handler, to mount in a server of

@@ -2,14 +2,6 @@ package cdslbtest
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"time"
 
 	"github.com/cdsgo/cdslb"
 )
@@ -131,23 +123,16 @@ func (s *Server) AddCertificate(name, domain string) cdslb.Certificate {
 
 // NewCertificate returns a self-signed ECDSA certificate for domain and its
 // PKCS #8 private key, both PEM, valid for a year from the server's clock:
-// what a test needs to upload a certificate through the API.
+// what a test needs to upload a certificate through the API. SelfSigned
+// makes the same without a Server, valid from the real time.
 func (s *Server) NewCertificate(domain string) (certPEM, keyPEM string) {
 	if !s.made() {
 		return "", ""
 	}
 	s.t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	certPEM, keyPEM, err := selfSigned(domain, s.now())
 	s.check("NewCertificate", err)
-	now := s.now()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: domain},
-		DNSNames: []string{domain}, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	s.check("NewCertificate", err)
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	s.check("NewCertificate", err)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	return certPEM, keyPEM
 }
 
 // check fails the test if err is not nil.
