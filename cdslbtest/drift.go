@@ -24,8 +24,8 @@ func (s *Server) SetStatus(instanceUUID, status string) {
 	if !s.made() {
 		return
 	}
-	s.t.Helper()
-	s.check("SetStatus", s.fake.SetStatus(instanceUUID, status))
+	s.in.t.Helper()
+	s.check("SetStatus", s.in.fake.SetStatus(instanceUUID, status))
 }
 
 // RemoveLoadBalancer deletes a load balancer at once, whatever its status,
@@ -35,8 +35,8 @@ func (s *Server) RemoveLoadBalancer(instanceUUID string) {
 	if !s.made() {
 		return
 	}
-	s.t.Helper()
-	s.check("RemoveLoadBalancer", s.fake.RemoveLoadBalancer(instanceUUID))
+	s.in.t.Helper()
+	s.check("RemoveLoadBalancer", s.in.fake.RemoveLoadBalancer(instanceUUID))
 }
 
 // SetListeners replaces a load balancer's listeners with those given,
@@ -49,10 +49,10 @@ func (s *Server) SetListeners(instanceUUID string, http []cdslb.HTTPListener, tc
 	if !s.made() {
 		return
 	}
-	s.t.Helper()
+	s.in.t.Helper()
 	body, err := s.encodeListeners(instanceUUID, http, tcp)
 	s.check("SetListeners", err)
-	s.check("SetListeners", s.fake.SetListeners(instanceUUID, body))
+	s.check("SetListeners", s.in.fake.SetListeners(instanceUUID, body))
 }
 
 // encodeListeners returns the ModifyLoadBalancerStrategys body cdslb sends
@@ -69,7 +69,7 @@ func (s *Server) encodeListeners(instanceUUID string, httpL []cdslb.HTTPListener
 			Body:    io.NopCloser(strings.NewReader(`{"Code":"Success","Message":"Success.","Data":{},"TaskId":"drift"}`)),
 			Request: r}, nil
 	})
-	c, err := cdslb.NewClient(s.keys.id, s.keys.secret, cdslb.WithEndpoint(s.URL), cdslb.WithRetry(cdslb.NoRetry),
+	c, err := cdslb.NewClient(s.in.keys.id, s.in.keys.secret, cdslb.WithEndpoint(s.URL), cdslb.WithRetry(cdslb.NoRetry),
 		cdslb.WithHTTPClient(&http.Client{Transport: capture}))
 	if err != nil {
 		return nil, err

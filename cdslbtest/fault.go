@@ -80,7 +80,7 @@ func (s *Server) FailNext(action string, n int, f Fault) error {
 	if !s.made() {
 		return errNotMade
 	}
-	if err := s.fake.FailNext(action, n, fakelb.Fault(f)); err != nil {
+	if err := s.in.fake.FailNext(action, n, fakelb.Fault(f)); err != nil {
 		return fmt.Errorf("cdslbtest: FailNext: %w", err)
 	}
 	return nil

@@ -69,7 +69,7 @@ func (s *Server) Calls(action string) []Call {
 		return nil
 	}
 	var out []Call
-	for _, c := range s.fake.Calls(action) {
+	for _, c := range s.in.fake.Calls(action) {
 		out = append(out, Call(c))
 	}
 	return out
@@ -93,6 +93,6 @@ func (s *Server) Writes() []Call {
 // Writes show only what follows; Requests keeps counting.
 func (s *Server) ClearJournal() {
 	if s.made() {
-		s.fake.ClearJournal()
+		s.in.fake.ClearJournal()
 	}
 }

@@ -24,9 +24,18 @@ type Server struct {
 	// for cdslb.WithEndpoint.
 	URL string
 
+	// in holds the rest behind a pointer, so that no printing of a
+	// Server's fields, even fmt's raw printing of an unexported field under
+	// a bad verb, reaches the secret: fmt shows one level of a pointer's
+	// struct at most, and in's fields are pointers.
+	in *inner
+}
+
+// inner is the state of a Server made by NewServer.
+type inner struct {
 	t     testing.TB
 	fake  *fakelb.Server
-	keys  *keyPair // behind a pointer, so that no printing of a Server's fields shows the secret
+	keys  *keyPair
 	now   func() time.Time
 	auto  *Clock        // WithAutoAdvance's clock, which the Server's clients wait on
 	owner *cdslb.Client // reads and seeds the state through fake.Direct
@@ -163,14 +172,14 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	hs.Config = fakelb.HTTPServer(fake)
 	hs.Start()
 
-	s := &Server{URL: hs.URL, t: t, fake: fake, keys: &keyPair{id, secret}, now: o.now, auto: o.auto, hs: hs, close: new(sync.Once)}
+	s := &Server{URL: hs.URL, in: &inner{t: t, fake: fake, keys: &keyPair{id, secret}, now: o.now, auto: o.auto, hs: hs, close: new(sync.Once)}}
 	t.Cleanup(s.Close)
 	owner, err := cdslb.NewClient(id, secret, cdslb.WithEndpoint(hs.URL), cdslb.WithRetry(cdslb.NoRetry),
 		cdslb.WithHTTPClient(&http.Client{Transport: handlerTransport{fake.Direct()}}))
 	if err != nil {
 		t.Fatal("cdslbtest.NewServer: " + err.Error())
 	}
-	s.owner = owner
+	s.in.owner = owner
 	return s
 }
 
@@ -179,14 +188,14 @@ var errNotMade = errors.New("cdslbtest: the Server was not made by NewServer wit
 
 // made reports whether s was made by NewServer with a testing.TB; the
 // methods of any other Server return zero values and errors.
-func (s *Server) made() bool { return s != nil && s.fake != nil }
+func (s *Server) made() bool { return s != nil && s.in != nil }
 
 // AccessKeyID returns the access key id the server accepts.
 func (s *Server) AccessKeyID() string {
 	if !s.made() {
 		return ""
 	}
-	return s.keys.id
+	return s.in.keys.id
 }
 
 // AccessKeySecret returns the access key secret the server accepts.
@@ -194,7 +203,7 @@ func (s *Server) AccessKeySecret() string {
 	if !s.made() {
 		return ""
 	}
-	return s.keys.secret
+	return s.in.keys.secret
 }
 
 // TestRetryPolicy is the retry policy of a Server's Client: as many
@@ -213,19 +222,19 @@ func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
 			cdslb.WithHTTPClient(&http.Client{Transport: failTransport{errNotMade}}))
 		return c
 	}
-	s.t.Helper()
+	s.in.t.Helper()
 	for _, opt := range opts {
 		if opt == nil {
-			s.t.Fatal("cdslbtest: Server.Client: nil Option")
+			s.in.t.Fatal("cdslbtest: Server.Client: nil Option")
 		}
 	}
 	first := []cdslb.Option{cdslb.WithEndpoint(s.URL), cdslb.WithRetry(TestRetryPolicy)}
-	if s.auto != nil {
-		first = append(first, cdslb.WithClock(s.auto.Now, s.auto.Sleep))
+	if s.in.auto != nil {
+		first = append(first, cdslb.WithClock(s.in.auto.Now, s.in.auto.Sleep))
 	}
-	c, err := cdslb.NewClient(s.keys.id, s.keys.secret, append(first, opts...)...)
+	c, err := cdslb.NewClient(s.in.keys.id, s.in.keys.secret, append(first, opts...)...)
 	if err != nil {
-		s.t.Fatal("cdslbtest: Server.Client: " + err.Error())
+		s.in.t.Fatal("cdslbtest: Server.Client: " + err.Error())
 	}
 	return c
 }
@@ -240,10 +249,10 @@ func (s *Server) Close() {
 	if !s.made() {
 		return
 	}
-	s.close.Do(func() {
-		s.fake.Close() // ends the latencies, now and later
-		s.hs.CloseClientConnections()
-		s.hs.Close()
+	s.in.close.Do(func() {
+		s.in.fake.Close() // ends the latencies, now and later
+		s.in.hs.CloseClientConnections()
+		s.in.hs.Close()
 	})
 }
 
@@ -257,7 +266,7 @@ func (s *Server) Handler() http.Handler {
 			http.Error(w, errNotMade.Error(), http.StatusInternalServerError)
 		})
 	}
-	return s.fake
+	return s.in.fake
 }
 
 // Requests reports how many requests named the action, whatever became of
@@ -267,7 +276,7 @@ func (s *Server) Requests(action string) int {
 	if !s.made() {
 		return 0
 	}
-	return s.fake.Requests(action)
+	return s.in.fake.Requests(action)
 }
 
 // SetFault makes the server misbehave on every later request for the
@@ -279,7 +288,7 @@ func (s *Server) SetFault(action string, f Fault) error {
 	if !s.made() {
 		return errNotMade
 	}
-	if err := s.fake.SetFault(action, fakelb.Fault(f)); err != nil {
+	if err := s.in.fake.SetFault(action, fakelb.Fault(f)); err != nil {
 		return fmt.Errorf("cdslbtest: SetFault: %w", err)
 	}
 	return nil
@@ -288,7 +297,7 @@ func (s *Server) SetFault(action string, f Fault) error {
 // ClearFaults removes every fault, so that the server behaves again.
 func (s *Server) ClearFaults() {
 	if s.made() {
-		s.fake.ClearFaults()
+		s.in.fake.ClearFaults()
 	}
 }
 
