@@ -28,7 +28,9 @@ type Call struct {
 	// POST.
 	Params url.Values
 	// Body is the JSON body of a POST as it was sent (cut at 1 MiB, the
-	// most the fake reads), nil for a GET. Decode reads it.
+	// most the fake reads), nil for a GET, and nil for a POST refused
+	// before its body was read (an unknown action, or the wrong path or
+	// method). Decode reads it.
 	Body json.RawMessage
 	// Status is the HTTP status of the answer: 0 if the connection was
 	// closed before one.

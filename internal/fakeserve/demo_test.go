@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptrace"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cdsgo/cdslb"
 )
@@ -70,4 +72,50 @@ func TestDemoStartsWithResources(t *testing.T) {
 	}
 	cancel2()
 	<-done2
+}
+
+// TestShutdownEndsInjectedLatency: interrupting the server while a request
+// waits in an hour's injected latency ends it at once: the request fails
+// and Run returns without error, instead of waiting out its five seconds
+// of grace and failing.
+func TestShutdownEndsInjectedLatency(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m, done := start(t, ctx, "-fault", "DescribeZones=latency:1h")
+	written := make(chan struct{})
+	req, err := http.NewRequest(http.MethodGet, signedURL(m[1], "DescribeZones", m[2], m[3]), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req = req.WithContext(httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { close(written) },
+	}))
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		errc <- err
+	}()
+	<-written
+	// Let the server read the request and enter the latency; if it has
+	// not within this time, the test proves less but still passes.
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("shutting down took %v", took)
+	}
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Error("the request in the latency got an answer")
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("the request in the latency is still waiting")
+	}
 }

@@ -185,6 +185,7 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		return err
 	case <-ctx.Done():
 	}
+	srv.Close() // requests waiting in an injected latency end at once
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
