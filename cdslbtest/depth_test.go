@@ -325,3 +325,18 @@ func TestSelfSignedNeedsNoServer(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedKindsAreTheFakes: the kit's names for the kinds of
+// malformed answer are the fake's, and each is taken by SetFault.
+func TestMalformedKindsAreTheFakes(t *testing.T) {
+	t.Parallel()
+	srv := cdslbtest.NewServer(t)
+	for _, kind := range []string{cdslbtest.MalformedDuplicateData, cdslbtest.MalformedDuplicateCode, cdslbtest.MalformedMissingIDs} {
+		if err := srv.SetFault("DescribeZones", cdslbtest.Fault{Malformed: kind}); err != nil {
+			t.Errorf("%s: %v", kind, err)
+		}
+	}
+	if err := srv.SetFault("DescribeZones", cdslbtest.Fault{Malformed: "duplicate"}); err == nil {
+		t.Error("an unknown kind was taken")
+	}
+}

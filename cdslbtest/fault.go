@@ -10,9 +10,11 @@ import (
 // Fault describes misbehaviour of the server on the requests of an action,
 // for SetFault. The rates are shares of requests, from 0 (never) to 1
 // (always), each drawn independently from the server's seeded source
-// (WithSeed). Every fault except DropAfterRate strikes before the action
-// runs, so the state is unchanged; every fault strikes after the signature
-// is checked, so a faulted request has used its SignatureNonce.
+// (WithSeed); FailNext makes a Fault certain for the next requests. Every
+// fault except DropAfterRate and Malformed strikes before the action runs,
+// so the state is unchanged; those two strike the answer of an action that
+// ran. Every fault strikes after the signature is checked, so a faulted
+// request has used its SignatureNonce.
 type Fault struct {
 	// Latency delays every answer; a request whose context ends while it
 	// waits gets no answer.
@@ -55,15 +57,15 @@ type Fault struct {
 const (
 	// MalformedDuplicateData answers Success with Data given twice: the
 	// action's, then an empty object or list.
-	MalformedDuplicateData = fakelb.MalformedDuplicateData
+	MalformedDuplicateData = "duplicate-data"
 	// MalformedDuplicateCode answers Success with Code given twice: Success,
 	// then InternalError.
-	MalformedDuplicateCode = fakelb.MalformedDuplicateCode
+	MalformedDuplicateCode = "duplicate-code"
 	// MalformedMissingIDs answers Success with a Data that lacks every
 	// member whose name ends in Id, Ids, Uuid or Uuids, at any depth: the
 	// InstanceUuids of a create, the InstanceUuid of each listed load
 	// balancer, the CertificateId of each certificate.
-	MalformedMissingIDs = fakelb.MalformedMissingIDs
+	MalformedMissingIDs = "missing-ids"
 )
 
 // FailNext strikes each of the next n requests of the action with f, then
