@@ -110,9 +110,8 @@ func WithClock(now func() time.Time) Option {
 // in the clock's time, within milliseconds of real time, without a
 // goroutine to advance the clock. A context's deadline counts in the
 // clock's time too (see Clock.Sleep). Waits in several goroutines each
-// move the clock, so time passes faster for all of them, as it would for
-// none in production: give concurrent waiters the same schedule, or check
-// outcomes rather than exact times. Clients made otherwise, such as with
+// move the clock, so with concurrent waiters the clock runs ahead of what
+// any one of them waited: check outcomes rather than exact times. Clients made otherwise, such as with
 // cdslb.NewClient, wait in real time unless given
 // cdslb.WithClock(clock.Now, clock.Sleep). A nil clock fails the test.
 func WithAutoAdvance(clock *Clock) Option {
