@@ -316,3 +316,29 @@ func TestDriftIsNoRequest(t *testing.T) {
 		t.Errorf("%d requests and %d calls since the create, want 4 and 5", got, len(e.srv.Calls("*")))
 	}
 }
+
+// TestJournalKeepsTruncatedAnswers: with the journal on, a truncated answer
+// still sends its headers and half its body before the connection closes,
+// and the journal notes its status, code and the drop.
+func TestJournalKeepsTruncatedAnswers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 0)
+	e.srv.EnableJournal(10, 1<<20)
+	if err := e.srv.FailNext("DescribeZones", 1, Fault{DropRate: 1, Truncate: true}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := e.ts.Client().Do(e.newRequest("DescribeZones", map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	_, err = buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError || err == nil || !bytes.HasPrefix(buf.Bytes(), []byte(`{"Code":"InternalError"`)) {
+		t.Errorf("truncated answer: %d %q, %v", resp.StatusCode, buf.Bytes(), err)
+	}
+	calls := e.srv.Calls("DescribeZones")
+	if len(calls) != 1 || !calls[0].Dropped || calls[0].Status != 500 || calls[0].Code != "InternalError" {
+		t.Errorf("calls %+v", calls)
+	}
+}
