@@ -260,7 +260,7 @@ func (s *Server) Close() {
 
 // Handler returns the fake as an http.Handler, to mount in a server of
 // your own. It checks signatures against the server's key pair and shares
-// the server's state, faults and request counts. Mount it at the root of a
+// the server's state, faults, request counts and journal. Mount it at the root of a
 // host: the API lives under /lb/ and /paas/monitor/.
 func (s *Server) Handler() http.Handler {
 	if !s.made() {
