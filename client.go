@@ -46,7 +46,8 @@ type Client struct {
 	logger    *slog.Logger
 	loc       *time.Location
 	maxBody   int64
-	sleep     func(context.Context, time.Duration) error // replaced in tests
+	sleep     func(context.Context, time.Duration) error // replaced in tests and by WithClock
+	now       func() time.Time                           // WithClock's; nil: time.Now
 
 	limiter *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
 
@@ -58,7 +59,7 @@ type Client struct {
 
 // Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,
 // WithHTTPClient, WithUserAgent, WithRetry, WithRateLimit, WithLogger,
-// WithLocation and WithMaxResponseBytes. Options are applied in order, so a
+// WithLocation, WithMaxResponseBytes and WithClock. Options are applied in order, so a
 // later one wins; an invalid one makes NewClient return an error, and
 // nothing else of the client changes after it is made.
 type Option func(*Client) error

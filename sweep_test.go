@@ -30,7 +30,7 @@ var (
 		"WithEndpoint": WithEndpoint, "WithHTTPClient": WithHTTPClient, "WithLocation": WithLocation,
 		"WithLogger": WithLogger, "WithMaxResponseBytes": WithMaxResponseBytes, "WithRetry": WithRetry,
 		"WithUserAgent": WithUserAgent, "WithNotFoundGrace": WithNotFoundGrace, "WithPollInterval": WithPollInterval,
-		"WithRateLimit": WithRateLimit,
+		"WithRateLimit": WithRateLimit, "WithClock": WithClock,
 	}
 	sweepTypes = func() map[string]reflect.Type {
 		m := map[string]reflect.Type{}

@@ -167,7 +167,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 // waitConfig applies the options to the defaults, refusing a nil one.
 func (c *Client) waitConfig(helper string, opts []WaitOption) (waitConfig, error) {
 	cfg := waitConfig{opening: defaultOpening, minDelay: defaultPause, maxDelay: defaultPause, notFoundGrace: time.Minute,
-		sleep: c.sleep, now: time.Now, jitter: rand.N[time.Duration]}
+		sleep: c.sleep, now: c.timeNow, jitter: rand.N[time.Duration]}
 	for i, opt := range opts {
 		if opt == nil {
 			return cfg, &ValidationError{Action: helper, Field: fmt.Sprintf("opts[%d]", i), Reason: "must not be nil"}

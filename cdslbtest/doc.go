@@ -18,14 +18,32 @@
 //
 // By default every change finishes at once: a waiter such as
 // WaitUntilRunning returns at its first poll, and code under test that
-// creates and waits runs without sleeping. To see the busy states (CREATING,
-// CHANGING, DELETING, and 409 ResourceInUse for a change meanwhile), give
-// WithBusyFor a duration and WithClock a manual Clock; a change then keeps
+// creates and waits runs without sleeping.
+//
+// To see the busy states (CREATING, CHANGING, DELETING, and 409
+// ResourceInUse for a change meanwhile), give WithBusyFor a duration and a
+// Clock. With WithAutoAdvance(clock), the clock advances itself whenever a
+// client of the server waits: every pause between a waiter's polls, every
+// retry backoff, moves the clock by its length at once instead of
+// sleeping. Code that creates a load balancer and waits for it in one
+// call, with the library's default polling, then sees it CREATING at its
+// first poll and RUNNING once its pauses have passed the busy period: a
+// 90 s creation takes six polls and a few milliseconds of real time, with
+// no goroutine of the test's own to advance the clock. The waiters' grace
+// periods and a context's deadline count in the clock's time too, so give
+// the context the deadline the code would have in production, or none.
+//
+// The kit makes the clock advance rather than making its Client poll every
+// millisecond because the test then runs the code's own schedule (the
+// number of polls it would make in production, the grace periods, the
+// backoffs) and stays deterministic under load: no busy period measured in
+// real milliseconds that a slow machine could skip over. The hook is
+// cdslb.WithClock, which a client made outside the kit may be given too.
+//
+// With WithClock(clock.Now) instead, the clock is manual: a change keeps
 // the load balancer busy until the test calls Advance. Advance before
-// waiting, and the waiter finds the load balancer running at its first poll.
-// A waiter that must poll through a busy state needs a short
-// cdslb.WithPollInterval, since the library's waits between polls use the
-// real time.
+// waiting, and the waiter finds the load balancer running at its first
+// poll.
 //
 // The server's clock (WithClock) drives exactly these: when a busy state
 // ends, and so when a change meanwhile stops being 409 ResourceInUse; the
@@ -166,12 +184,56 @@
 //
 // SetFault injects latency, error answers (4xx such as 429 Too Many
 // Requests, or 5xx, optionally with Retry-After), HTML gateway pages,
-// dropped or truncated answers, 409 conflicts, and "ran but the answer was
-// lost", per action. Faults strike after authentication and after the body is read,
-// so a faulted request has used its SignatureNonce: a retry must be signed
+// dropped or truncated answers, 409 conflicts, "ran but the answer was
+// lost", and malformed answers (Fault.Malformed: Data or Code given twice,
+// or Data without the ids the library needs), per action, at random rates
+// from the seeded source. FailNext is the deterministic form: it strikes
+// exactly the next n requests of an action, for certain, then stops, so a
+// test of a retry path or of ErrMalformedAnswer handling needs no rate.
+// Faults strike after authentication and after the body is read, so a
+// faulted request has used its SignatureNonce: a retry must be signed
 // afresh, as a real gateway requires. A dropped connection is made by
 // panicking with http.ErrAbortHandler, so do not wrap Handler in
 // middleware that recovers that panic. Go's http.Transport may itself
 // replay a GET (or any request without a body) on a dropped keep-alive
 // connection; Requests counts what reached the server.
+//
+// Close, which t.Cleanup calls, ends every injected latency at once, and
+// any request still arriving: the calls in flight fail with an error, and
+// a test that abandons a call inside a Latency of an hour still ends at
+// once.
+//
+// # Journal
+//
+// Calls(action) returns the requests of an action that passed
+// authentication, in order, with their parameters (Call.Params), their
+// JSON body (Call.Body, Call.Decode) and their answer (Call.Status,
+// Call.Code, Call.Dropped); Writes returns those of the nine actions that
+// change state. A request refused before authentication is never kept, nor
+// are the reads and seeds of the Server's own methods. The journal keeps
+// the last 10,000 calls, and fewer when their parameters and bodies pass
+// 32 MiB; ClearJournal empties it.
+//
+// # Drift
+//
+// SetStatus, RemoveLoadBalancer and SetListeners change a load balancer
+// behind the code's back, as the vendor's console or another program
+// would: an ERROR status (which a waiter reports as ErrWaitFailed) or a
+// status that never ends, a load balancer gone, listeners edited. None of
+// them is a request: none counts, meets a fault or enters the journal.
+//
+// # Certificates
+//
+// SelfSigned makes a self-signed certificate and key, PEM, for a domain,
+// without a Server (for a command-line program as well as a test);
+// NewCertificate makes one valid from the server's clock, and
+// AddCertificate uploads one in a call.
+//
+// # Printing
+//
+// A Server prints like a cdslb.Client: its URL and access key id, with the
+// secret shown as [REDACTED], under every fmt verb, nested in structs (its
+// state sits behind one pointer, so even fmt's raw printing of an
+// unexported field does not reach the secret), in slog's text and JSON
+// handlers (LogValue), and in encoding/json.
 package cdslbtest

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,16 +24,38 @@ type Server struct {
 	// for cdslb.WithEndpoint.
 	URL string
 
-	t      testing.TB
-	fake   *fakelb.Server
-	id     string
-	secret string
-	now    func() time.Time
-	owner  *cdslb.Client // reads and seeds the state through fake.Direct
+	// in holds the rest behind a pointer, so that no printing of a
+	// Server's fields, even fmt's raw printing of an unexported field under
+	// a bad verb, reaches the secret: fmt shows one level of a pointer's
+	// struct at most, and in's fields are pointers.
+	in *inner
 }
 
+// inner is the state of a Server made by NewServer.
+type inner struct {
+	t     testing.TB
+	fake  *fakelb.Server
+	keys  *keyPair
+	now   func() time.Time
+	auto  *Clock        // WithAutoAdvance's clock, which the Server's clients wait on
+	owner *cdslb.Client // reads and seeds the state through fake.Direct
+	hs    *httptest.Server
+	close *sync.Once
+}
+
+// keyPair is the access key a Server accepts.
+type keyPair struct{ id, secret string }
+
+// The journal's limits: a Server keeps the last journalCalls calls, and
+// fewer when their parameters and bodies pass journalBytes.
+const (
+	journalCalls = 10000
+	journalBytes = 32 << 20
+)
+
 // Option configures a Server, for NewServer: WithBusyFor, WithClock,
-// WithSeed and WithListenersPath. An invalid one fails the test.
+// WithAutoAdvance, WithSeed and WithListenersPath. An invalid one fails
+// the test.
 type Option func(*options) error
 
 type options struct {
@@ -40,6 +63,7 @@ type options struct {
 	now           func() time.Time
 	seed          int64
 	listenersPath string
+	auto          *Clock
 }
 
 // WithBusyFor sets how long a change (create, resize, listener or
@@ -68,7 +92,34 @@ func WithClock(now func() time.Time) Option {
 		if now == nil {
 			return fmt.Errorf("WithClock(nil): want a clock such as (*Clock).Now")
 		}
-		o.now = now
+		o.now, o.auto = now, nil
+		return nil
+	}
+}
+
+// WithAutoAdvance sets the server's clock to clock, as WithClock(clock.Now)
+// does, and makes the clock advance itself whenever one of the server's
+// clients waits: every Client the Server returns waits on clock
+// (cdslb.WithClock with clock.Now and clock.Sleep), so that a pause
+// between polls, a retry's backoff or a rate-limit wait moves the clock
+// forward by its length at once instead of sleeping.
+//
+// With WithBusyFor, code that creates a load balancer and waits for it in
+// one call, with the library's default polling, then sees it CREATING at
+// its first poll and RUNNING once its pauses have passed the busy period:
+// in the clock's time, within milliseconds of real time, without a
+// goroutine to advance the clock. A context's deadline counts in the
+// clock's time too (see Clock.Sleep). Waits in several goroutines each
+// move the clock, so with concurrent waiters the clock runs ahead of what
+// any one of them waited: check outcomes rather than exact times. Clients made otherwise, such as with
+// cdslb.NewClient, wait in real time unless given
+// cdslb.WithClock(clock.Now, clock.Sleep). A nil clock fails the test.
+func WithAutoAdvance(clock *Clock) Option {
+	return func(o *options) error {
+		if clock == nil {
+			return fmt.Errorf("WithAutoAdvance(nil): want a *Clock from NewClock")
+		}
+		o.now, o.auto = clock.Now, clock
 		return nil
 	}
 }
@@ -98,7 +149,7 @@ func WithListenersPath(path string) Option {
 
 // NewServer starts a fake on a loopback address with a fresh random key
 // pair, the vendor document's zones and sizes, and no load balancers or
-// certificates. t.Cleanup closes it. An invalid option fails the test. A
+// certificates. t.Cleanup closes it (see Close). An invalid option fails the test. A
 // nil t, which could neither close the server nor fail, returns a zero
 // Server.
 func NewServer(t testing.TB, opts ...Option) *Server {
@@ -118,18 +169,19 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	id, secret := fakelb.NewKeyPair()
 	fake := fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: secret,
 		Delay: o.busyFor, Now: o.now, AuthNow: time.Now, Seed: o.seed, ListenersPath: o.listenersPath})
+	fake.EnableJournal(journalCalls, journalBytes)
 	hs := httptest.NewUnstartedServer(fake)
 	hs.Config = fakelb.HTTPServer(fake)
 	hs.Start()
-	t.Cleanup(hs.Close)
 
-	s := &Server{URL: hs.URL, t: t, fake: fake, id: id, secret: secret, now: o.now}
+	s := &Server{URL: hs.URL, in: &inner{t: t, fake: fake, keys: &keyPair{id, secret}, now: o.now, auto: o.auto, hs: hs, close: new(sync.Once)}}
+	t.Cleanup(s.Close)
 	owner, err := cdslb.NewClient(id, secret, cdslb.WithEndpoint(hs.URL), cdslb.WithRetry(cdslb.NoRetry),
 		cdslb.WithHTTPClient(&http.Client{Transport: handlerTransport{fake.Direct()}}))
 	if err != nil {
 		t.Fatal("cdslbtest.NewServer: " + err.Error())
 	}
-	s.owner = owner
+	s.in.owner = owner
 	return s
 }
 
@@ -138,14 +190,14 @@ var errNotMade = errors.New("cdslbtest: the Server was not made by NewServer wit
 
 // made reports whether s was made by NewServer with a testing.TB; the
 // methods of any other Server return zero values and errors.
-func (s *Server) made() bool { return s != nil && s.fake != nil }
+func (s *Server) made() bool { return s != nil && s.in != nil }
 
 // AccessKeyID returns the access key id the server accepts.
 func (s *Server) AccessKeyID() string {
 	if !s.made() {
 		return ""
 	}
-	return s.id
+	return s.in.keys.id
 }
 
 // AccessKeySecret returns the access key secret the server accepts.
@@ -153,7 +205,7 @@ func (s *Server) AccessKeySecret() string {
 	if !s.made() {
 		return ""
 	}
-	return s.secret
+	return s.in.keys.secret
 }
 
 // TestRetryPolicy is the retry policy of a Server's Client: as many
@@ -162,8 +214,9 @@ func (s *Server) AccessKeySecret() string {
 var TestRetryPolicy = cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}
 
 // Client returns a new client pointed at the server and signed with its
-// key, retrying with TestRetryPolicy. The options apply after those, so
-// they may replace them. An invalid option fails the test. The Client of a
+// key, retrying with TestRetryPolicy and, with WithAutoAdvance, waiting on
+// the server's clock. The options apply after those, so they may replace
+// them. An invalid option fails the test. The Client of a
 // nil or zero Server fails every call, without a request.
 func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
 	if !s.made() {
@@ -171,23 +224,43 @@ func (s *Server) Client(opts ...cdslb.Option) *cdslb.Client {
 			cdslb.WithHTTPClient(&http.Client{Transport: failTransport{errNotMade}}))
 		return c
 	}
-	s.t.Helper()
+	s.in.t.Helper()
 	for _, opt := range opts {
 		if opt == nil {
-			s.t.Fatal("cdslbtest: Server.Client: nil Option")
+			s.in.t.Fatal("cdslbtest: Server.Client: nil Option")
 		}
 	}
-	opts = append([]cdslb.Option{cdslb.WithEndpoint(s.URL), cdslb.WithRetry(TestRetryPolicy)}, opts...)
-	c, err := cdslb.NewClient(s.id, s.secret, opts...)
+	first := []cdslb.Option{cdslb.WithEndpoint(s.URL), cdslb.WithRetry(TestRetryPolicy)}
+	if s.in.auto != nil {
+		first = append(first, cdslb.WithClock(s.in.auto.Now, s.in.auto.Sleep))
+	}
+	c, err := cdslb.NewClient(s.in.keys.id, s.in.keys.secret, append(first, opts...)...)
 	if err != nil {
-		s.t.Fatal("cdslbtest: Server.Client: " + err.Error())
+		s.in.t.Fatal("cdslbtest: Server.Client: " + err.Error())
 	}
 	return c
 }
 
+// Close shuts the server down and returns once every request it was
+// serving has ended, which is at once: an injected Latency, however long,
+// ends with the connection closed, and so does a request whose body is
+// still arriving, so that the calls in flight fail with an error instead
+// of holding the test. NewServer's t.Cleanup calls it; calling it again,
+// or on a nil or zero Server, does nothing.
+func (s *Server) Close() {
+	if !s.made() {
+		return
+	}
+	s.in.close.Do(func() {
+		s.in.fake.Close() // ends the latencies, now and later
+		s.in.hs.CloseClientConnections()
+		s.in.hs.Close()
+	})
+}
+
 // Handler returns the fake as an http.Handler, to mount in a server of
 // your own. It checks signatures against the server's key pair and shares
-// the server's state, faults and request counts. Mount it at the root of a
+// the server's state, faults, request counts and journal. Mount it at the root of a
 // host: the API lives under /lb/ and /paas/monitor/.
 func (s *Server) Handler() http.Handler {
 	if !s.made() {
@@ -195,7 +268,7 @@ func (s *Server) Handler() http.Handler {
 			http.Error(w, errNotMade.Error(), http.StatusInternalServerError)
 		})
 	}
-	return s.fake
+	return s.in.fake
 }
 
 // Requests reports how many requests named the action, whatever became of
@@ -208,7 +281,7 @@ func (s *Server) Requests(action string) int {
 	if !s.made() {
 		return 0
 	}
-	return s.fake.Requests(action)
+	return s.in.fake.Requests(action)
 }
 
 // SetFault makes the server misbehave on every later request for the
@@ -220,7 +293,7 @@ func (s *Server) SetFault(action string, f Fault) error {
 	if !s.made() {
 		return errNotMade
 	}
-	if err := s.fake.SetFault(action, fakelb.Fault(f)); err != nil {
+	if err := s.in.fake.SetFault(action, fakelb.Fault(f)); err != nil {
 		return fmt.Errorf("cdslbtest: SetFault: %w", err)
 	}
 	return nil
@@ -229,7 +302,7 @@ func (s *Server) SetFault(action string, f Fault) error {
 // ClearFaults removes every fault, so that the server behaves again.
 func (s *Server) ClearFaults() {
 	if s.made() {
-		s.fake.ClearFaults()
+		s.in.fake.ClearFaults()
 	}
 }
 

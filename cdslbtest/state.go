@@ -2,14 +2,6 @@ package cdslbtest
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"time"
 
 	"github.com/cdsgo/cdslb"
 )
@@ -26,8 +18,8 @@ func (s *Server) LoadBalancers() []cdslb.LoadBalancer {
 	if !s.made() {
 		return nil
 	}
-	s.t.Helper()
-	resp, err := s.owner.DescribeLoadBalancers(context.Background(), nil)
+	s.in.t.Helper()
+	resp, err := s.in.owner.DescribeLoadBalancers(context.Background(), nil)
 	s.check("LoadBalancers", err)
 	return resp.LoadBalancers
 }
@@ -38,8 +30,8 @@ func (s *Server) Listeners(instanceUUID string) ([]cdslb.HTTPListener, []cdslb.T
 	if !s.made() {
 		return nil, nil
 	}
-	s.t.Helper()
-	resp, err := s.owner.DescribeLoadBalancerStrategys(context.Background(), &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: instanceUUID})
+	s.in.t.Helper()
+	resp, err := s.in.owner.DescribeLoadBalancerStrategys(context.Background(), &cdslb.DescribeLoadBalancerStrategysRequest{InstanceUUID: instanceUUID})
 	s.check("Listeners", err)
 	return resp.HTTPListeners, resp.TCPListeners
 }
@@ -50,8 +42,8 @@ func (s *Server) Certificates() []cdslb.Certificate {
 	if !s.made() {
 		return nil
 	}
-	s.t.Helper()
-	resp, err := s.owner.DescribeCACertificates(context.Background(), nil)
+	s.in.t.Helper()
+	resp, err := s.in.owner.DescribeCACertificates(context.Background(), nil)
 	s.check("Certificates", err)
 	return resp.Certificates
 }
@@ -78,7 +70,7 @@ func (s *Server) AddLoadBalancer(lb LoadBalancer) cdslb.LoadBalancer {
 	if !s.made() {
 		return cdslb.LoadBalancer{}
 	}
-	s.t.Helper()
+	s.in.t.Helper()
 	ctx := context.Background()
 	req := &cdslb.CreateLoadBalancerRequest{RegionID: lb.RegionID, VdcID: "vdc-test", BasePipeID: "pipe-test",
 		InstanceName: lb.InstanceName, PaasGoodsID: lb.PaasGoodsID,
@@ -92,18 +84,18 @@ func (s *Server) AddLoadBalancer(lb LoadBalancer) cdslb.LoadBalancer {
 	if req.PaasGoodsID == 0 {
 		req.PaasGoodsID = 5072
 	}
-	created, err := s.owner.CreateLoadBalancer(ctx, req)
+	created, err := s.in.owner.CreateLoadBalancer(ctx, req)
 	s.check("AddLoadBalancer", err)
 	id := created.InstanceUUIDs[0]
 	if len(lb.HTTPListeners)+len(lb.TCPListeners) > 0 {
-		_, err = s.owner.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id,
+		_, err = s.in.owner.AddLoadBalancerStrategys(ctx, &cdslb.AddLoadBalancerStrategysRequest{InstanceUUID: id,
 			HTTPListeners: lb.HTTPListeners, TCPListeners: lb.TCPListeners})
 		s.check("AddLoadBalancer", err)
 	}
 	if len(lb.Tags) > 0 {
-		s.check("AddLoadBalancer", s.fake.TagLoadBalancer(id, lb.Tags...))
+		s.check("AddLoadBalancer", s.in.fake.TagLoadBalancer(id, lb.Tags...))
 	}
-	list, err := s.owner.DescribeLoadBalancers(ctx, &cdslb.DescribeLoadBalancersRequest{InstanceUUID: id})
+	list, err := s.in.owner.DescribeLoadBalancers(ctx, &cdslb.DescribeLoadBalancersRequest{InstanceUUID: id})
 	s.check("AddLoadBalancer", err)
 	return list.LoadBalancers[0]
 }
@@ -115,9 +107,9 @@ func (s *Server) AddCertificate(name, domain string) cdslb.Certificate {
 	if !s.made() {
 		return cdslb.Certificate{}
 	}
-	s.t.Helper()
+	s.in.t.Helper()
 	certPEM, keyPEM := s.NewCertificate(domain)
-	_, err := s.owner.UploadCACertificate(context.Background(), &cdslb.UploadCACertificateRequest{
+	_, err := s.in.owner.UploadCACertificate(context.Background(), &cdslb.UploadCACertificateRequest{
 		Certificate: certPEM, PrivateKey: keyPEM, CertificateName: name})
 	s.check("AddCertificate", err)
 	for _, c := range s.Certificates() {
@@ -125,35 +117,28 @@ func (s *Server) AddCertificate(name, domain string) cdslb.Certificate {
 			return c
 		}
 	}
-	s.t.Fatalf("cdslbtest: AddCertificate: %q is not listed after its upload", name)
+	s.in.t.Fatalf("cdslbtest: AddCertificate: %q is not listed after its upload", name)
 	return cdslb.Certificate{}
 }
 
 // NewCertificate returns a self-signed ECDSA certificate for domain and its
 // PKCS #8 private key, both PEM, valid for a year from the server's clock:
-// what a test needs to upload a certificate through the API.
+// what a test needs to upload a certificate through the API. SelfSigned
+// makes the same without a Server, valid from the real time.
 func (s *Server) NewCertificate(domain string) (certPEM, keyPEM string) {
 	if !s.made() {
 		return "", ""
 	}
-	s.t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	s.in.t.Helper()
+	certPEM, keyPEM, err := selfSigned(domain, s.in.now())
 	s.check("NewCertificate", err)
-	now := s.now()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{CommonName: domain},
-		DNSNames: []string{domain}, NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(1, 0, 0)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	s.check("NewCertificate", err)
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	s.check("NewCertificate", err)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	return certPEM, keyPEM
 }
 
 // check fails the test if err is not nil.
 func (s *Server) check(method string, err error) {
-	s.t.Helper()
+	s.in.t.Helper()
 	if err != nil {
-		s.t.Fatalf("cdslbtest: %s: %v", method, err)
+		s.in.t.Fatalf("cdslbtest: %s: %v", method, err)
 	}
 }

@@ -24,11 +24,12 @@ var (
 		"NewServer": cdslbtest.NewServer, "NewClock": cdslbtest.NewClock,
 		"WithBusyFor": cdslbtest.WithBusyFor, "WithClock": cdslbtest.WithClock,
 		"WithListenersPath": cdslbtest.WithListenersPath, "WithSeed": cdslbtest.WithSeed,
+		"WithAutoAdvance": cdslbtest.WithAutoAdvance, "SelfSigned": cdslbtest.SelfSigned,
 	}
 	sweepTypes = map[string]reflect.Type{
 		"Server": reflect.TypeFor[cdslbtest.Server](), "Clock": reflect.TypeFor[cdslbtest.Clock](),
 		"Fault": reflect.TypeFor[cdslbtest.Fault](), "LoadBalancer": reflect.TypeFor[cdslbtest.LoadBalancer](),
-		"Option": reflect.TypeFor[cdslbtest.Option](),
+		"Option": reflect.TypeFor[cdslbtest.Option](), "Call": reflect.TypeFor[cdslbtest.Call](),
 	}
 )
 

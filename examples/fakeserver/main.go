@@ -25,7 +25,12 @@
 //	-fault              ACTION=KIND[:ARG][,...], repeatable, e.g. -fault 'DescribeZones=503:0.2'
 //	-listeners-path     the base path that serves DescribeLBInstanceListeners: /lb (default) or /paas/monitor
 //	-print-env          print the export line and exit
+//	-demo               start with a certificate and three running load balancers:
+//	                    web (HTTP 80, HTTPS 443), db (TCP 5432) and spare
 //
+// A -fault with the kind next:N strikes only the next N requests of the
+// action, each for certain, then stops, such as
+// -fault 'CreateLoadBalancer=malformed:missing-ids,next:1'.
 // -help lists the fault kinds. A bad command line prints one line, the
 // error, and exits with status 2, as the flag package does; a server that
 // cannot start or serve exits with status 1.

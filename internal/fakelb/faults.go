@@ -24,18 +24,44 @@ type Fault struct {
 	RetryAfter    time.Duration
 	ConflictRate  float64
 	DropAfterRate float64
+	Malformed     string
 }
 
-// faultTable holds the faults by action, and the seeded source that decides
-// which requests they strike.
+// The kinds of malformed answer, for Fault.Malformed. Each runs the action
+// and answers Success with an envelope no client should believe.
+const (
+	// MalformedDuplicateData gives Data twice: the action's, then an empty
+	// one of the same kind.
+	MalformedDuplicateData = "duplicate-data"
+	// MalformedDuplicateCode gives Code twice: Success, then InternalError.
+	MalformedDuplicateCode = "duplicate-code"
+	// MalformedMissingIDs leaves out of Data every member whose name ends
+	// in Id, Ids, Uuid or Uuids (InstanceUuids, CertificateId, ...).
+	MalformedMissingIDs = "missing-ids"
+)
+
+// faultTable holds the faults by action, the faults of the next requests
+// (FailNext), and the seeded source that decides which requests they
+// strike.
 type faultTable struct {
 	mu     sync.Mutex
 	rng    *rand.Rand
 	byName map[string]Fault
+	next   map[string][]countedFault // FailNext's, in the order given
+
+	closed    chan struct{} // closed by Close: latency ends at once
+	closeOnce sync.Once
+}
+
+// countedFault strikes the next n requests of an action.
+type countedFault struct {
+	n int
+	f Fault
 }
 
 func newFaultTable(seed uint64) faultTable {
-	return faultTable{rng: rand.New(rand.NewPCG(seed, 0x6661756c74)), byName: map[string]Fault{}}
+	return faultTable{rng: rand.New(rand.NewPCG(seed, 0x6661756c74)), byName: map[string]Fault{},
+		next: map[string][]countedFault{}, closed: make(chan struct{})}
 }
 
 // SetFault sets the fault of an action, replacing any earlier one. The
@@ -64,11 +90,87 @@ func (s *Server) SetFault(action string, f Fault) error {
 	return nil
 }
 
-// ClearFaults removes the faults of every action.
+// ClearFaults removes the faults of every action, FailNext's included.
 func (s *Server) ClearFaults() {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	clear(s.faults.byName)
+	clear(s.faults.next)
+}
+
+// FailNext strikes each of the next n requests of the action that reach
+// it (authenticated, for an action the fake serves, on its path and
+// method, with a readable body) with f, made certain: every non-zero rate
+// is taken as 1, and a fault that sets no rate, no Latency and no
+// Malformed answers an error with its Status (500 by default). Then the
+// action's SetFault applies again. The action "*" strikes the next n
+// requests of any action, after the action's own FailNext; calls queue up
+// in the order given. An unknown action, n below 1 or an invalid Fault is
+// an error, and nothing changes.
+func (s *Server) FailNext(action string, n int, f Fault) error {
+	if action == "" {
+		action = "*"
+	}
+	if err := checkAction(action); err != nil {
+		return err
+	}
+	if n < 1 {
+		return fmt.Errorf("FailNext: n must be at least 1, not %d", n)
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.next[action] = append(s.faults.next[action], countedFault{n, f.certain()})
+	return nil
+}
+
+// certain makes every rate of f that is not zero 1, and makes a fault that
+// would strike no way an error answer.
+func (f Fault) certain() Fault {
+	for _, r := range []*float64{&f.DropRate, &f.ErrorRate, &f.ConflictRate, &f.DropAfterRate} {
+		if *r > 0 {
+			*r = 1
+		}
+	}
+	if f.Status != 0 || f.HTML || f.RetryAfter != 0 ||
+		f.DropRate == 0 && f.ErrorRate == 0 && f.ConflictRate == 0 && f.DropAfterRate == 0 && f.Latency == 0 && f.Malformed == "" {
+		f.ErrorRate = 1
+	}
+	return f
+}
+
+// takeNext returns the FailNext fault for one request of the action, if
+// one is pending, and counts it down.
+func (t *faultTable) takeNext(action string) (Fault, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, key := range [2]string{action, "*"} {
+		q := t.next[key]
+		if len(q) == 0 {
+			continue
+		}
+		f := q[0].f
+		if q[0].n--; q[0].n == 0 {
+			q = q[1:]
+		}
+		if len(q) == 0 {
+			delete(t.next, key)
+		} else {
+			t.next[key] = q
+		}
+		return f, true
+	}
+	return Fault{}, false
+}
+
+// Close ends every injected latency at once, now and later: a request
+// waiting in one has its connection closed without an answer, so that the
+// client's call fails at once and a server shutting down does not wait
+// for it. It is safe to call more than once.
+func (s *Server) Close() {
+	s.faults.closeOnce.Do(func() { close(s.faults.closed) })
 }
 
 // checkAction refuses a name that is neither "*" nor an action the fake
@@ -131,12 +233,18 @@ func (f Fault) check() error {
 	if f.RetryAfter < 0 || f.RetryAfter%time.Second != 0 {
 		return fmt.Errorf("fault: RetryAfter must be a whole number of seconds, not %v", f.RetryAfter)
 	}
+	switch f.Malformed {
+	case "", MalformedDuplicateData, MalformedDuplicateCode, MalformedMissingIDs:
+	default:
+		return fmt.Errorf("fault: Malformed must be %q, %q or %q, not %q", MalformedDuplicateData, MalformedDuplicateCode, MalformedMissingIDs, f.Malformed)
+	}
 	return nil
 }
 
 // strike is the fault decided for one request.
 type strike struct {
-	table *faultTable
+	table  *faultTable
+	action string
 	Fault
 }
 
@@ -147,7 +255,7 @@ func (t *faultTable) get(action string) strike {
 	if !ok {
 		f = t.byName["*"]
 	}
-	return strike{t, f}
+	return strike{t, action, f}
 }
 
 func (t *faultTable) roll(rate float64) bool {
@@ -161,7 +269,16 @@ func (t *faultTable) roll(rate float64) bool {
 
 // before applies the faults that strike before the action runs. It reports
 // whether the request should go on.
-func (f strike) before(w http.ResponseWriter, r *http.Request) bool {
+// A pending FailNext fault replaces the action's fault here, once the
+// request has reached it. Latency ends early, with the connection closed,
+// when the server is closed.
+func (f *strike) before(w http.ResponseWriter, r *http.Request) bool {
+	if f.table == nil {
+		return true
+	}
+	if next, ok := f.table.takeNext(f.action); ok {
+		f.Fault = next
+	}
 	if f.Latency > 0 {
 		timer := time.NewTimer(f.Latency)
 		defer timer.Stop()
@@ -169,6 +286,8 @@ func (f strike) before(w http.ResponseWriter, r *http.Request) bool {
 		case <-timer.C:
 		case <-r.Context().Done():
 			return false
+		case <-f.table.closed:
+			panic(http.ErrAbortHandler)
 		}
 	}
 	switch {
@@ -235,6 +354,10 @@ const FaultKinds = `	400 to 599          answer that HTTP status, such as 429 or
 	truncate-after      run the action, send half its answer, then close; ARG is the rate
 	conflict            answer 409 ResourceInUse; ARG is the rate
 	latency             delay every answer by ARG, a Go duration such as 200ms
+	malformed           run the action, then answer Success malformed; ARG is
+	                    duplicate-data, duplicate-code or missing-ids
+	next                strike only the next ARG requests of the action, each
+	                    with certainty (rates taken as 1), then stop
 `
 
 // ParseFault parses a fault specification of the form ACTION=KIND[:ARG][,KIND[:ARG]...],
@@ -245,32 +368,55 @@ const FaultKinds = `	400 to 599          answer that HTTP status, such as 429 or
 // "CreateLoadBalancer=drop-after:0.5", "*=latency:200ms,500:0.1" or
 // "DescribeLoadBalancers=429:0.5,retry-after:2s".
 func ParseFault(spec string) (action string, f Fault, err error) {
+	action, n, f, err := ParseFaultN(spec)
+	if err == nil && n != 0 {
+		return "", Fault{}, fmt.Errorf("fault %q: next is not allowed here", spec)
+	}
+	return action, f, err
+}
+
+// ParseFaultN is ParseFault that also reads the kind next:N, which makes
+// the fault strike only the next n requests, for FailNext; n is 0 without
+// it.
+func ParseFaultN(spec string) (action string, n int, f Fault, err error) {
 	action, kinds, ok := strings.Cut(spec, "=")
 	action = strings.TrimSpace(action)
 	if !ok || action == "" || kinds == "" {
-		return "", Fault{}, fmt.Errorf("fault %q: want ACTION=KIND[:ARG][,...]", spec)
+		return "", 0, Fault{}, fmt.Errorf("fault %q: want ACTION=KIND[:ARG][,...]", spec)
 	}
 	if err := checkAction(action); err != nil {
-		return "", Fault{}, fmt.Errorf("fault %q: %w", spec, err)
+		return "", 0, Fault{}, fmt.Errorf("fault %q: %w", spec, err)
 	}
 	for part := range strings.SplitSeq(kinds, ",") {
 		kind, arg, hasArg := strings.Cut(strings.TrimSpace(part), ":")
 		if kind == "latency" {
 			if f.Latency, err = time.ParseDuration(arg); err != nil || f.Latency < 0 {
-				return "", Fault{}, fmt.Errorf("fault %q: latency needs a duration that is not negative, such as 200ms", spec)
+				return "", 0, Fault{}, fmt.Errorf("fault %q: latency needs a duration that is not negative, such as 200ms", spec)
+			}
+			continue
+		}
+		if kind == "malformed" {
+			if f.Malformed = arg; (Fault{Malformed: arg}).check() != nil || arg == "" {
+				return "", 0, Fault{}, fmt.Errorf("fault %q: malformed needs duplicate-data, duplicate-code or missing-ids", spec)
+			}
+			continue
+		}
+		if kind == "next" {
+			if n, err = strconv.Atoi(arg); err != nil || n < 1 {
+				return "", 0, Fault{}, fmt.Errorf("fault %q: next needs a count of at least 1, such as next:2", spec)
 			}
 			continue
 		}
 		if kind == "retry-after" {
 			if f.RetryAfter, err = time.ParseDuration(arg); err != nil || f.RetryAfter < 0 || f.RetryAfter%time.Second != 0 {
-				return "", Fault{}, fmt.Errorf("fault %q: retry-after needs a whole number of seconds, such as 30s", spec)
+				return "", 0, Fault{}, fmt.Errorf("fault %q: retry-after needs a whole number of seconds, such as 30s", spec)
 			}
 			continue
 		}
 		rate := 1.0
 		if hasArg {
 			if rate, err = strconv.ParseFloat(arg, 64); err != nil || !(rate >= 0 && rate <= 1) {
-				return "", Fault{}, fmt.Errorf("fault %q: the rate of %s must be a number from 0 to 1", spec, kind)
+				return "", 0, Fault{}, fmt.Errorf("fault %q: the rate of %s must be a number from 0 to 1", spec, kind)
 			}
 		}
 		switch status, err := strconv.Atoi(kind); {
@@ -289,8 +435,8 @@ func ParseFault(spec string) (action string, f Fault, err error) {
 		case kind == "conflict":
 			f.ConflictRate = rate
 		default:
-			return "", Fault{}, fmt.Errorf("fault %q: unknown kind %q; the kinds are:\n%s", spec, kind, FaultKinds)
+			return "", 0, Fault{}, fmt.Errorf("fault %q: unknown kind %q; the kinds are:\n%s", spec, kind, FaultKinds)
 		}
 	}
-	return action, f, nil
+	return action, n, f, nil
 }

@@ -65,6 +65,8 @@ type Server struct {
 	nonces nonceMemory
 	faults faultTable
 	counts counter
+
+	journal journal // authenticated requests, when EnableJournal turns it on
 }
 
 // New returns a fake Server with the zones and specifications of the vendor
@@ -171,7 +173,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, err)
 		return
 	}
-	s.serve(w, r, req, s.faults.get(action))
+	s.record(w, r, action, func(w http.ResponseWriter) { s.serve(w, r, req, s.faults.get(action)) })
 }
 
 // Direct returns a handler that serves every action as the fake's owner
@@ -212,11 +214,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, req *request, f s
 		writeError(w, err)
 		return
 	}
-	env := successEnvelope(rt, rep)
-	if f.after() {
-		drop(w, http.StatusOK, env, f.Truncate)
-	}
-	s.writeAnswer(w, http.StatusOK, env)
+	s.answer(w, successEnvelope(rt, rep), f)
 }
 
 // refuse answers a request that is refused before its body was read. When

@@ -27,7 +27,12 @@
 //	-fault              ACTION=KIND[:ARG][,...], repeatable, e.g. -fault 'DescribeZones=503:0.2'
 //	-listeners-path     the base path that serves DescribeLBInstanceListeners: /lb (default) or /paas/monitor
 //	-print-env          print the export line and exit
+//	-demo               start with a certificate and three running load balancers:
+//	                    web (HTTP 80, HTTPS 443), db (TCP 5432) and spare
 //
+// A -fault with the kind next:N strikes only the next N requests of the
+// action, each for certain, then stops, such as
+// -fault 'CreateLoadBalancer=malformed:missing-ids,next:1'.
 // -help lists the fault kinds. A bad command line prints one line, the
 // error, and exits with status 2, as the flag package does; a server that
 // cannot start or serve exits with status 1.
@@ -65,19 +70,26 @@ func ExitStatus(name string, err error, stderr io.Writer) int {
 	return 1
 }
 
-// faultFlags collects repeated -fault flags, parsed as they come.
-type faultFlags map[string]fakelb.Fault
+// faultFlags collects repeated -fault flags, parsed as they come, in order.
+type faultFlags []faultFlag
+
+// faultFlag is one -fault: SetFault's when n is 0, else FailNext's.
+type faultFlag struct {
+	action string
+	n      int
+	fault  fakelb.Fault
+}
 
 // String lists the collected faults.
-func (f faultFlags) String() string { return fmt.Sprint(map[string]fakelb.Fault(f)) }
+func (f *faultFlags) String() string { return fmt.Sprint(*f) }
 
 // Set parses one specification; an invalid one fails the flag.
-func (f faultFlags) Set(spec string) error {
-	action, fault, err := fakelb.ParseFault(spec)
+func (f *faultFlags) Set(spec string) error {
+	action, n, fault, err := fakelb.ParseFaultN(spec)
 	if err != nil {
 		return err
 	}
-	f[action] = fault
+	*f = append(*f, faultFlag{action, n, fault})
 	return nil
 }
 
@@ -99,8 +111,9 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	seed := fs.Int64("seed", 1, "seed of fault injection and generated ids")
 	listenersPath := fs.String("listeners-path", "/lb", "the base path that serves DescribeLBInstanceListeners, /lb or /paas/monitor; the other answers 404")
 	printEnv := fs.Bool("print-env", false, "print the export line for -addr and the key pair, and exit")
-	faults := faultFlags{}
-	fs.Var(faults, "fault", "fault to inject, ACTION=KIND[:ARG][,...] (repeatable); ACTION may be *")
+	demo := fs.Bool("demo", false, "start with a certificate and three running load balancers (web, db, spare)")
+	var faults faultFlags
+	fs.Var(&faults, "fault", "fault to inject, ACTION=KIND[:ARG][,...] (repeatable); ACTION may be *")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\nServes the fake CDS load-balancer API on loopback.\n\nFlags:\n", name)
 		fs.PrintDefaults()
@@ -138,13 +151,24 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		*keyID, *secret = cmp.Or(*keyID, id), cmp.Or(*secret, key)
 	}
 
+	var err error
 	srv := fakelb.New(fakelb.Config{AccessKeyID: *keyID, AccessKeySecret: *secret, Delay: *delay, Seed: *seed, ListenersPath: *listenersPath})
+	if *demo {
+		if err := seedDemo(srv); err != nil {
+			return fmt.Errorf("-demo: %w", err)
+		}
+	}
 	var latency time.Duration
-	for action, f := range faults {
-		if err := srv.SetFault(action, f); err != nil {
+	for _, f := range faults {
+		if f.n == 0 {
+			err = srv.SetFault(f.action, f.fault)
+		} else {
+			err = srv.FailNext(f.action, f.n, f.fault)
+		}
+		if err != nil {
 			return err
 		}
-		latency = max(latency, f.Latency)
+		latency = max(latency, f.fault.Latency)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -161,6 +185,7 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		return err
 	case <-ctx.Done():
 	}
+	srv.Close() // requests waiting in an injected latency end at once
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {

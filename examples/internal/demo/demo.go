@@ -5,21 +5,15 @@ package demo
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
 	"fmt"
-	"math/big"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/cdsgo/cdslb"
+	"github.com/cdsgo/cdslb/cdslbtest"
 	"github.com/cdsgo/cdslb/internal/fakelb"
 )
 
@@ -128,31 +122,9 @@ func Stepper() func(format string, args ...any) {
 }
 
 // SelfSigned makes a PEM certificate and PKCS #8 key for domain, valid for
-// 90 days.
+// a year, with the test kit's generator, which needs no server.
 func SelfSigned(domain string) (certPEM, keyPEM string, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", "", err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: domain, Organization: []string{"cdslb example"}},
-		DNSNames:     []string{domain},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(90 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return "", "", err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return "", "", err
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})), nil
+	return cdslbtest.SelfSigned(domain)
 }
 
 // Sparkline draws the last width samples as a line of block characters,
