@@ -51,10 +51,9 @@ type Client struct {
 
 	limiter *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
 
-	// What the client remembers, and its clock (nil: time.Now; replaced in tests).
+	// What the client remembers, on its clock (now).
 	listenersAt *listenersPlace // where DescribeLBInstanceListeners answered (strategies.go)
 	pending     *pendingCreates // creates of unknown outcome, by name (pending.go)
-	now         func() time.Time
 }
 
 // Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,

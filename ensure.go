@@ -101,7 +101,7 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 		err = relist(ctx, &cfg, find)
 		switch {
 		case err != nil:
-			c.pending.add(key, c.clock())
+			c.pending.add(key, c.timeNow())
 			return nil, false, lostAnswer(helper, fmt.Sprintf("load balancer %q in region %s", req.InstanceName, req.RegionID), createErr, err)
 		case len(found) > 1:
 			err := ambiguousLoadBalancers(helper, req, found, "after a create whose answer was lost ("+plain(createErr)+"); nothing more was created")
@@ -123,7 +123,7 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 // ErrOutcomeUnknown, if the create still does not show up. Once it shows
 // up, key is no longer pending.
 func (c *Client) awaitPending(ctx context.Context, cfg *waitConfig, helper string, key ensureKey, listed bool, find func() (bool, error)) error {
-	until, pending := c.pending.get(key, c.clock())
+	until, pending := c.pending.get(key, c.timeNow())
 	switch {
 	case !pending:
 		return nil
@@ -234,7 +234,7 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 			if rerr := relist(ctx, &cfg, find); rerr != nil {
 				what := fmt.Sprintf("certificate %q", req.CertificateName)
 				if err != nil {
-					c.pending.add(key, c.clock())
+					c.pending.add(key, c.timeNow())
 					return nil, false, lostAnswer(helper, what, err, rerr)
 				}
 				return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)

@@ -57,11 +57,3 @@ func (p *pendingCreates) expire(now time.Time) {
 		}
 	}
 }
-
-// clock is the Client's time, for what it remembers.
-func (c *Client) clock() time.Time {
-	if c.now != nil {
-		return c.now()
-	}
-	return time.Now()
-}

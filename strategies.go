@@ -148,7 +148,7 @@ func (c *Client) DescribeLBInstanceListeners(ctx context.Context, req *DescribeL
 	}
 	at, since := c.listenersAt.get()
 	atMonitor := at == listenersAtMonitor
-	if atMonitor && c.clock().Sub(since) < ListenersPathRecheck {
+	if atMonitor && c.timeNow().Sub(since) < ListenersPathRecheck {
 		return describeLBInstanceListenersAtMonitor.call(ctx, c, req)
 	}
 	resp, err := describeLBInstanceListeners.call(ctx, c, req)
@@ -163,7 +163,7 @@ func (c *Client) DescribeLBInstanceListeners(ctx context.Context, req *DescribeL
 	if merr != nil {
 		return nil, err // the answer at the documented address says more
 	}
-	c.listenersAt.set(listenersAtMonitor, c.clock())
+	c.listenersAt.set(listenersAtMonitor, c.timeNow())
 	return resp, nil
 }
 
