@@ -141,7 +141,9 @@ type HealthCheck struct {
 // which a concurrent change can be lost to the moment between it and the
 // write; it cannot close it. Programs that edit one instance from several
 // places should also serialize their edits.
-func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName string, update func(http *HTTPListener, tcp *TCPListener) error) (*ModifyLoadBalancerStrategysResponse, error) {
+func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName string, update func(http *HTTPListener, tcp *TCPListener) error) (_ *ModifyLoadBalancerStrategysResponse, err error) {
+	ctx, obs := c.startOperation(ctx, "UpdateListener", instanceUUID)
+	defer obs.end(&err)
 	if update == nil {
 		return nil, &ValidationError{Action: "UpdateListener", Field: "update", Reason: "must not be nil"}
 	}
@@ -158,7 +160,9 @@ func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName 
 // others, by sending the rest of the set with ModifyLoadBalancerStrategys
 // (POST). It returns that call's response. It reads and checks the set as
 // UpdateListener does, with the same errors, retries and limits.
-func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName string) (*ModifyLoadBalancerStrategysResponse, error) {
+func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName string) (_ *ModifyLoadBalancerStrategysResponse, err error) {
+	ctx, obs := c.startOperation(ctx, "RemoveListener", instanceUUID)
+	defer obs.end(&err)
 	return c.editListener(ctx, "RemoveListener", instanceUUID, listenerName,
 		func(set *DescribeLoadBalancerStrategysResponse, h, t int) error {
 			if h >= 0 {
