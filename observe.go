@@ -289,12 +289,11 @@ func (o *observedCall) startAttempt(ctx context.Context, op operation, params ur
 		return ctx
 	}
 	host, port := o.c.base.Hostname(), o.c.base.Port()
-	n, err := strconv.Atoi(port)
-	if err != nil {
-		n = 443
-		if o.c.base.Scheme == "http" {
-			n = 80
-		}
+	n := 443
+	if port != "" {
+		n, _ = strconv.Atoi(port) // the endpoint's URL was parsed: its port is digits
+	} else if o.c.base.Scheme == "http" {
+		n = 80
 	}
 	e := AttemptStart{Action: op.action, Attempt: attempt, Method: op.method, ServerAddress: host, ServerPort: n,
 		URL: o.c.observedURL(op, params), RateLimitWait: waited}
@@ -305,20 +304,33 @@ func (o *observedCall) startAttempt(ctx context.Context, op operation, params ur
 }
 
 // observedURL is the URL of an attempt without its secrets: the endpoint,
-// the path, Action and the request's own parameters, without the signing
-// parameters.
+// the path, Action and the request's own parameters, sorted and encoded as
+// the signed query has them, without the signing parameters.
 func (c *Client) observedURL(op operation, params url.Values) string {
-	q := make(url.Values, len(params)+1)
-	for k, v := range params {
-		if !isReservedParam(k) {
-			q[k] = v
+	var stack [16]param
+	ps := stack[:0]
+	for name, values := range params {
+		if !isReservedParam(name) {
+			ps = append(ps, param{name, values})
 		}
 	}
-	q["Action"] = []string{op.action}
+	sortParams(ps)
+	size := len(c.base.Scheme) + len(c.base.Host) + 3*len(c.base.Path) + len(op.path) + len("://?Action=") + 3*len(op.action)
+	for _, p := range ps {
+		for _, v := range p.values {
+			size += 2 + 3*len(p.name) + 3*len(v)
+		}
+	}
 	u := c.base
 	u.Path += op.path
-	u.RawQuery = q.Encode()
-	return u.String()
+	b, _ := u.AppendBinary(make([]byte, 0, size)) // the base has no query, user info or fragment
+	b = appendEscaped(append(b, "?Action="...), op.action)
+	for _, p := range ps {
+		for _, v := range p.values {
+			b = appendEscaped(append(appendEscaped(append(b, '&'), p.name), '='), v)
+		}
+	}
+	return string(b)
 }
 
 // endAttempt reports the end of the current attempt: its answer's meta when

@@ -149,7 +149,7 @@ func TestObserverSeesARetriedRead(t *testing.T) {
 	first := ev[1].Event.(AttemptStart)
 	host, port := hostPort(t, srv.URL)
 	assert.Equal(t, AttemptStart{Action: "DescribeLoadBalancers", Attempt: 1, Method: "GET", ServerAddress: host, ServerPort: port,
-		URL: srv.URL + "/lb/?Action=DescribeLoadBalancers&IP=10.0.0.1&InstanceName=web+lb"}, first)
+		URL: srv.URL + "/lb/?Action=DescribeLoadBalancers&IP=10.0.0.1&InstanceName=web%20lb"}, first) // as the signed query spells it
 	failed := ev[2].Event.(AttemptEnd)
 	assert.Equal(t, 503, failed.HTTPStatus)
 	assert.True(t, failed.Retry)
