@@ -125,10 +125,10 @@ func handle(err error) {
 }
 
 type observer struct {
-	tracer                                            trace.Tracer
+	tracer                                           trace.Tracer
 	callDuration, operationDuration, requestDuration metric.Float64Histogram
-	attempts, retries, unknown                        metric.Int64Counter
-	rateLimitWait                                     metric.Float64Counter
+	attempts, retries, unknown                       metric.Int64Counter
+	rateLimitWait                                    metric.Float64Counter
 }
 
 func (o *observer) StartOperation(ctx context.Context, e cdslb.OperationStart) context.Context {
