@@ -3,7 +3,7 @@
 GO ?= go
 PKGS := ./...
 # MODULES are the nested modules that test the library from outside.
-MODULES := examples/consumer
+MODULES := examples/consumer cdslbotel examples/observability
 BENCH ?= .
 COUNT ?= 6
 

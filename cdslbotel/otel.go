@@ -145,8 +145,8 @@ func (o *observer) EndOperation(ctx context.Context, e cdslb.OperationEnd) {
 	span.SetAttributes(AttrCalls.Int(e.Calls))
 	fail(span, e.Err)
 	span.End()
-	o.operationDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(AttrOperation.String(e.Operation),
-		outcome(e.Err, false), errorType(e.Err)))
+	o.operationDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(withError(e.Err, AttrOperation.String(e.Operation),
+		outcome(e.Err, false))...))
 }
 
 func (o *observer) StartCall(ctx context.Context, e cdslb.CallStart) context.Context {
@@ -168,7 +168,7 @@ func (o *observer) EndCall(ctx context.Context, e cdslb.CallEnd) {
 	fail(span, e.Err)
 	span.End()
 	action := AttrAction.String(e.Action)
-	o.callDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(action, outcome(e.Err, e.OutcomeUnknown), errorType(e.Err)))
+	o.callDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(withError(e.Err, action, outcome(e.Err, e.OutcomeUnknown))...))
 	if e.OutcomeUnknown {
 		o.unknown.Add(ctx, 1, metric.WithAttributes(action))
 	}
@@ -226,10 +226,7 @@ func (o *observer) EndAttempt(ctx context.Context, e cdslb.AttemptEnd) {
 		if e.HTTPStatus != 0 {
 			m = append(m, semconv.HTTPResponseStatusCode(e.HTTPStatus))
 		}
-		if e.Err != nil {
-			m = append(m, errorType(e.Err))
-		}
-		o.requestDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(m...))
+		o.requestDuration.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(withError(e.Err, m...)...))
 	}
 }
 
@@ -238,17 +235,16 @@ func fail(span trace.Span, err error) {
 	if err == nil {
 		return
 	}
-	span.SetAttributes(errorType(err))
+	span.SetAttributes(semconv.ErrorTypeKey.String(ErrorType(err)))
 	span.SetStatus(codes.Error, description(err))
 }
 
-// errorType is the error.type attribute of err; empty on success, which
-// OpenTelemetry's attribute sets drop.
-func errorType(err error) attribute.KeyValue {
+// withError returns attrs with error.type when err is not nil.
+func withError(err error, attrs ...attribute.KeyValue) []attribute.KeyValue {
 	if err == nil {
-		return attribute.KeyValue{}
+		return attrs
 	}
-	return semconv.ErrorTypeKey.String(ErrorType(err))
+	return append(attrs, semconv.ErrorTypeKey.String(ErrorType(err)))
 }
 
 func outcome(err error, unknown bool) attribute.KeyValue {

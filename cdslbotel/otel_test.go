@@ -214,6 +214,7 @@ func TestSpansAndMetricsOfAHelperRun(t *testing.T) {
 	}
 
 	metrics := tm.metrics(t)
+	checkAttributes(t, metrics)
 	hist, ok := metrics["cdslb.client.call.duration"].(metricdata.Histogram[float64])
 	require.True(t, ok)
 	seen := map[string]bool{}
@@ -340,5 +341,32 @@ func TestErrorType(t *testing.T) {
 		&cdslb.TransportError{Err: &echoError{}}: "*cdslbotel_test.echoError", &cdslb.TransportError{Err: errors.ErrUnsupported}: "_OTHER",
 	} {
 		assert.Equal(t, want, cdslbotel.ErrorType(err), "%v", err)
+	}
+}
+
+// checkAttributes checks every data point's attributes are named and
+// none is empty.
+func checkAttributes(t *testing.T, metrics map[string]metricdata.Aggregation) {
+	check := func(name string, set attribute.Set) {
+		for _, kv := range set.ToSlice() {
+			assert.NotEmpty(t, kv.Key, "%s has an attribute without a name: %v", name, set.ToSlice())
+			assert.NotEmpty(t, kv.Value.Emit(), "%s: %s is empty", name, kv.Key)
+		}
+	}
+	for name, a := range metrics {
+		switch d := a.(type) {
+		case metricdata.Histogram[float64]:
+			for _, dp := range d.DataPoints {
+				check(name, dp.Attributes)
+			}
+		case metricdata.Sum[int64]:
+			for _, dp := range d.DataPoints {
+				check(name, dp.Attributes)
+			}
+		case metricdata.Sum[float64]:
+			for _, dp := range d.DataPoints {
+				check(name, dp.Attributes)
+			}
+		}
 	}
 }
