@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -339,15 +340,25 @@ func TestNoObserverCostsNoAllocation(t *testing.T) {
 		helper.end(&err)
 	})
 	assert.Zero(t, allocs, "the hooks allocate without an observer")
+	if raceEnabled {
+		t.Log("a whole call's allocations vary under the race detector: compared without it")
+		return
+	}
 
 	callAllocs := func(opts ...Option) float64 {
 		c, err := NewClient(testKeyID, testSecret, append(opts, WithHTTPClient(&http.Client{Transport: cannedTransport(fixture(t, "DescribeZones"))}))...)
 		require.NoError(t, err)
-		return testing.AllocsPerRun(200, func() {
-			if _, err := c.DescribeZones(bg, nil); err != nil {
-				t.Fatal(err)
-			}
-		})
+		// The least of several runs: a collection empties the answer
+		// buffers' pool, which costs a run that meets one an allocation.
+		least := math.Inf(1)
+		for range 3 {
+			least = min(least, testing.AllocsPerRun(100, func() {
+				if _, err := c.DescribeZones(bg, nil); err != nil {
+					t.Fatal(err)
+				}
+			}))
+		}
+		return least
 	}
 	none := callAllocs()
 	assert.Equal(t, none, callAllocs(WithObserver(nil)))

@@ -199,11 +199,11 @@ func TestSpansAndMetricsOfAHelperRun(t *testing.T) {
 	for _, s := range spans {
 		texts := []string{s.Name(), s.Status().Description}
 		for _, kv := range s.Attributes() {
-			texts = append(texts, kv.Value.Emit())
+			texts = append(texts, kv.Value.String())
 		}
 		for _, e := range s.Events() {
 			for _, kv := range e.Attributes {
-				texts = append(texts, kv.Value.Emit())
+				texts = append(texts, kv.Value.String())
 			}
 		}
 		for _, text := range texts {
@@ -350,7 +350,7 @@ func checkAttributes(t *testing.T, metrics map[string]metricdata.Aggregation) {
 	check := func(name string, set attribute.Set) {
 		for _, kv := range set.ToSlice() {
 			assert.NotEmpty(t, kv.Key, "%s has an attribute without a name: %v", name, set.ToSlice())
-			assert.NotEmpty(t, kv.Value.Emit(), "%s: %s is empty", name, kv.Key)
+			assert.NotEmpty(t, kv.Value.String(), "%s: %s is empty", name, kv.Key)
 		}
 	}
 	for name, a := range metrics {

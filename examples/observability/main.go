@@ -151,7 +151,7 @@ func printTree(out io.Writer, spans []sdktrace.ReadOnlySpan) {
 			for _, k := range shown {
 				for _, kv := range s.Attributes() {
 					if kv.Key == k {
-						attrs = append(attrs, fmt.Sprintf("%s=%s", k, kv.Value.Emit()))
+						attrs = append(attrs, fmt.Sprintf("%s=%s", k, kv.Value.String()))
 					}
 				}
 			}
@@ -195,7 +195,7 @@ func printMetrics(out io.Writer, rm metricdata.ResourceMetrics) {
 func set(s attribute.Set) string {
 	var parts []string
 	for _, kv := range s.ToSlice() {
-		parts = append(parts, fmt.Sprintf("%s=%s", kv.Key, kv.Value.Emit()))
+		parts = append(parts, fmt.Sprintf("%s=%s", kv.Key, kv.Value.String()))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
