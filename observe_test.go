@@ -58,14 +58,8 @@ func (r *recorder) start(ctx context.Context, method string, e any) context.Cont
 	id := r.next
 	parent, _ := ctx.Value(recorderKey{}).(int)
 	r.events = append(r.events, observed{method, e, id, parent})
-	boom := r.panicOn == method
-	if boom {
-		r.panicOn = ""
-	}
 	r.mu.Unlock()
-	if boom {
-		panic("observer panics in " + method)
-	}
+	r.maybePanic(method)
 	return context.WithValue(ctx, recorderKey{}, id)
 }
 
@@ -73,6 +67,13 @@ func (r *recorder) end(ctx context.Context, method string, e any) {
 	r.mu.Lock()
 	id, _ := ctx.Value(recorderKey{}).(int)
 	r.events = append(r.events, observed{method, e, id, 0})
+	r.mu.Unlock()
+	r.maybePanic(method)
+}
+
+// maybePanic panics if method is panicOn, once.
+func (r *recorder) maybePanic(method string) {
+	r.mu.Lock()
 	boom := r.panicOn == method
 	if boom {
 		r.panicOn = ""
