@@ -36,10 +36,11 @@ import (
 // safe for concurrent use, return quickly and never block: the call waits
 // for them. They should not call the Client, and must not change an event's
 // Err. A panic in a method is the observer's bug: it goes up to the caller
-// of the Client's method, ending the call it interrupts; the library never
-// recovers from it, so it never sends a request again because of it (an
-// interrupted change may still have been carried out, as after any
-// failure that ErrOutcomeUnknown describes).
+// of the Client's method, ending the call it interrupts. The library never
+// stops it (the End events of the work it ends come first, with an error
+// saying a panic ended it, and then the panic goes on), so it never sends a
+// request again because of it; a change it interrupted may still have been
+// carried out, as after any failure that ErrOutcomeUnknown describes.
 //
 // Events carry no secret: no access key secret, signature, signing
 // parameter or request body, and errors are those the Client returns,

@@ -88,8 +88,8 @@ func NewObserver(tp trace.TracerProvider, mp metric.MeterProvider) cdslb.Observe
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	o := &observer{tracer: tp.Tracer(ScopeName, trace.WithInstrumentationVersion(cdslb.Version))}
-	m := mp.Meter(ScopeName, metric.WithInstrumentationVersion(cdslb.Version))
+	o := &observer{tracer: tp.Tracer(ScopeName, trace.WithInstrumentationVersion(cdslb.Version), trace.WithSchemaURL(semconv.SchemaURL))}
+	m := mp.Meter(ScopeName, metric.WithInstrumentationVersion(cdslb.Version), metric.WithSchemaURL(semconv.SchemaURL))
 	buckets := metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 120, 300)
 	var err error
 	o.callDuration, err = m.Float64Histogram("cdslb.client.call.duration", metric.WithUnit("s"), buckets,

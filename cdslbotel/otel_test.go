@@ -11,11 +11,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
@@ -369,4 +371,67 @@ func checkAttributes(t *testing.T, metrics map[string]metricdata.Aggregation) {
 			}
 		}
 	}
+}
+
+// TestAttemptAttributesAndCounters: an attempt that waited for the rate
+// limit and is retried says so on its span and in the counters, and a
+// resent attempt counts as a retry.
+func TestAttemptAttributesAndCounters(t *testing.T) {
+	t.Parallel()
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	o := cdslbotel.NewObserver(tp, mp)
+	ctx := o.StartCall(context.Background(), cdslb.CallStart{Action: "DescribeZones", ReadOnly: true})
+	for attempt := 1; attempt <= 2; attempt++ {
+		actx := o.StartAttempt(ctx, cdslb.AttemptStart{Action: "DescribeZones", Attempt: attempt, Method: "GET",
+			ServerAddress: "cdsapi.capitalonline.net", ServerPort: 443, URL: "https://cdsapi.capitalonline.net/lb/?Action=DescribeZones",
+			RateLimitWait: 2 * time.Second})
+		o.EndAttempt(actx, cdslb.AttemptEnd{Action: "DescribeZones", Attempt: attempt, HTTPStatus: 200, Code: "Success",
+			Retry: attempt == 1, RetryDelay: 250 * time.Millisecond})
+	}
+	o.EndCall(ctx, cdslb.CallEnd{Action: "DescribeZones", ReadOnly: true, Attempts: 2, HTTPStatus: 200, Code: "Success"})
+
+	got := spans.GetSpans().Snapshots()
+	require.Len(t, got, 3)
+	first := got[0]
+	wait, _ := attr(first, cdslbotel.AttrRateLimitWait)
+	delay, _ := attr(first, cdslbotel.AttrRetryDelay)
+	assert.Equal(t, []any{2.0, 0.25}, []any{wait.AsFloat64(), delay.AsFloat64()})
+	assert.Equal(t, semconv.SchemaURL, first.InstrumentationScope().SchemaURL)
+
+	tm := &telemetry{reader: reader}
+	metrics := tm.metrics(t)
+	assert.Equal(t, int64(2), sumInt(t, metrics["cdslb.client.attempts"]))
+	assert.Equal(t, int64(1), sumInt(t, metrics["cdslb.client.retries"]))
+	waited := metrics["cdslb.client.rate_limit.wait"].(metricdata.Sum[float64])
+	require.Len(t, waited.DataPoints, 1)
+	assert.Equal(t, 4.0, waited.DataPoints[0].Value)
+}
+
+// TestNilProvidersAreTheGlobalOnes: WithOpenTelemetry(nil, nil) reports to
+// the providers set globally, also when they are set after the client is
+// made.
+func TestNilProvidersAreTheGlobalOnes(t *testing.T) {
+	srv := cdslbtest.NewServer(t)
+	c := srv.Client(cdslbotel.WithOpenTelemetry(nil, nil))
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	prevTP, prevMP := otel.GetTracerProvider(), otel.GetMeterProvider()
+	otel.SetTracerProvider(tp)
+	otel.SetMeterProvider(mp)
+	t.Cleanup(func() { otel.SetTracerProvider(prevTP); otel.SetMeterProvider(prevMP) })
+
+	_, err := c.DescribeZones(context.Background(), nil)
+	require.NoError(t, err)
+	names := []string{}
+	for _, s := range spans.GetSpans().Snapshots() {
+		names = append(names, s.Name())
+	}
+	assert.ElementsMatch(t, []string{"DescribeZones", "GET"}, names)
+	tm := &telemetry{reader: reader}
+	assert.Equal(t, int64(1), sumInt(t, tm.metrics(t)["cdslb.client.attempts"]))
 }
