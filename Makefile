@@ -5,7 +5,7 @@ PKGS := ./...
 # MODULES are the nested modules that test the library from outside.
 # cmd/cdslb requires the library at its release version and finds the
 # working tree through its own go.work (see the README's CLI section).
-MODULES := examples/consumer interop cmd/cdslb
+MODULES := examples/consumer interop cdslbotel examples/observability cmd/cdslb
 BENCH ?= .
 COUNT ?= 6
 

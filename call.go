@@ -143,13 +143,15 @@ func (a *action[Req, PReq, Data, Resp, PResp]) call(ctx context.Context, c *Clie
 // run is call that also returns the answer's wire form. rereadOnConflict
 // marks a write of state read before it: on a 409 it is never resent, even
 // with RetryConflicts; its caller reads again.
-func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Client, req *Req, rereadOnConflict bool) (*Resp, *Data, error) {
+func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Client, req *Req, rereadOnConflict bool) (_ *Resp, _ *Data, err error) {
 	if c == nil || c.signer == nil {
 		return nil, nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", a.name)
 	}
 	if ctx == nil {
 		return nil, nil, &ValidationError{Action: a.name, Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
+	ctx, obs := c.startCall(ctx, a.name, a.effect == reads) // obs: nil without an observer
+	defer obs.end(&err)
 	if req == nil {
 		req = new(Req)
 	}
@@ -164,7 +166,8 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 	op := operation{action: a.name, method: f.method, path: a.path, readOnly: a.effect == reads, rereadOnConflict: rereadOnConflict}
 	var last error // the previous attempt's
 	for attempt := 1; ; attempt++ {
-		if err := c.takeToken(ctx, op, attempt); err != nil {
+		waited, err := c.waitToken(ctx, op, attempt, obs != nil)
+		if err != nil {
 			if last != nil {
 				err = fmt.Errorf("%w (stopped waiting to retry: %w)", last, err)
 			}
@@ -176,17 +179,20 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 			into = nil
 		}
 		var resp *Resp
-		err := c.send(ctx, op, params, body, into, func(env envelope) (err error) {
+		actx := obs.startAttempt(ctx, op, params, attempt, waited)
+		err = c.send(actx, op, params, body, into, func(env envelope, status int) (err error) {
 			if resp, err = a.answer(req, data, c.loc); err == nil {
-				*PResp(resp).meta() = ResponseMeta{Code: env.Code, Message: env.Message, TaskID: env.TaskID}
+				*PResp(resp).meta() = ResponseMeta{Code: env.Code, Message: env.Message, TaskID: env.TaskID, HTTPStatus: status, Attempts: attempt}
 			}
 			return err
 		}, attempt)
 		if err == nil {
+			obs.endAttempt(PResp(resp).meta(), nil, 0, false)
 			return resp, data, nil
 		}
 		last = err
 		delay, again := c.retryDelay(ctx, op, err, attempt)
+		obs.endAttempt(nil, err, delay, again)
 		if !again {
 			return nil, nil, err
 		}
@@ -209,7 +215,7 @@ type operation struct {
 // Data into into (nil: not read) and hand it to finish, whose error says
 // why the answer is malformed. An error of an action that changes state matches
 // ErrOutcomeUnknown when the service may have carried the change out.
-func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, into any, finish func(envelope) error, attempt int) (err error) {
+func (c *Client) send(ctx context.Context, op operation, params url.Values, body []byte, into any, finish func(envelope, int) error, attempt int) (err error) {
 	start := time.Now()
 	status, taskID := 0, ""
 	if c.logger != nil {
@@ -279,7 +285,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	}
 	why := env.malformed
 	if why == "" {
-		if err := finish(env); err != nil {
+		if err := finish(env, status); err != nil {
 			why = err.Error()
 		}
 	}

@@ -49,7 +49,7 @@ func TestDescribeCACertificates(t *testing.T) {
 	require.NoError(t, err)
 
 	assertGET(t, stub.only("DescribeCACertificates"), "DescribeCACertificates", nil)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	require.Len(t, resp.Certificates, 1)
 	assertCertificate(t, fixtureCertificate(), resp.Certificates[0])
 }
@@ -78,7 +78,7 @@ func TestDescribeCACertificate(t *testing.T) {
 	require.NoError(t, err)
 
 	assertGET(t, stub.only("DescribeCACertificate"), "DescribeCACertificate", map[string]string{"CertificateId": fixtureCertificateID})
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	d := resp.Certificate
 	assertCertificate(t, fixtureCertificate(), d.Certificate)
 	assert.Equal(t, "-----BEGIN CERTIFICATE-----\n******\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n******\n-----END CERTIFICATE-----\n", d.CertificatePEM)
@@ -112,7 +112,7 @@ func TestDeleteCACertificate(t *testing.T) {
 
 	body := postBody(t, stub.only("DeleteCACertificate"), "/lb/", "DeleteCACertificate")
 	assert.Equal(t, map[string]any{"CertificateId": fixtureCertificateID}, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }
 
 func TestUploadCACertificate(t *testing.T) {
@@ -131,7 +131,7 @@ func TestUploadCACertificate(t *testing.T) {
 		"Certificate": certPEM, "PrivateKey": keyPEM, // the request's spelling is the correct one
 		"CertificateName": "证书-main",
 	}, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }
 
 // selfSignedPEM makes a self-signed certificate and its key, PEM encoded

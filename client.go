@@ -44,6 +44,7 @@ type Client struct {
 	headers   [2]http.Header // the headers of a GET and of a POST; see requestHeader
 	retry     RetryPolicy
 	logger    *slog.Logger
+	observer  Observer // WithObserver's; nil: none
 	loc       *time.Location
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests and by WithClock

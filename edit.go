@@ -59,7 +59,9 @@ const editAttempts = 5
 // processes: another writer's change made between the second read and the
 // write can be lost. Give each instance one owner (see the README's
 // "Concurrency").
-func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName string, update func(http *HTTPListener, tcp *TCPListener) error) (*ModifyLoadBalancerStrategysResponse, error) {
+func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName string, update func(http *HTTPListener, tcp *TCPListener) error) (_ *ModifyLoadBalancerStrategysResponse, err error) {
+	ctx, obs := c.startOperation(ctx, "UpdateListener", instanceUUID)
+	defer obs.end(&err)
 	if update == nil {
 		return nil, &ValidationError{Action: "UpdateListener", Field: "update", Reason: "must not be nil"}
 	}
@@ -76,7 +78,9 @@ func (c *Client) UpdateListener(ctx context.Context, instanceUUID, listenerName 
 // others, by sending the rest of the set with ModifyLoadBalancerStrategys
 // (POST). It returns that call's response. It reads, checks, serializes,
 // retries and settles as UpdateListener does, with the same errors.
-func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName string) (*ModifyLoadBalancerStrategysResponse, error) {
+func (c *Client) RemoveListener(ctx context.Context, instanceUUID, listenerName string) (_ *ModifyLoadBalancerStrategysResponse, err error) {
+	ctx, obs := c.startOperation(ctx, "RemoveListener", instanceUUID)
+	defer obs.end(&err)
 	return c.editListener(ctx, "RemoveListener", instanceUUID, listenerName,
 		func(set *DescribeLoadBalancerStrategysResponse, h, t int) error {
 			if h >= 0 {

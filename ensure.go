@@ -53,6 +53,8 @@ import (
 // The request is checked before anything is sent, as CreateLoadBalancer
 // checks it, and Amount must be 0 or 1 (a *ValidationError otherwise).
 func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancerRequest, opts ...WaitOption) (lb *LoadBalancer, created bool, err error) {
+	ctx, obs := c.startOperation(ctx, "EnsureLoadBalancer", "")
+	defer obs.end(&err)
 	const helper = "EnsureLoadBalancer"
 	cfg, err := c.helperStart(ctx, helper, req, opts)
 	if err != nil {
@@ -194,6 +196,8 @@ func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found
 // EnsureLoadBalancer's do. The request is checked before anything is
 // sent, as UploadCACertificate checks it.
 func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificateRequest) (cert *Certificate, created bool, err error) {
+	ctx, obs := c.startOperation(ctx, "EnsureCertificate", "")
+	defer obs.end(&err)
 	const helper = "EnsureCertificate"
 	cfg, err := c.helperStart(ctx, helper, req, nil)
 	if err != nil {

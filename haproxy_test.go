@@ -27,7 +27,7 @@ func TestDescribeHaproxyCustomConfig(t *testing.T) {
 	require.NoError(t, err)
 
 	assertGET(t, stub.only("DescribeHaproxyCustomConfig"), "DescribeHaproxyCustomConfig", map[string]string{"InstanceUuid": fixtureInstanceUUID})
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	var doc struct{ Data struct{ Configs string } }
 	require.NoError(t, json.Unmarshal([]byte(fixture(t, "DescribeHaproxyCustomConfig")), &doc))
 	assert.Equal(t, doc.Data.Configs, resp.Configs, "the whole haproxy.cfg, as one string")
@@ -46,5 +46,5 @@ func TestModifyHaproxyCustomConfig(t *testing.T) {
 
 	body := postBody(t, stub.only("ModifyHaproxyCustomConfig"), "/lb/", "ModifyHaproxyCustomConfig")
 	assert.Equal(t, map[string]any{"InstanceUuid": fixtureInstanceUUID, "Configs": cfg}, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "2a7f9e3c-5b8d-4e1a-9c6f-8d0b3a5e7c21"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "2a7f9e3c-5b8d-4e1a-9c6f-8d0b3a5e7c21", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }

@@ -40,7 +40,7 @@ func TestCreateLoadBalancer(t *testing.T) {
 	}, body)
 
 	assert.Equal(t, []string{"5d74bb81-0473-464d-b15b-0ae418619248"}, resp.InstanceUUIDs)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "7a9c0d3e-1f2b-4c5d-8e6f-a0b1c2d3e4f5"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "7a9c0d3e-1f2b-4c5d-8e6f-a0b1c2d3e4f5", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }
 
 func TestCreateLoadBalancerOptionalFields(t *testing.T) {
@@ -81,7 +81,7 @@ func TestDescribeLoadBalancers(t *testing.T) {
 		"StartTime": "2021-03-10 14:00:00", "EndTime": "2021-03-10 15:00:00",
 	})
 
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	require.Len(t, resp.LoadBalancers, 1)
 	lb := resp.LoadBalancers[0]
 	assertTime(t, time.Date(2020, 5, 5, 0, 13, 53, 0, cst), lb.CreatedTime)
@@ -176,7 +176,7 @@ func TestModifyLoadBalancerInstanceSpec(t *testing.T) {
 		"InstanceUuid": "5d74bb81-0473-464d-b15b-0ae418619248",
 		"PaasGoodsId":  5078.0, // "此处必须传int类型": it must be a JSON number
 	}, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "1c8e5b2f-9a3d-4f6e-b7c0-d4e2a9f18b35"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "1c8e5b2f-9a3d-4f6e-b7c0-d4e2a9f18b35", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }
 
 func TestDeleteLoadBalancer(t *testing.T) {
@@ -189,7 +189,7 @@ func TestDeleteLoadBalancer(t *testing.T) {
 
 	body := postBody(t, stub.only("DeleteLoadBalancer"), "/lb/", "DeleteLoadBalancer")
 	assert.Equal(t, map[string]any{"InstanceUuid": "5d74bb81-0473-464d-b15b-0ae418619248"}, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "4e0a7d6c-2b9f-4a1e-8c3d-5f7b1e9a0c62"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "4e0a7d6c-2b9f-4a1e-8c3d-5f7b1e9a0c62", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }
 
 func TestModifyLoadBalancerName(t *testing.T) {
@@ -203,7 +203,7 @@ func TestModifyLoadBalancerName(t *testing.T) {
 
 	body := postBody(t, stub.only("ModifyLoadBalancerName"), "/lb/", "ModifyLoadBalancerName")
 	assert.Equal(t, map[string]any{"InstanceUuid": "5d74bb81-0473-464d-b15b-0ae418619248", "InstanceName": "边缘-lb 1"}, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta, "an answer without Data or TaskId")
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta, "an answer without Data or TaskId")
 }
 
 const waitUUID = "5d74bb81-0473-464d-b15b-0ae418619248"

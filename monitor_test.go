@@ -33,7 +33,7 @@ func TestDescribeLBInstancePerformance(t *testing.T) {
 		"StartTime": "2021-10-21 13:25:00", "EndTime": "2021-10-21 13:28:00", // no ListenerName
 	}, body)
 
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "success"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "success", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	assert.Equal(t, fixtureInstanceUUID, resp.InstanceUUID)
 	assert.Equal(t, MetricMemUsage, resp.MetricKey)
 	assert.Equal(t, "haproxy", resp.ProductType)

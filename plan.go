@@ -66,7 +66,9 @@ type FieldChange struct {
 // ModifyLoadBalancerStrategys' rules, and with ErrListenersUnreadable when
 // a listener of the instance cannot be read exactly: a plan made from it
 // would not show, and applying it would undo, what the library cannot see.
-func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []HTTPListener, tcp []TCPListener) (*ListenerPlan, error) {
+func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []HTTPListener, tcp []TCPListener) (_ *ListenerPlan, err error) {
+	ctx, obs := c.startOperation(ctx, "PlanListeners", instanceUUID)
+	defer obs.end(&err)
 	const helper = "PlanListeners"
 	if err := checkHelper(c, ctx, helper); err != nil {
 		return nil, err
@@ -124,7 +126,9 @@ func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []
 // RemoveListener on the instance, and takes the write's rate-limit token
 // before its read; across Clients, a change made between the read and the
 // write cannot be seen.
-func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (*ModifyLoadBalancerStrategysResponse, error) {
+func (c *Client) ApplyListeners(ctx context.Context, plan *ListenerPlan) (_ *ModifyLoadBalancerStrategysResponse, err error) {
+	ctx, obs := c.startOperation(ctx, "ApplyListeners", plan.instance())
+	defer obs.end(&err)
 	const helper = "ApplyListeners"
 	if err := checkHelper(c, ctx, helper); err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ func TestDescribeLoadBalancersSpec(t *testing.T) {
 
 	assertGET(t, stub.only("DescribeLoadBalancersSpec"), "DescribeLoadBalancersSpec", map[string]string{"RegionId": "CN_Hongkong_A"})
 
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "success"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "success", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	assert.Equal(t, "CN_Hongkong_A", resp.RegionID)
 	assert.Equal(t, "haproxy", resp.ProductName)
 	require.Len(t, resp.Products, 1)
@@ -84,7 +84,7 @@ func TestDescribeLoadBalancersModifySpec(t *testing.T) {
 	assertGET(t, stub.only("DescribeLoadBalancersModifySpec"), "DescribeLoadBalancersModifySpec",
 		map[string]string{"InstanceUuid": "5d74bb81-0473-464d-b15b-0ae418619248"})
 
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	assert.Equal(t, "CN_Hongkong_A", resp.RegionID)
 	assert.Equal(t, "haproxy 主从版", resp.ProductName)
 	assert.Equal(t, []DiskSpec{{

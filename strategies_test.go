@@ -21,7 +21,7 @@ func TestDescribeLoadBalancerStrategys(t *testing.T) {
 	require.NoError(t, err)
 
 	assertGET(t, stub.only("DescribeLoadBalancerStrategys"), "DescribeLoadBalancerStrategys", map[string]string{"InstanceUuid": fixtureInstanceUUID})
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	assert.Equal(t, []HTTPListener{{
 		ListenerName: "http43", ListenerPort: 0, Scheduler: SchedulerRoundRobin, MaxConn: 50000,
 		ConnectTimeout: 111 * time.Millisecond, // "111" "ms"
@@ -132,7 +132,7 @@ func TestModifyLoadBalancerStrategys(t *testing.T) {
 	assert.Len(t, body, 3)
 	assert.Equal(t, fixtureInstanceUUID, body["InstanceUuid"])
 	assertDocListeners(t, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "9b2f4c8e-6d1a-4e7b-a3f5-0c8d2b6e4f19"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "9b2f4c8e-6d1a-4e7b-a3f5-0c8d2b6e4f19", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }
 
 // The newer edition's fields go out in its spelling: SessionPersistence
@@ -240,7 +240,7 @@ func TestAddLoadBalancerStrategys(t *testing.T) {
 	assert.Len(t, body, 3)
 	assert.Equal(t, fixtureInstanceUUID, body["InstanceUuid"])
 	assertDocListeners(t, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "c5d1e8a2-7f3b-4c9e-b0a6-3e2f9d7c1b84"}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", TaskID: "c5d1e8a2-7f3b-4c9e-b0a6-3e2f9d7c1b84", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 }
 
 // HttpListeners is required (sent as []); TcpListeners is optional and left
@@ -279,7 +279,7 @@ func TestDescribeLBInstanceListeners(t *testing.T) {
 
 	body := postBody(t, stub.only("DescribeLBInstanceListeners"), "/lb/", "DescribeLBInstanceListeners")
 	assert.Equal(t, map[string]any{"InstanceUuid": fixtureInstanceUUID}, body)
-	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success."}, resp.ResponseMeta)
+	assert.Equal(t, ResponseMeta{Code: "Success", Message: "Success.", HTTPStatus: 200, Attempts: 1}, resp.ResponseMeta)
 	assert.Equal(t, []ListenerSummary{
 		{ListenerName: "http_web", ListenerMode: ListenerModeHTTP, BackendNames: []BackendName{
 			{BackendName: "http_web_default", DisplayName: "default"},

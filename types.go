@@ -6,6 +6,9 @@ type ResponseMeta struct {
 	Code    string // "Success" for every response a method returns without error
 	Message string // the service's message, such as "Success."
 	TaskID  string // the id of the asynchronous task an action started, if any
+
+	HTTPStatus int // the HTTP status of the answer, such as 200
+	Attempts   int // how many times the request was sent, retries included: 1 when the first attempt succeeded
 }
 
 func (m *ResponseMeta) meta() *ResponseMeta { return m }

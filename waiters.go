@@ -89,7 +89,9 @@ func WithNotFoundGrace(d time.Duration) WaitOption {
 // ResourceNotFound is ever taken to mean the instance is gone, and a
 // malformed answer (ErrMalformedAnswer) never means gone or running. Polls are spaced as WithPollInterval says; the waits end at once
 // when the context does, so give ctx the deadline you can afford.
-func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*LoadBalancer) (bool, error), opts ...WaitOption) (*LoadBalancer, error) {
+func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*LoadBalancer) (bool, error), opts ...WaitOption) (_ *LoadBalancer, err error) {
+	ctx, obs := c.startOperation(ctx, "WaitUntil", instanceUUID)
+	defer obs.end(&err)
 	switch {
 	case c == nil || c.signer == nil:
 		return nil, errors.New("cdslb: WaitUntil: the Client was not made by NewClient or NewClientFromEnv")
@@ -230,7 +232,9 @@ func (c *Client) pollInstance(ctx context.Context, instanceUUID string) (*LoadBa
 // a status containing "ERROR" or "FAIL", and with ErrResourceNotFound if
 // the instance is not listed within the not-found grace (WithNotFoundGrace,
 // one minute by default); see WaitUntil for the rest.
-func (c *Client) WaitUntilRunning(ctx context.Context, instanceUUID string, opts ...WaitOption) (*LoadBalancer, error) {
+func (c *Client) WaitUntilRunning(ctx context.Context, instanceUUID string, opts ...WaitOption) (_ *LoadBalancer, err error) {
+	ctx, obs := c.startOperation(ctx, "WaitUntilRunning", instanceUUID)
+	defer obs.end(&err)
 	return c.WaitUntil(ctx, instanceUUID, func(lb *LoadBalancer) (bool, error) {
 		return lb != nil && lb.Status == StatusRunning, nil
 	}, opts...)
@@ -241,7 +245,9 @@ func (c *Client) WaitUntilRunning(ctx context.Context, instanceUUID string, opts
 // status (such as DELETING) keeps it polling, except one containing
 // "ERROR" or "FAIL" (ErrWaitFailed); any other error is returned, never
 // taken to mean the instance is gone. See WaitUntil for the rest.
-func (c *Client) WaitUntilDeleted(ctx context.Context, instanceUUID string, opts ...WaitOption) error {
-	_, err := c.WaitUntil(ctx, instanceUUID, func(lb *LoadBalancer) (bool, error) { return lb == nil, nil }, opts...)
+func (c *Client) WaitUntilDeleted(ctx context.Context, instanceUUID string, opts ...WaitOption) (err error) {
+	ctx, obs := c.startOperation(ctx, "WaitUntilDeleted", instanceUUID)
+	defer obs.end(&err)
+	_, err = c.WaitUntil(ctx, instanceUUID, func(lb *LoadBalancer) (bool, error) { return lb == nil, nil }, opts...)
 	return err
 }
