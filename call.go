@@ -267,14 +267,16 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	// before its conversion, so that the two are not held at once.
 	buf.free()
 	buf = nil
-	taskID = env.TaskID
+	// What the service chose reaches errors and logs bounded: a service
+	// that echoes the request must not put its secrets there, nor text
+	// without bounds. See boundMessage.
+	red := c.redactor(u.RawQuery, body)
+	taskID = boundMessage(env.TaskID, red)
 	if env.Code != "Success" {
-		// A service that echoes the request in its message must not put its
-		// secrets into error strings and logs, nor a message without bounds.
 		// A spent nonce means the service already had this very request: a
 		// write may have run.
-		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: boundMessage(env.Message, c.redactor(u.RawQuery, body)),
-			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After")),
+		return &APIError{Action: op.action, HTTPStatus: status, Code: boundMessage(env.Code, red), Message: boundMessage(env.Message, red),
+			TaskID: taskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After")),
 			unknown: write && (status >= 500 || env.Code == codeNonceUsed)}
 	}
 	why := env.malformed
@@ -284,7 +286,8 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		}
 	}
 	if why != "" {
-		return &APIError{Action: op.action, HTTPStatus: status, Message: why, TaskID: env.TaskID, Attempts: attempt, malformed: true, unknown: write}
+		return &APIError{Action: op.action, HTTPStatus: status, Message: boundMessage(why, red), TaskID: taskID, Attempts: attempt, malformed: true, unknown: write}
 	}
+	keepRedactor(ctx, red)
 	return nil
 }

@@ -205,7 +205,14 @@ func (e *ValidationError) writeProblem(b *strings.Builder) {
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
 
 // invalid returns a *ValidationError for field; the action is filled in by the caller's path.
+// A text argument is bounded as what a service chooses is: a set read from
+// the service is checked before it is written back.
 func invalid(field, format string, args ...any) *ValidationError {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = boundUnquoted(s)
+		}
+	}
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
@@ -219,7 +226,8 @@ var (
 	htmlHidden = lazyRegexp(`(?is)<(head|script|style)\b.*?</(?:head|script|style)\s*>`)
 	htmlTitle  = lazyRegexp(`(?is)<title[^>]*>(.*?)</title\s*>`)
 	space      = lazyRegexp(`\s+`)
-	signedPart = lazyRegexp(`(?i)(Signature|AccessKeySecret|SecretKey)=[^&\s"'<>]*`)
+	// a secret named in a query, its = raw, percent-encoded, JSON- or HTML-escaped
+	signedPart = lazyRegexp(`(?i)(Signature|AccessKeySecret|SecretKey)(=|%(?:25){0,2}3D|\\u003D|&#0*61;|&#x0*3D;|&equals;)[^&\s"'<>\\]*`)
 )
 
 // lazyRegexp returns a function that compiles pattern on its first call.
@@ -287,7 +295,7 @@ func (e *WaitError) Error() string {
 	}
 	s := "cdslb: waiting for load balancer " + e.InstanceUUID
 	if e.Status != "" {
-		s += " (last status " + e.Status + ")"
+		s += " (last status " + boundMessage(e.Status, nil) + ")"
 	}
 	if e.Err == nil {
 		return s

@@ -231,12 +231,13 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 // readListeners reads the listener set, with a description of the first
 // value not read exactly ("" if all were).
 func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStrategysRequest) (*DescribeLoadBalancerStrategysResponse, string, error) {
+	ctx, answered := withRedactorSlot(ctx)
 	set, data, err := describeLoadBalancerStrategys.run(ctx, c, req, false)
 	if err != nil {
 		return nil, "", err
 	}
 	_, _, inexact := data.value()
-	return set, inexact, nil
+	return set, boundMessage(inexact, answered.r), nil // it may quote the answer's field names
 }
 
 // editError is a helper's refusal or failure: it names the helper and what
@@ -246,7 +247,7 @@ type editError struct {
 	sentinel       error
 }
 
-func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + e.detail }
+func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen) } // it quotes answers
 func (e *editError) Unwrap() error { return e.sentinel }
 
 // sameListeners reports whether two sets read exactly are the same set:

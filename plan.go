@@ -180,7 +180,7 @@ func (p *ListenerPlan) String() string {
 	}
 	var b strings.Builder
 	for _, ch := range p.Changes {
-		fmt.Fprintf(&b, "%s %s listener %q\n", ch.Action, ch.ListenerMode, ch.ListenerName)
+		fmt.Fprintf(&b, "%s %s listener %s\n", ch.Action, ch.ListenerMode, boundQuote(ch.ListenerName))
 		for _, f := range ch.Fields {
 			switch ch.Action {
 			case ListenerAdded:
@@ -357,7 +357,7 @@ var secretFields = map[string]bool{"PrivateKey": true, "AccessKeySecret": true}
 func render(v reflect.Value) string {
 	switch v.Kind() {
 	case reflect.String:
-		return fmt.Sprintf("%q", v.String())
+		return boundQuote(v.String())
 	case reflect.Slice:
 		if v.Len() == 0 {
 			return ""

@@ -113,7 +113,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 	var missingSince, failingSince time.Time
 	var lastErr error // the last transient failure, while they last
 	for polls := 0; ; polls++ {
-		lb, err := c.pollInstance(ctx, instanceUUID)
+		lb, red, err := c.pollInstance(ctx, instanceUUID)
 		lastErr = err
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -131,7 +131,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		default:
 			failingSince = time.Time{}
 			if lb != nil {
-				w.Status = lb.Status
+				w.Status = boundMessage(lb.Status, red)
 			}
 			ok, err := done(lb)
 			if err != nil {
@@ -207,21 +207,23 @@ func (cfg *waitConfig) delay(n int) time.Duration {
 }
 
 // pollInstance returns the listed instance of that id, nil if it is not
-// listed or the service answers ResourceNotFound.
-func (c *Client) pollInstance(ctx context.Context, instanceUUID string) (*LoadBalancer, error) {
+// listed or the service answers ResourceNotFound, and the redactor of the
+// request answered, to bound what is quoted of the answer.
+func (c *Client) pollInstance(ctx context.Context, instanceUUID string) (*LoadBalancer, *redactor, error) {
+	ctx, answered := withRedactorSlot(ctx)
 	resp, err := c.DescribeLoadBalancers(ctx, &DescribeLoadBalancersRequest{InstanceUUID: instanceUUID})
 	if errors.Is(err, ErrResourceNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range resp.LoadBalancers {
 		if resp.LoadBalancers[i].InstanceUUID == instanceUUID {
-			return &resp.LoadBalancers[i], nil
+			return &resp.LoadBalancers[i], answered.r, nil
 		}
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // WaitUntilRunning waits until the instance's status is RUNNING
