@@ -247,7 +247,9 @@ type editError struct {
 	sentinel       error
 }
 
-func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen) } // it quotes answers
+func (e *editError) Error() string {
+	return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen)
+}                                  // it quotes answers
 func (e *editError) Unwrap() error { return e.sentinel }
 
 // sameListeners reports whether two sets read exactly are the same set:

@@ -393,7 +393,9 @@ func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) 
 func (e *redactedError) As(target any) bool { return errors.As(e.err, target) }
 
 // GoString shows the redacted text, never the cause's fields.
-func (e *redactedError) GoString() string { return "&errors.errorString{s:" + strconv.Quote(e.Error()) + "}" }
+func (e *redactedError) GoString() string {
+	return "&errors.errorString{s:" + strconv.Quote(e.Error()) + "}"
+}
 
 // redactError returns err, wrapped so that it prints redacted when its
 // text or its Go syntax holds a secret.
