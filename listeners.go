@@ -247,9 +247,8 @@ type editError struct {
 	sentinel       error
 }
 
-func (e *editError) Error() string {
-	return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen)
-}                                  // it quotes answers
+// Error bounds the detail, which may quote what the service chose.
+func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen) }
 func (e *editError) Unwrap() error { return e.sentinel }
 
 // sameListeners reports whether two sets read exactly are the same set:
