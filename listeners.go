@@ -248,7 +248,9 @@ type editError struct {
 }
 
 // Error bounds the detail, which may quote what the service chose.
-func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen) }
+func (e *editError) Error() string {
+	return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen)
+}
 func (e *editError) Unwrap() error { return e.sentinel }
 
 // sameListeners reports whether two sets read exactly are the same set:
