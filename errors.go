@@ -210,7 +210,7 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalidReq
 func invalid(field, format string, args ...any) *ValidationError {
 	for i, a := range args {
 		if s, ok := a.(string); ok {
-			args[i] = boundUnquoted(s)
+			args[i] = boundUnquoted(s, nil)
 		}
 	}
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}

@@ -331,13 +331,13 @@ func boundText(s string, r *redactor, n int) string {
 // boundUnquoted is boundMessage for a text that a %q verb quotes, which
 // escapes control characters itself: secrets cut out, at most
 // maxMessageLen bytes.
-func boundUnquoted(s string) string {
+func boundUnquoted(s string, r *redactor) string {
 	s = s[:min(len(s), maxRedactInput)]
-	return truncate((*redactor)(nil).redactPrefix(s, maxMessageLen), maxMessageLen)
+	return truncate(r.redactPrefix(s, maxMessageLen), maxMessageLen)
 }
 
 // boundQuote quotes a text the service chose, bounded (see boundUnquoted).
-func boundQuote(s string) string { return strconv.Quote(boundUnquoted(s)) }
+func boundQuote(s string, r *redactor) string { return strconv.Quote(boundUnquoted(s, r)) }
 
 // escapeUnprintable writes control characters, and any other character that
 // is not printable (line and paragraph separators, bidirectional controls),
@@ -419,9 +419,12 @@ type redactorSlot struct{ r *redactor }
 
 type redactorSlotKey struct{}
 
-// withRedactorSlot returns ctx with a new slot, which a successful call
-// made with it fills.
+// withRedactorSlot returns ctx with a slot, which a successful call made
+// with it fills: a new one, unless ctx has one already.
 func withRedactorSlot(ctx context.Context) (context.Context, *redactorSlot) {
+	if slot, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot); ok { // a helper's read, within a helper
+		return ctx, slot
+	}
 	slot := new(redactorSlot)
 	return context.WithValue(ctx, redactorSlotKey{}, slot), slot
 }
