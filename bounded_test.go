@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -66,8 +67,9 @@ type echoes struct {
 	log  *recordLog
 }
 
-// echoClient returns a client, without retries, whose every waiter sleep
-// returns at once, answered by answer(action).
+// echoClient returns a client, without retries, whose waiters and
+// helpers poll three times at once and then stop, answered by
+// answer(action).
 func echoClient(t testing.TB, answer func(action string) string) (*Client, *echoes) {
 	e := &echoes{log: &recordLog{}}
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -81,7 +83,13 @@ func echoClient(t testing.TB, answer func(action string) string) (*Client, *echo
 	c, err := NewClient(testKeyID, testSecret, WithEndpoint("http://cds.invalid"), WithHTTPClient(&http.Client{Transport: rt}),
 		WithRetry(NoRetry), WithLogger(slog.New(e.log)))
 	require.NoError(t, err)
-	c.sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	var sleeps atomic.Int32
+	c.sleep = func(ctx context.Context, _ time.Duration) error { // a few polls, at once
+		if sleeps.Add(1) > 3 {
+			return context.Canceled
+		}
+		return ctx.Err()
+	}
 	return c, e
 }
 
@@ -92,7 +100,10 @@ func (e *echoes) problems(what, text string) []string {
 	if len(text) > maxShownText {
 		out = append(out, fmt.Sprintf("%s is %d bytes", what, len(text)))
 	}
-	if i := strings.IndexFunc(text, func(r rune) bool { return unicode.IsControl(r) || r == utf8.RuneError }); i >= 0 {
+	if !utf8.ValidString(text) {
+		out = append(out, what+" is not valid UTF-8")
+	}
+	if i := strings.IndexFunc(text, unicode.IsControl); i >= 0 {
 		out = append(out, fmt.Sprintf("%s holds a raw control character at %d: %q", what, i, text[max(0, i-20):min(len(text), i+20)]))
 	}
 	e.mu.Lock()
@@ -144,17 +155,21 @@ type textRoute struct {
 	run    func(ctx context.Context, c *Client) (error, []string)
 }
 
-// only answers action with body, and every other action with its fixture.
-func only(t testing.TB, action, body string) func(string) string {
-	return func(a string) string {
-		if a == action {
-			return body
-		}
-		return fixture(t, a)
-	}
-}
-
 func textRoutes(t testing.TB) []textRoute {
+	fixtures := map[string]string{}
+	for _, ac := range validCalls(t) {
+		fixtures[ac.action] = fixture(t, ac.action)
+	}
+	// only answers action with body, and every other action with its fixture.
+	only := func(_ testing.TB, action, body string) func(string) string {
+		return func(a string) string {
+			if a == action {
+				return body
+			}
+			return fixtures[a]
+		}
+	}
+	fixture := func(_ testing.TB, action string) string { return fixtures[action] }
 	describeZones := func(ctx context.Context, c *Client) (error, []string) {
 		_, err := c.DescribeZones(ctx, nil)
 		return err, nil
@@ -212,7 +227,7 @@ func textRoutes(t testing.TB) []textRoute {
 // characters, the signed query, the signature alone, the access key secret
 // and n bytes more.
 func plantedText(n int) string {
-	return "\n\x1b[2J\r{query} sig={sig} {secret} \u2028\u202e" + strings.Repeat("A", n)
+	return "{sig}\n\x1b[2J\r{query} sig={sig} {secret} \u2028\u202e" + strings.Repeat("A", n)
 }
 
 // TestServerTextIsBoundedOnEveryRoute: on every route by which a string
