@@ -31,7 +31,7 @@ type redactor struct {
 
 	once  sync.Once
 	whole []string            // secrets cut out when whole: the signature, the access key secret
-	grams map[uint64]struct{} // every run of gramLen bytes of the private key's lines
+	grams map[uint64]bool // every run of gramLen bytes of the private key's lines
 }
 
 // minSecretLen is the shortest secret cut out: a shorter one would cut
@@ -67,10 +67,10 @@ func (r *redactor) init() {
 				lines = append(lines, line)
 			}
 		}
-		r.grams = map[uint64]struct{}{}
+		r.grams = map[uint64]bool{}
 		for _, text := range append(lines, strings.Join(lines, ""), strings.Join(lines, "\n"), strings.Join(lines, "\r\n")) {
 			for i := 0; i+gramLen <= len(text); i++ {
-				r.grams[gram(text[i:])] = struct{}{}
+				r.grams[gram(text[i:])] = true
 			}
 		}
 	}
@@ -118,8 +118,32 @@ func (r *redactor) redact(s string) string {
 			s = r.cut(s)
 		}
 	}
-	s = privateKeyBlock().ReplaceAllLiteralString(s, redacted)
-	return signedPart().ReplaceAllString(s, "$1$2"+redacted)
+	if strings.Contains(s, "-----BEGIN") {
+		s = privateKeyBlock().ReplaceAllLiteralString(s, redacted)
+	}
+	if mayNameSecret(s) {
+		s = signedPart().ReplaceAllString(s, "$1$2"+redacted)
+	}
+	return s
+}
+
+// mayNameSecret reports whether s may hold what signedPart matches: its
+// names all hold "ature" or "ecret" (in any case). It spares most texts
+// the pattern, which is slow to run.
+func mayNameSecret(s string) bool {
+	for i := 0; i+5 <= len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'a':
+			if strings.EqualFold(s[i:i+5], "ature") {
+				return true
+			}
+		case 'e':
+			if strings.EqualFold(s[i:i+5], "ecret") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cut replaces each stretch of s that spells a whole secret, or a run of
@@ -147,9 +171,10 @@ func (r *redactor) cut(s string) string {
 			i += j + 1
 		}
 	}
-	if len(r.grams) > 0 {
+	if len(r.grams) > 0 && len(dec) >= gramLen {
+		g := gram(dec) >> 8 // rolled one byte on at each step
 		for i := 0; i+gramLen <= len(dec); i++ {
-			if _, ok := r.grams[gram(dec[i:])]; ok {
+			if g = g<<8 | uint64(dec[i+gramLen-1]); r.grams[g] {
 				cover(i, gramLen)
 			}
 		}
