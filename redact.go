@@ -30,7 +30,7 @@ type redactor struct {
 	body                         []byte
 
 	once  sync.Once
-	whole []string            // secrets cut out when whole: the signature, the access key secret
+	whole []string        // secrets cut out when whole: the signature, the access key secret
 	grams map[uint64]bool // every run of gramLen bytes of the private key's lines
 }
 
