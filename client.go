@@ -278,16 +278,22 @@ func WithLocation(loc *time.Location) Option {
 // it once an eighth has arrived, so a slow or stalled answer makes the
 // client allocate at most eight times what it sent (64 KiB at first), never
 // more than this limit; it may also reuse a buffer of up to 1 MiB that an
-// earlier answer left.
+// earlier answer left. A limit of math.MaxInt64, or any over 2^62, means no limit
+// but memory.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n < 1 {
 			return fmt.Errorf("cdslb: WithMaxResponseBytes: the limit must be positive, got %d", n)
 		}
-		c.maxBody = n
+		c.maxBody = min(n, maxResponseBytes)
 		return nil
 	}
 }
+
+// maxResponseBytes is the largest limit WithMaxResponseBytes keeps: far
+// beyond any memory, and far enough below math.MaxInt64 that what reading
+// adds to the limit cannot overflow.
+const maxResponseBytes = 1 << 62
 
 // String describes the client by endpoint and access key id, never the secret.
 // It and the other printing methods have value receivers, so that a copy of

@@ -279,7 +279,7 @@ func relist(ctx context.Context, cfg *waitConfig, find func() (bool, error)) err
 		if err != nil {
 			return err
 		}
-		waited += d
+		waited = addSaturated(waited, d)
 	}
 }
 
