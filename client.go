@@ -278,8 +278,9 @@ func WithLocation(loc *time.Location) Option {
 // it once an eighth has arrived, so a slow or stalled answer makes the
 // client allocate at most eight times what it sent (64 KiB at first), never
 // more than this limit; it may also reuse a buffer of up to 1 MiB that an
-// earlier answer left. A limit of math.MaxInt64, or any over 2^62, means no limit
-// but memory.
+// earlier answer left.
+//
+// A limit of math.MaxInt64, or any above 2^62, means no limit but memory.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n < 1 {
