@@ -303,6 +303,11 @@ func (e *WaitError) Error() string {
 	return s + ": " + strings.TrimPrefix(e.Err.Error(), "cdslb: ") // said once, at the start
 }
 
+// GoString is what %#v prints: the fields, with the cause as its text.
+func (e WaitError) GoString() string {
+	return fmt.Sprintf("&cdslb.WaitError{InstanceUUID:%q, Status:%q, Err:%s}", e.InstanceUUID, boundMessage(e.Status, nil), goStringOf(e.Err))
+}
+
 // Unwrap returns the cause.
 func (e *WaitError) Unwrap() error {
 	if e == nil {
@@ -332,14 +337,39 @@ func (e *TransportError) Error() string {
 	if e == nil {
 		return "cdslb: <nil TransportError>"
 	}
-	s := fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
+	cause := "<nil>"
+	if e.Err != nil {
+		cause = boundText(e.Err.Error(), nil, maxErrorLen) // a transport's text may quote an answer
+	}
+	s := fmt.Sprintf("cdslb: %s: %s %s: %s (attempts: %d)", e.Action, e.Method, e.URL, cause, e.Attempts)
 	if e.unknown {
 		s += outcomeUnknownNote
 	}
 	return s
 }
 
-// Unwrap returns the cause.
+// GoString is what %#v prints: the fields, with the cause as its text.
+// The cause's own fields are not shown, since a caller's transport may
+// keep the signed URL in them; its text is redacted (see Unwrap).
+func (e TransportError) GoString() string {
+	return fmt.Sprintf("&cdslb.TransportError{Action:%q, Method:%q, URL:%q, Attempts:%d, Err:%s}", e.Action, e.Method, e.URL, e.Attempts, goStringOf(e.Err))
+}
+
+// goStringOf shows an error in Go syntax by its text alone.
+func goStringOf(err error) string {
+	if err == nil {
+		return "error(nil)"
+	}
+	return "errors.New(" + strconv.Quote(err.Error()) + ")"
+}
+
+// Unwrap returns the cause. When the cause is a caller's transport error
+// whose text or fields hold a secret (the signed URL), the cause returned
+// is a redacting stand-in: it prints redacted under every verb and has no
+// Unwrap of its own, so no chain of Unwrap calls reaches the unredacted
+// error, while its Is and As look into it, so that errors.Is and
+// errors.As match the transport's error and what it wraps. errors.As into
+// that error's own type gives it as the transport made it.
 func (e *TransportError) Unwrap() error {
 	if e == nil {
 		return nil
