@@ -49,8 +49,9 @@ type Client struct {
 	maxBody   int64
 	sleep     func(context.Context, time.Duration) error // replaced in tests
 
-	limiter     *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
-	listenersAt *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
+	limiter      *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
+	endpointNote string        // where the endpoint came from, for the scheme hint; see NewClientFromEnv
+	listenersAt  *atomic.Int32 // where DescribeLBInstanceListeners answered: listenersAtLB, listenersAtMonitor or unknown
 }
 
 // Option configures a Client, for NewClient and NewClientFromEnv: WithEndpoint,
@@ -127,7 +128,9 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 // endpoint, as a URL ("http://127.0.0.1:8080") or a host with an optional
 // port ("cdsapi-us.capitalonline.net"), which is reached over HTTPS.
 // CDS_API_HOST follows WithEndpoint's rules, and an error names the
-// variable at fault. Options given here apply after the environment, so
+// variable at fault. A call to a host given without a scheme that answers
+// the TLS handshake in plain HTTP (a local fake) fails with an error that
+// says so: "the endpoint speaks plain HTTP; use http://...". Options given here apply after the environment, so
 // WithEndpoint overrides CDS_API_HOST.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
 	pair := [2]string{"CDS_SECRET_ID", "CDS_SECRET_KEY"}
@@ -142,17 +145,25 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 	case secret:
 		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", pair[1])
 	}
+	var fromEnv url.URL
+	note := ""
 	if host := strings.TrimSpace(os.Getenv("CDS_API_HOST")); host != "" {
 		if !strings.Contains(host, "://") {
 			host = "https://" + host
+			note = " in CDS_API_HOST, where a host without a scheme means https://"
 		}
 		u, err := parseEndpoint(host)
 		if err != nil {
 			return nil, fmt.Errorf("cdslb: NewClientFromEnv: CDS_API_HOST: %w", err)
 		}
+		fromEnv = u
 		opts = append([]Option{WithEndpoint(u.String())}, opts...)
 	}
-	return NewClient(os.Getenv(pair[0]), os.Getenv(pair[1]), opts...)
+	c, err := NewClient(os.Getenv(pair[0]), os.Getenv(pair[1]), opts...)
+	if err == nil && c.base == fromEnv {
+		c.endpointNote = note
+	}
+	return c, err
 }
 
 // envUnset reports whether the environment variable is unset or blank.

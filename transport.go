@@ -3,6 +3,7 @@ package cdslb
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -159,10 +160,26 @@ func (c *Client) transportError(ctx context.Context, op operation, attempt int, 
 		err = ue.Err
 	}
 	err = red.redactError(err)
+	if hint := c.schemeHint(err); hint != "" {
+		err = fmt.Errorf("%w; %s", err, hint)
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err, unknown: unknown}
+}
+
+// schemeHint says what to do when an https endpoint answered the TLS
+// handshake in plain HTTP, as a local fake does when its URL is given
+// without http://.
+func (c *Client) schemeHint(err error) string {
+	var rhe tls.RecordHeaderError
+	if c.base.Scheme != "https" || !errors.As(err, &rhe) || !bytes.HasPrefix(rhe.RecordHeader[:], []byte("HTTP/")) {
+		return ""
+	}
+	plain := c.base
+	plain.Scheme = "http"
+	return "the endpoint speaks plain HTTP; use " + plain.String() + c.endpointNote
 }
 
 // writeTrace records, through httptrace, how far one attempt of an action
