@@ -211,6 +211,15 @@ func textRoutes(t testing.TB) []textRoute {
 			_, err := c.WaitUntilRunning(ctx, echoedID)
 			return err, nil
 		}},
+		{"EnsureLoadBalancer's ambiguous ids", func(v string) func(string) string {
+			entry := func(id string) string {
+				return `{"InstanceUuid":` + jsonText(id) + `,"InstanceName":"lb-1","RegionId":"CN_Hongkong_A","Status":"RUNNING"}`
+			}
+			return only(t, "DescribeLoadBalancers", `{"Code":"Success","Data":[`+entry("X"+v)+`,`+entry("Y"+v)+`,`+entry("Z"+v)+`]}`)
+		}, func(ctx context.Context, c *Client) (error, []string) {
+			_, _, err := c.EnsureLoadBalancer(ctx, goodCreate())
+			return err, nil
+		}},
 		{"a plan's listener name", func(v string) func(string) string {
 			return only(t, "DescribeLoadBalancerStrategys", strings.Replace(fixture(t, "DescribeLoadBalancerStrategys"), `"http43"`, jsonText("X"+v), 1))
 		}, func(ctx context.Context, c *Client) (error, []string) {

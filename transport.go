@@ -126,9 +126,9 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body.Close()
 	if u := got.URL; u.Host != c.base.Host || u.Scheme != c.base.Scheme {
-		return nil, fmt.Errorf("%w to %s://%s, which is not the endpoint's host; the answer was refused", errRedirected, u.Scheme, u.Host)
+		return nil, fmt.Errorf("%w to %s, which is not the endpoint's host; the answer was refused", errRedirected, boundMessage(u.Scheme+"://"+u.Host, nil))
 	}
-	return nil, fmt.Errorf("%w to %s %s on the endpoint's host; the answer was refused", errRedirected, got.Method, got.URL.Path)
+	return nil, fmt.Errorf("%w to %s %s on the endpoint's host; the answer was refused", errRedirected, got.Method, boundMessage(got.URL.Path, nil))
 }
 
 var errRedirected = errors.New("the request was redirected")
