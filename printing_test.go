@@ -91,3 +91,35 @@ func TestErrorsNeverPrintTheSignedURL(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintingExceptionIsExactlyTheDocumentedOne: the types that hold a
+// secret never print it under any fmt verb but two, as their doc comments
+// and the README say: %p given a value (not a pointer) and %w given a
+// value or a pointer, where fmt's bad-verb path skips every printing
+// method. This test pins the exception; if fmt ever closes it, it fails,
+// and the documents should say so.
+func TestPrintingExceptionIsExactlyTheDocumentedOne(t *testing.T) {
+	t.Parallel()
+	const secret = "SECRET-KEY-MATERIAL"
+	signer := Signer{AccessKeyID: "id", AccessKeySecret: secret}
+	upload := UploadCACertificateRequest{PrivateKey: secret}
+	detail := CertificateDetail{PrivateKey: secret}
+	resp := DescribeCACertificateResponse{Certificate: detail}
+	operands := map[string][2]any{ // a value, and a pointer to it
+		"Signer": {signer, &signer}, "UploadCACertificateRequest": {upload, &upload},
+		"CertificateDetail": {detail, &detail}, "DescribeCACertificateResponse": {resp, &resp},
+	}
+	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%t", "%e", "%c", "%U", "%b", "%o", "%O", "%10.3v", "%-8s", "% x", "%T", "%!", "%z", "%p", "%#p", "%w"}
+	for name, ops := range operands {
+		for i, op := range ops {
+			for _, verb := range verbs {
+				shown := strings.Contains(fmt.Sprintf(verb, op), secret)
+				documented := verb == "%w" || i == 0 && (verb == "%p" || verb == "%#p")
+				assert.Equal(t, documented, shown, "%s (pointer: %v) under %s", name, i == 1, verb)
+			}
+			misuse := "x: %w" // a variable, or vet would refuse the misuse the documents warn of
+			wrapped := fmt.Errorf(misuse, op)
+			assert.Contains(t, wrapped.Error(), secret, "%s under fmt.Errorf's %%w", name)
+		}
+	}
+}
