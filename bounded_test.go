@@ -242,7 +242,10 @@ func plantedText(n int) string {
 // TestServerTextIsBoundedOnEveryRoute: on every route by which a string
 // the service chose reaches an error, a log record or a String, huge text
 // with control characters and the request's own signed query, signature
-// and secret comes out under 4 KiB, on one line, without the secrets.
+// and secret comes out bounded: the request's secrets cut out, control
+// characters and other unprintable characters escaped. No error's text and
+// no log record grows past 4 KiB, whatever the answer. Each route failed
+// before the one bounded path.
 func TestServerTextIsBoundedOnEveryRoute(t *testing.T) {
 	t.Parallel()
 	sizes := map[string]int{"error answer's TaskId": 8 << 20, "malformed CreateLoadBalancer's repeated id": 3 << 20}
@@ -263,9 +266,10 @@ func TestServerTextIsBoundedOnEveryRoute(t *testing.T) {
 }
 
 // FuzzServerText: whatever strings the service chooses, with the request's
-// secrets planted in them ({query}, {sig}, {secret}), no error text, log
-// record or String holds a secret, a raw control character, or more than
-// 4 KiB.
+// secrets planted in them ({query}, {sig}, {secret}), they come out with
+// the request's secrets cut out, control characters and other unprintable
+// characters escaped. No error's text and no log record grows past 4 KiB,
+// whatever the answer.
 func FuzzServerText(f *testing.F) {
 	f.Add("{query}", 0)
 	f.Add("sig={sig}\n\x1b[31m", 1)

@@ -743,12 +743,12 @@ func TestEveryActionIsDeclared(t *testing.T) {
 }
 
 // TestVersionIsTheChangelogs: the Version constant is the newest release
-// in CHANGELOG.md.
+// in CHANGELOG.md; a heading marked "(unreleased)" is not one yet.
 func TestVersionIsTheChangelogs(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile("CHANGELOG.md")
 	require.NoError(t, err)
-	top := regexp.MustCompile(`(?m)^## (\S+)`).FindSubmatch(b)
+	top := regexp.MustCompile(`(?m)^## (\S+)\s*$`).FindSubmatch(b)
 	require.NotNil(t, top, "CHANGELOG.md has no release heading")
 	assert.Equal(t, Version, string(top[1]))
 }

@@ -46,11 +46,12 @@ func chain(err error) []error {
 	return out
 }
 
-// TestErrorsNeverPrintTheSignedURL: a caller's transport that fails with
-// a value-type error keeping the signed URL in its fields (in its text or
-// not) leaks it neither in %v, %+v, %#v, %s nor %q of the library's error,
-// nor of any error one or more Unwrap calls below it; errors.Is and
-// errors.As still find the transport's error and what it wraps, also
+// TestErrorsNeverPrintTheSignedURL: %#v of the library's errors never
+// shows a signed URL, whatever the error they wrap. A caller's transport
+// that fails with a value-type error keeping the signed URL in its fields
+// (in its text or not) leaks it neither in %v, %+v, %#v, %s nor %q of the
+// library's error, nor of any error one or more Unwrap calls below it;
+// errors.Is and errors.As match your error and what it wraps, also
 // through a waiter's error.
 func TestErrorsNeverPrintTheSignedURL(t *testing.T) {
 	t.Parallel()
@@ -94,10 +95,12 @@ func TestErrorsNeverPrintTheSignedURL(t *testing.T) {
 
 // TestPrintingExceptionIsExactlyTheDocumentedOne: the types that hold a
 // secret never print it under any fmt verb but two, as their doc comments
-// and the README say: %p given a value (not a pointer) and %w given a
-// value or a pointer, where fmt's bad-verb path skips every printing
-// method. This test pins the exception; if fmt ever closes it, it fails,
-// and the documents should say so.
+// and the README say: %p given a value (not a pointer) of Signer,
+// UploadCACertificateRequest, CertificateDetail or
+// DescribeCACertificateResponse, and %w given a value or a pointer, where
+// fmt's bad-verb path skips every printing method. This test pins the
+// exception; if fmt ever closes it, it fails, and the documents should
+// say so.
 func TestPrintingExceptionIsExactlyTheDocumentedOne(t *testing.T) {
 	t.Parallel()
 	const secret = "SECRET-KEY-MATERIAL"

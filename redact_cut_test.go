@@ -105,9 +105,9 @@ var bigKeysOnce = sync.OnceValues(func() (map[string]string, error) {
 
 // TestCutKeyEchoesLeaveNoRunOfTheKey: a service or proxy that echoes an
 // upload's body, escaped as a query or a path is (once or twice) or as
-// JSON or HTML, and cut short at any byte from 20 to 4,000, leaves no run
-// of 8 characters of a line of the private key in the error's message, in
-// an excerpt of the answer, or in the redacted echo itself.
+// JSON or HTML, and cut short at any byte from 20 to 4,000: in the error's
+// message, an excerpt of the answer, or the redacted echo itself, no run
+// of 8 or more characters of a line of the key is left.
 func TestCutKeyEchoesLeaveNoRunOfTheKey(t *testing.T) {
 	t.Parallel()
 	forms := map[string]struct {
@@ -154,7 +154,8 @@ func TestCutKeyEchoesLeaveNoRunOfTheKey(t *testing.T) {
 }
 
 // TestCutKeyEchoReachesNoError: end to end, an upload whose echo is cut
-// short leaves no run of the key in the error or the log.
+// short: in the error and the log, no run of 8 or more characters of a
+// line of the key is left.
 func TestCutKeyEchoReachesNoError(t *testing.T) {
 	t.Parallel()
 	for kind, keyPEM := range bigKeys(t) {

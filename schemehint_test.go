@@ -14,8 +14,8 @@ import (
 
 // TestPlainHTTPEndpointGetsASchemeHint: CDS_API_HOST given as a host
 // without http://, pointed at a service that speaks plain HTTP (a local
-// fake), fails with an error that says to use the http:// URL, and says
-// where the https came from; the TLS error is still reachable, and a
+// fake), fails with an error that says "the endpoint speaks plain HTTP;
+// use http://..." and where the https came from; the TLS error is still reachable, and a
 // write that never left is not reported as of unknown outcome.
 func TestPlainHTTPEndpointGetsASchemeHint(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())

@@ -88,11 +88,12 @@ func numericArgs(ft reflect.Type) bool {
 	return false
 }
 
-// TestNoCallPanicsOnExtremeValues calls every exported function and
-// method that takes a number (or a struct of numbers) with each extreme
-// value: math.MaxInt64, math.MinInt64, the largest time.Duration, NaN,
-// ±Inf and their neighbours. Nothing may panic. Every Option so made either
-// makes NewClient fail or gives a client whose calls work.
+// TestNoCallPanicsOnExtremeValues calls every exported function, method
+// and option that takes a number (or a struct of numbers) with each
+// extreme value: math.MaxInt64, math.MinInt64, NaN, ±Inf and the largest
+// time.Duration; nothing panics. Their neighbours are tried too. Every
+// Option so made either makes NewClient fail or gives a client whose calls
+// work.
 func TestNoCallPanicsOnExtremeValues(t *testing.T) {
 	live := newSweepClient(t)
 	var calls int
@@ -163,6 +164,7 @@ func TestNoCallPanicsOnExtremeValues(t *testing.T) {
 
 // TestMaxResponseBytesWithoutLimit: WithMaxResponseBytes(math.MaxInt64)
 // means no limit but memory: calls work, with a declared length or not.
+// It panicked on every call before sizes saturated.
 func TestMaxResponseBytesWithoutLimit(t *testing.T) {
 	t.Parallel()
 	for _, declared := range []bool{true, false} {
@@ -248,10 +250,10 @@ func busyClient(t *testing.T, clock *virtualClock) *Client {
 	return c
 }
 
-// TestNoLoopPollsFastOnExtremeOptions: whatever extreme values its wait
-// options are made with, no waiter or re-list polls more than 3 times in
-// its first second; WithPollInterval(math.MaxInt64, 0) pauses for the
-// longest duration there is instead of overflowing to a negative pause.
+// TestNoLoopPollsFastOnExtremeOptions: no waiter or re-list polls more
+// than 3 times in its first second, whatever extreme values its options
+// hold; WithPollInterval(math.MaxInt64, 0) pauses for the longest duration
+// there is instead of overflowing to a negative pause (1,000 polls before).
 func TestNoLoopPollsFastOnExtremeOptions(t *testing.T) {
 	t.Parallel()
 	waitOptionType := reflect.TypeFor[WaitOption]()
