@@ -152,7 +152,7 @@ const echoedID = "5d74bb81-0473-464d-b15b-0ae418619248"
 type textRoute struct {
 	name   string
 	answer func(v string) func(action string) string
-	run    func(ctx context.Context, c *Client) (error, []string)
+	run    func(ctx context.Context, c *Client) ([]string, error)
 }
 
 func textRoutes(t testing.TB) []textRoute {
@@ -170,9 +170,9 @@ func textRoutes(t testing.TB) []textRoute {
 		}
 	}
 	fixture := func(_ testing.TB, action string) string { return fixtures[action] }
-	describeZones := func(ctx context.Context, c *Client) (error, []string) {
+	describeZones := func(ctx context.Context, c *Client) ([]string, error) {
 		_, err := c.DescribeZones(ctx, nil)
-		return err, nil
+		return nil, err
 	}
 	listenerWith := func(v, member string) string {
 		return strings.Replace(fixture(t, "DescribeLoadBalancerStrategys"), `"AclWhiteList"`, jsonText(v)+`: 1, "AclWhiteList"`, 1) + member
@@ -189,45 +189,45 @@ func textRoutes(t testing.TB) []textRoute {
 		}, describeZones},
 		{"malformed CreateLoadBalancer's repeated id", func(v string) func(string) string {
 			return only(t, "CreateLoadBalancer", `{"Code":"Success","TaskId":"t","Data":{"InstancesUuid":[`+jsonText("X"+v)+`,`+jsonText("X"+v)+`]}}`)
-		}, func(ctx context.Context, c *Client) (error, []string) {
+		}, func(ctx context.Context, c *Client) ([]string, error) {
 			_, err := c.CreateLoadBalancer(ctx, goodCreate())
-			return err, nil
+			return nil, err
 		}},
 		{"UpdateListener's unknown field name", func(v string) func(string) string {
 			return only(t, "DescribeLoadBalancerStrategys", listenerWith("X"+v, ""))
-		}, func(ctx context.Context, c *Client) (error, []string) {
+		}, func(ctx context.Context, c *Client) ([]string, error) {
 			_, err := c.UpdateListener(ctx, echoedID, "http43", func(*HTTPListener, *TCPListener) error { return nil })
-			return err, nil
+			return nil, err
 		}},
 		{"PlanListeners' unknown field name", func(v string) func(string) string {
 			return only(t, "DescribeLoadBalancerStrategys", listenerWith("X"+v, ""))
-		}, func(ctx context.Context, c *Client) (error, []string) {
+		}, func(ctx context.Context, c *Client) ([]string, error) {
 			_, err := c.PlanListeners(ctx, echoedID, nil, nil)
-			return err, nil
+			return nil, err
 		}},
 		{"waiter's last status", func(v string) func(string) string {
 			return only(t, "DescribeLoadBalancers", strings.Replace(fixture(t, "DescribeLoadBalancers"), `"RUNNING"`, jsonText(v+"FAIL"), 1))
-		}, func(ctx context.Context, c *Client) (error, []string) {
+		}, func(ctx context.Context, c *Client) ([]string, error) {
 			_, err := c.WaitUntilRunning(ctx, echoedID)
-			return err, nil
+			return nil, err
 		}},
 		{"EnsureLoadBalancer's ambiguous ids", func(v string) func(string) string {
 			entry := func(id string) string {
 				return `{"InstanceUuid":` + jsonText(id) + `,"InstanceName":"lb-1","RegionId":"CN_Hongkong_A","Status":"RUNNING"}`
 			}
 			return only(t, "DescribeLoadBalancers", `{"Code":"Success","Data":[`+entry("X"+v)+`,`+entry("Y"+v)+`,`+entry("Z"+v)+`]}`)
-		}, func(ctx context.Context, c *Client) (error, []string) {
+		}, func(ctx context.Context, c *Client) ([]string, error) {
 			_, _, err := c.EnsureLoadBalancer(ctx, goodCreate())
-			return err, nil
+			return nil, err
 		}},
 		{"a plan's listener name", func(v string) func(string) string {
 			return only(t, "DescribeLoadBalancerStrategys", strings.Replace(fixture(t, "DescribeLoadBalancerStrategys"), `"http43"`, jsonText("X"+v), 1))
-		}, func(ctx context.Context, c *Client) (error, []string) {
+		}, func(ctx context.Context, c *Client) ([]string, error) {
 			plan, err := c.PlanListeners(ctx, echoedID, nil, nil)
 			if err != nil {
-				return err, nil
+				return nil, err
 			}
-			return errors.New("the plan, shown"), strings.Split(plan.String(), "\n")
+			return strings.Split(plan.String(), "\n"), errors.New("the plan, shown")
 		}},
 	}
 }
@@ -259,7 +259,7 @@ func TestServerTextIsBoundedOnEveryRoute(t *testing.T) {
 			c, e := echoClient(t, route.answer(plantedText(n)))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			err, shown := route.run(ctx, c)
+			shown, err := route.run(ctx, c)
 			e.check(t, route.name, err, shown...)
 		})
 	}
@@ -285,7 +285,7 @@ func FuzzServerText(f *testing.F) {
 		c, e := echoClient(t, route.answer(v))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		err, shown := route.run(ctx, c)
+		shown, err := route.run(ctx, c)
 		if err == nil {
 			return // the text made a valid answer
 		}
