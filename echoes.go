@@ -20,15 +20,19 @@ const maxSpelling = 12
 // percent-encoded once or more (%2B, %252B), JSON-escaped (\u002b, \/,
 // \n), as an HTML character reference (&#43;, &#x2B;, &plus;), or, for a
 // +, as the space a query's decoding makes of it. It returns the decoded
-// bytes and, for each, where its spelling starts in s; at[len(dec)] is len(s).
-func decodeEchoes(s string) (dec []byte, at []int) {
-	dec, at = make([]byte, 0, len(s)), make([]int, 0, len(s)+1)
+// text and, for each of its bytes, where its spelling starts in s, with
+// at[len(dec)] = len(s); at is nil when s holds no escape, and dec is s.
+func decodeEchoes(s string) (dec string, at []int) {
+	if !strings.ContainsAny(s, "%\\& ") {
+		return s, nil
+	}
+	b, at := make([]byte, 0, len(s)), make([]int, 0, len(s)+1)
 	for i := 0; i < len(s); {
 		c, n := decodeOne(s[i:])
-		dec, at = append(dec, c), append(at, i)
+		b, at = append(b, c), append(at, i)
 		i += n
 	}
-	return dec, append(at, len(s))
+	return string(b), append(at, len(s))
 }
 
 // notText stands for a character decoded from an escape that is no byte

@@ -152,6 +152,12 @@ func mayNameSecret(s string) bool {
 // that a secret is found whatever mix of escapes spells it.
 func (r *redactor) cut(s string) string {
 	dec, at := decodeEchoes(s)
+	from := func(i int) int { // where the spelling of decoded character i starts in s
+		if at == nil {
+			return i
+		}
+		return at[i]
+	}
 	var covered []bool // by decoded character
 	cover := func(i, n int) {
 		if covered == nil {
@@ -163,7 +169,7 @@ func (r *redactor) cut(s string) string {
 	}
 	for _, secret := range r.whole {
 		for i := 0; i+len(secret) <= len(dec); {
-			j := bytes.Index(dec[i:], []byte(secret))
+			j := strings.Index(dec[i:], secret)
 			if j < 0 {
 				break
 			}
@@ -185,7 +191,7 @@ func (r *redactor) cut(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(dec); {
 		if !covered[i] {
-			b.WriteString(s[at[i]:at[i+1]])
+			b.WriteString(s[from(i):from(i+1)])
 			i++
 			continue
 		}
