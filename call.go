@@ -270,7 +270,10 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	// What the service chose reaches errors and logs bounded: a service
 	// that echoes the request must not put its secrets there, nor text
 	// without bounds. See boundMessage.
-	red := c.redactor(u.RawQuery, body)
+	var red *redactor // made only for what needs it: most answers quote nothing
+	if env.TaskID != "" || env.Code != "Success" || env.malformed != "" || wantsRedactor(ctx) {
+		red = c.redactor(u.RawQuery, body)
+	}
 	taskID = boundMessage(env.TaskID, red)
 	if env.Code != "Success" {
 		// A spent nonce means the service already had this very request: a
@@ -286,6 +289,9 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		}
 	}
 	if why != "" {
+		if red == nil {
+			red = c.redactor(u.RawQuery, body)
+		}
 		return &APIError{Action: op.action, HTTPStatus: status, Message: boundMessage(why, red), TaskID: taskID, Attempts: attempt, malformed: true, unknown: write}
 	}
 	keepRedactor(ctx, red)

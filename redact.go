@@ -52,11 +52,12 @@ func (c *Client) redactor(signedQuery string, body []byte) *redactor {
 // decoded, and every run of gramLen characters of an upload's private key,
 // within its lines and across them.
 func (r *redactor) init() {
+	r.whole = make([]string, 0, 3)
 	r.add(r.accessKeySecret)
 	if i := strings.LastIndex(r.signedQuery, "&Signature="); i >= 0 {
 		sig := r.signedQuery[i+len("&Signature="):]
 		r.add(sig)
-		if decoded, err := url.PathUnescape(sig); err == nil {
+		if decoded, err := url.PathUnescape(sig); err == nil && decoded != sig {
 			r.add(decoded)
 		}
 	}
@@ -355,6 +356,12 @@ func withRedactorSlot(ctx context.Context) (context.Context, *redactorSlot) {
 	}
 	slot := new(redactorSlot)
 	return context.WithValue(ctx, redactorSlotKey{}, slot), slot
+}
+
+// wantsRedactor reports whether ctx has a slot.
+func wantsRedactor(ctx context.Context) bool {
+	_, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot)
+	return ok
 }
 
 // keepRedactor puts r into ctx's slot, if it has one.
