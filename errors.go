@@ -83,7 +83,11 @@ var codeSentinels = map[string]error{
 // APIError is an answer from the service that is not a success: a JSON
 // envelope whose Code is not "Success", or an answer that is not the API's
 // JSON at all (such as a gateway's HTML error page), in which case Code is
-// empty and Message is a short excerpt of the body.
+// empty and Message is a short excerpt of the body. Code, Message and
+// TaskID hold what the service sent, bounded as every string it chooses
+// is before an error shows it: the request's secrets cut out, control
+// characters escaped, at most 300 bytes. A well-formed code or task id is
+// unchanged.
 type APIError struct {
 	Action     string // the action called, such as "CreateLoadBalancer"
 	HTTPStatus int    // the HTTP status of the answer
@@ -284,7 +288,7 @@ var ErrWaitFailed = errors.New("cdslb: the load balancer is in a failed state")
 //   - the error the caller's done function returned.
 type WaitError struct {
 	InstanceUUID string // the instance waited for
-	Status       string // the last status seen; empty if it was never listed
+	Status       string // the last status seen, bounded as APIError's Code is; empty if it was never listed
 	Err          error  // the cause
 }
 
