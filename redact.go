@@ -22,8 +22,9 @@ import (
 // transport may echo them.
 
 // redactor knows one request's secrets and cuts them out of text. It is
-// made where an attempt fails, and finds its secrets only when it first
-// redacts. A nil *redactor knows no request: it cuts out what any text
+// made where an answer has text to bound (a failure, a task id) or a
+// helper asks for it (see redactorSlot), and finds its secrets only when
+// it first redacts. A nil *redactor knows no request: it cuts out what any text
 // shows as a secret (Signature=..., a PEM private key) and nothing else.
 type redactor struct {
 	signedQuery, accessKeySecret string
@@ -86,7 +87,7 @@ func (r *redactor) add(secret string) {
 }
 
 // gram packs the first gramLen bytes of s.
-func gram[T string | []byte](s T) uint64 {
+func gram(s string) uint64 {
 	var g uint64
 	for i := range gramLen {
 		g = g<<8 | uint64(s[i])
