@@ -102,6 +102,7 @@ type APIError struct {
 }
 
 // Error describes the failure; it never contains credentials or signatures.
+// The service's text is bounded again here, for an APIError made elsewhere.
 func (e *APIError) Error() string {
 	if e == nil {
 		return "cdslb: <nil APIError>"
@@ -116,7 +117,7 @@ func (e *APIError) Error() string {
 		b.WriteString(strconv.Itoa(e.HTTPStatus))
 		b.WriteString(")")
 	case e.Code != "":
-		b.WriteString(e.Code)
+		b.WriteString(boundMessage(e.Code, nil))
 		b.WriteString(" (HTTP ")
 		b.WriteString(strconv.Itoa(e.HTTPStatus))
 		b.WriteString(")")
@@ -130,11 +131,11 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(boundMessage(e.Message, nil))
 	}
 	if e.TaskID != "" {
 		b.WriteString(" [task ")
-		b.WriteString(e.TaskID)
+		b.WriteString(boundMessage(e.TaskID, nil))
 		b.WriteString("]")
 	}
 	if e.Attempts > 1 {
