@@ -273,14 +273,19 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	// before its conversion, so that the two are not held at once.
 	buf.free()
 	buf = nil
-	taskID = env.TaskID
+	// What the service chose reaches errors and logs bounded: a service
+	// that echoes the request must not put its secrets there, nor text
+	// without bounds. See boundMessage.
+	var red *redactor // made only for what needs it: most answers quote nothing
+	if env.TaskID != "" || env.Code != "Success" || env.malformed != "" || wantsRedactor(ctx) {
+		red = c.redactor(u.RawQuery, body)
+	}
+	taskID = boundMessage(env.TaskID, red)
 	if env.Code != "Success" {
-		// A service that echoes the request in its message must not put its
-		// secrets into error strings and logs, nor a message without bounds.
 		// A spent nonce means the service already had this very request: a
 		// write may have run.
-		return &APIError{Action: op.action, HTTPStatus: status, Code: env.Code, Message: boundMessage(env.Message, c.redactor(u.RawQuery, body)),
-			TaskID: env.TaskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After")),
+		return &APIError{Action: op.action, HTTPStatus: status, Code: boundMessage(env.Code, red), Message: boundMessage(env.Message, red),
+			TaskID: taskID, Attempts: attempt, retryAfter: retryAfter(resp.Header.Get("Retry-After")),
 			unknown: write && outcomeUnknown(status, env.Code)}
 	}
 	why := env.malformed
@@ -290,7 +295,11 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		}
 	}
 	if why != "" {
-		return &APIError{Action: op.action, HTTPStatus: status, Message: why, TaskID: env.TaskID, Attempts: attempt, malformed: true, unknown: write}
+		if red == nil {
+			red = c.redactor(u.RawQuery, body)
+		}
+		return &APIError{Action: op.action, HTTPStatus: status, Message: boundMessage(why, red), TaskID: taskID, Attempts: attempt, malformed: true, unknown: write}
 	}
+	keepRedactor(ctx, red)
 	return nil
 }

@@ -82,7 +82,11 @@ type DescribeCACertificateRequest struct {
 
 // CertificateDetail is a certificate with its PEM chain and keys. Its
 // PrivateKey is secret: fmt verbs, slog and encoding/json show it as
-// REDACTED; read the field itself to use it.
+// REDACTED; read the field itself to use it. The exception is fmt's: a
+// verb that does not apply skips every printing method, so %p given a
+// value (not a pointer) and %w given a value or a pointer (it is no
+// error; fmt.Errorf included) print PrivateKey as it is. It is a plain
+// exported string, so this cannot be fixed: don't use %p or %w on it.
 type CertificateDetail struct {
 	Certificate
 	CertificatePEM string // the certificate chain, PEM encoded
@@ -90,7 +94,9 @@ type CertificateDetail struct {
 	PrivateKey     string // PEM encoded; secret
 }
 
-// DescribeCACertificateResponse holds one certificate with its keys.
+// DescribeCACertificateResponse holds one certificate with its keys. It
+// prints as CertificateDetail does: PrivateKey as REDACTED, except under
+// %p given a value and %w, which print it as it is (see CertificateDetail).
 type DescribeCACertificateResponse struct {
 	ResponseMeta
 	Certificate CertificateDetail
@@ -131,7 +137,11 @@ var deleteCACertificate = declare("DeleteCACertificate", pathLB, changes,
 
 // UploadCACertificateRequest is a certificate to store. Its PrivateKey is
 // secret: fmt verbs, slog and encoding/json show it as REDACTED, while the
-// wire gets it.
+// wire gets it. The exception is fmt's: a verb that does not apply skips
+// every printing method, so %p given a value (not a pointer) and %w given
+// a value or a pointer (it is no error; fmt.Errorf included) print
+// PrivateKey as it is. It is a plain exported string, so this cannot be
+// fixed: don't use %p or %w on it.
 type UploadCACertificateRequest struct {
 	Certificate     string // required: the PEM chain, leaf first, with "\n" line breaks
 	PrivateKey      string // required: the leaf's PEM private key

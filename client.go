@@ -50,7 +50,8 @@ type Client struct {
 	sleep     func(context.Context, time.Duration) error // replaced in tests and by WithClock
 	now       func() time.Time                           // WithClock's; nil: time.Now
 
-	limiter *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
+	limiter      *rate.Limiter // WithRateLimit's bucket, shared by every call; nil: no limit
+	endpointNote string        // where the endpoint came from, for the scheme hint; see NewClientFromEnv
 
 	// What the client remembers, on its clock (now).
 	listenersAt *listenersPlace // where DescribeLBInstanceListeners answered (strategies.go)
@@ -135,7 +136,9 @@ func NewClient(accessKeyID, accessKeySecret string, opts ...Option) (*Client, er
 // endpoint, as a URL ("http://127.0.0.1:8080") or a host with an optional
 // port ("cdsapi-us.capitalonline.net"), which is reached over HTTPS.
 // CDS_API_HOST follows WithEndpoint's rules, and an error names the
-// variable at fault. Options given here apply after the environment, so
+// variable at fault. A call to a host given without a scheme that answers
+// the TLS handshake in plain HTTP (a local fake) fails with an error that
+// says so: "the endpoint speaks plain HTTP; use http://...". Options given here apply after the environment, so
 // WithEndpoint overrides CDS_API_HOST.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
 	pair := [2]string{"CDS_SECRET_ID", "CDS_SECRET_KEY"}
@@ -150,17 +153,25 @@ func NewClientFromEnv(opts ...Option) (*Client, error) {
 	case secret:
 		return nil, fmt.Errorf("cdslb: NewClientFromEnv: %s is not set", pair[1])
 	}
+	var fromEnv url.URL
+	note := ""
 	if host := strings.TrimSpace(os.Getenv("CDS_API_HOST")); host != "" {
 		if !strings.Contains(host, "://") {
 			host = "https://" + host
+			note = " in CDS_API_HOST, where a host without a scheme means https://"
 		}
 		u, err := parseEndpoint(host)
 		if err != nil {
 			return nil, fmt.Errorf("cdslb: NewClientFromEnv: CDS_API_HOST: %w", err)
 		}
+		fromEnv = u
 		opts = append([]Option{WithEndpoint(u.String())}, opts...)
 	}
-	return NewClient(os.Getenv(pair[0]), os.Getenv(pair[1]), opts...)
+	c, err := NewClient(os.Getenv(pair[0]), os.Getenv(pair[1]), opts...)
+	if err == nil && c.base == fromEnv {
+		c.endpointNote = note
+	}
+	return c, err
 }
 
 // envUnset reports whether the environment variable is unset or blank.
@@ -287,15 +298,22 @@ func WithLocation(loc *time.Location) Option {
 // client allocate at most eight times what it sent (64 KiB at first), never
 // more than this limit; it may also reuse a buffer of up to 1 MiB that an
 // earlier answer left.
+//
+// A limit of math.MaxInt64, or any above 2^62, means no limit but memory.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *Client) error {
 		if n < 1 {
 			return fmt.Errorf("cdslb: WithMaxResponseBytes: the limit must be positive, got %d", n)
 		}
-		c.maxBody = n
+		c.maxBody = min(n, maxResponseBytes)
 		return nil
 	}
 }
+
+// maxResponseBytes is the largest limit WithMaxResponseBytes keeps: far
+// beyond any memory, and far enough below math.MaxInt64 that what reading
+// adds to the limit cannot overflow.
+const maxResponseBytes = 1 << 62
 
 // String describes the client by endpoint and access key id, never the secret.
 // It and the other printing methods have value receivers, so that a copy of

@@ -257,5 +257,8 @@ type editError struct {
 	sentinel       error
 }
 
-func (e *editError) Error() string { return "cdslb: " + e.helper + ": " + e.detail }
+// Error bounds the detail, which may quote what the service chose.
+func (e *editError) Error() string {
+	return "cdslb: " + e.helper + ": " + boundText(e.detail, nil, maxErrorLen)
+}
 func (e *editError) Unwrap() error { return e.sentinel }

@@ -60,6 +60,7 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	if err != nil {
 		return nil, false, err
 	}
+	ctx, listed := withRedactorSlot(ctx) // to bound the ids an error quotes
 	if req.Amount > 1 {
 		return nil, false, &ValidationError{Action: helper, Field: "Amount", Reason: fmt.Sprintf("must be 0 or 1: one instance is found or created, got %d", req.Amount)}
 	}
@@ -82,7 +83,7 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 		return nil, false, err
 	}
 	if len(found) > 1 {
-		return nil, false, ambiguousLoadBalancers(helper, req, found, "nothing was created")
+		return nil, false, ambiguousLoadBalancers(helper, req, found, "nothing was created", listed.r)
 	}
 	if len(found) == 1 {
 		lb, err := c.WaitUntilRunning(ctx, found[0].InstanceUUID, opts...)
@@ -106,7 +107,7 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 			c.pending.add(key, c.timeNow())
 			return nil, false, lostAnswer(helper, fmt.Sprintf("load balancer %q in region %s", req.InstanceName, req.RegionID), createErr, err)
 		case len(found) > 1:
-			err := ambiguousLoadBalancers(helper, req, found, "after a create whose answer was lost ("+plain(createErr)+"); nothing more was created")
+			err := ambiguousLoadBalancers(helper, req, found, "after a create whose answer was lost ("+plain(createErr)+"); nothing more was created", listed.r)
 			err.sentinel = errors.Join(ErrAmbiguousName, createErr)
 			return nil, false, err
 		}
@@ -158,10 +159,15 @@ func (c *Client) loadBalancersNamed(ctx context.Context, req *CreateLoadBalancer
 	return found, nil
 }
 
-func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found []LoadBalancer, after string) *editError {
-	ids := make([]string, len(found))
-	for i, lb := range found {
-		ids[i] = lb.InstanceUUID
+// ambiguousLoadBalancers is the error of a name that more than one
+// instance has; red is the list's, to bound the ids it quotes.
+func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found []LoadBalancer, after string, red *redactor) *editError {
+	ids := make([]string, min(len(found), 10))
+	for i := range ids {
+		ids[i] = boundMessage(found[i].InstanceUUID, red)
+	}
+	if len(found) > len(ids) {
+		ids = append(ids, "...")
 	}
 	return &editError{helper, fmt.Sprintf("%d load balancers are named %q in region %s (%s), %s",
 		len(found), req.InstanceName, req.RegionID, strings.Join(ids, ", "), after), ErrAmbiguousName}
@@ -326,7 +332,7 @@ func relist(ctx context.Context, cfg *waitConfig, find func() (bool, error)) err
 		if err != nil {
 			return err
 		}
-		waited += d
+		waited = addSaturated(waited, d)
 	}
 }
 

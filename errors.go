@@ -84,7 +84,11 @@ var codeSentinels = map[string]error{
 // APIError is an answer from the service that is not a success: a JSON
 // envelope whose Code is not "Success", or an answer that is not the API's
 // JSON at all (such as a gateway's HTML error page), in which case Code is
-// empty and Message is a short excerpt of the body.
+// empty and Message is a short excerpt of the body. Code, Message and
+// TaskID hold what the service sent, bounded as every string it chooses
+// is before an error shows it: the request's secrets cut out, control
+// characters escaped, at most 300 bytes. A well-formed code or task id is
+// unchanged.
 type APIError struct {
 	Action     string // the action called, such as "CreateLoadBalancer"
 	HTTPStatus int    // the HTTP status of the answer
@@ -99,6 +103,7 @@ type APIError struct {
 }
 
 // Error describes the failure; it never contains credentials or signatures.
+// The service's text is bounded again here, for an APIError made elsewhere.
 func (e *APIError) Error() string {
 	if e == nil {
 		return "cdslb: <nil APIError>"
@@ -113,7 +118,7 @@ func (e *APIError) Error() string {
 		b.WriteString(strconv.Itoa(e.HTTPStatus))
 		b.WriteString(")")
 	case e.Code != "":
-		b.WriteString(e.Code)
+		b.WriteString(boundMessage(e.Code, nil))
 		b.WriteString(" (HTTP ")
 		b.WriteString(strconv.Itoa(e.HTTPStatus))
 		b.WriteString(")")
@@ -127,11 +132,11 @@ func (e *APIError) Error() string {
 	}
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(boundMessage(e.Message, nil))
 	}
 	if e.TaskID != "" {
 		b.WriteString(" [task ")
-		b.WriteString(e.TaskID)
+		b.WriteString(boundMessage(e.TaskID, nil))
 		b.WriteString("]")
 	}
 	if e.Attempts > 1 {
@@ -206,7 +211,14 @@ func (e *ValidationError) writeProblem(b *strings.Builder) {
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
 
 // invalid returns a *ValidationError for field; the action is filled in by the caller's path.
+// A text argument is bounded as what a service chooses is: a set read from
+// the service is checked before it is written back.
 func invalid(field, format string, args ...any) *ValidationError {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = boundUnquoted(s, nil)
+		}
+	}
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
@@ -220,7 +232,8 @@ var (
 	htmlHidden = lazyRegexp(`(?is)<(head|script|style)\b.*?</(?:head|script|style)\s*>`)
 	htmlTitle  = lazyRegexp(`(?is)<title[^>]*>(.*?)</title\s*>`)
 	space      = lazyRegexp(`\s+`)
-	signedPart = lazyRegexp(`(?i)(Signature|AccessKeySecret|SecretKey)=[^&\s"'<>]*`)
+	// a secret named in a query, its = raw, percent-encoded, JSON- or HTML-escaped
+	signedPart = lazyRegexp(`(?i)(Signature|AccessKeySecret|SecretKey)(=|%(?:25){0,2}3D|\\u003D|&#0*61;|&#x0*3D;|&equals;)[^&\s"'<>\\]*`)
 )
 
 // lazyRegexp returns a function that compiles pattern on its first call.
@@ -277,7 +290,7 @@ var ErrWaitFailed = errors.New("cdslb: the load balancer is in a failed state")
 //   - the error the caller's done function returned.
 type WaitError struct {
 	InstanceUUID string // the instance waited for
-	Status       string // the last status seen; empty if it was never listed
+	Status       string // the last status seen, bounded as APIError's Code is; empty if it was never listed
 	Err          error  // the cause
 }
 
@@ -288,12 +301,17 @@ func (e *WaitError) Error() string {
 	}
 	s := "cdslb: waiting for load balancer " + e.InstanceUUID
 	if e.Status != "" {
-		s += " (last status " + e.Status + ")"
+		s += " (last status " + boundMessage(e.Status, nil) + ")"
 	}
 	if e.Err == nil {
 		return s
 	}
 	return s + ": " + strings.TrimPrefix(e.Err.Error(), "cdslb: ") // said once, at the start
+}
+
+// GoString is what %#v prints: the fields, with the cause as its text.
+func (e WaitError) GoString() string {
+	return fmt.Sprintf("&cdslb.WaitError{InstanceUUID:%q, Status:%q, Err:%s}", e.InstanceUUID, boundMessage(e.Status, nil), goStringOf(e.Err))
 }
 
 // Unwrap returns the cause.
@@ -325,14 +343,39 @@ func (e *TransportError) Error() string {
 	if e == nil {
 		return "cdslb: <nil TransportError>"
 	}
-	s := fmt.Sprintf("cdslb: %s: %s %s: %v (attempts: %d)", e.Action, e.Method, e.URL, e.Err, e.Attempts)
+	cause := "<nil>"
+	if e.Err != nil {
+		cause = boundText(e.Err.Error(), nil, maxErrorLen) // a transport's text may quote an answer
+	}
+	s := fmt.Sprintf("cdslb: %s: %s %s: %s (attempts: %d)", e.Action, e.Method, e.URL, cause, e.Attempts)
 	if e.unknown {
 		s += outcomeUnknownNote
 	}
 	return s
 }
 
-// Unwrap returns the cause.
+// GoString is what %#v prints: the fields, with the cause as its text.
+// The cause's own fields are not shown, since a caller's transport may
+// keep the signed URL in them; its text is redacted (see Unwrap).
+func (e TransportError) GoString() string {
+	return fmt.Sprintf("&cdslb.TransportError{Action:%q, Method:%q, URL:%q, Attempts:%d, Err:%s}", e.Action, e.Method, e.URL, e.Attempts, goStringOf(e.Err))
+}
+
+// goStringOf shows an error in Go syntax by its text alone.
+func goStringOf(err error) string {
+	if err == nil {
+		return "error(nil)"
+	}
+	return "errors.New(" + strconv.Quote(err.Error()) + ")"
+}
+
+// Unwrap returns the cause. When the cause is a caller's transport error
+// whose text or fields hold a secret (the signed URL), the cause returned
+// is a redacting stand-in: it prints redacted under every verb and has no
+// Unwrap of its own, so no chain of Unwrap calls reaches the unredacted
+// error, while its Is and As look into it, so that errors.Is and
+// errors.As match the transport's error and what it wraps. errors.As into
+// that error's own type gives it as the transport made it.
 func (e *TransportError) Unwrap() error {
 	if e == nil {
 		return nil

@@ -122,6 +122,7 @@ type HealthCheck struct {
 // so an edit or a plan would see one of them and its write would delete
 // the other.
 func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStrategysRequest) (*DescribeLoadBalancerStrategysResponse, string, error) {
+	ctx, answered := withRedactorSlot(ctx)
 	set, data, err := describeLoadBalancerStrategys.run(ctx, c, req, false)
 	if err != nil {
 		return nil, "", err
@@ -130,7 +131,7 @@ func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStr
 	if inexact == "" {
 		inexact = sharedName(set)
 	}
-	return set, inexact, nil
+	return set, boundMessage(inexact, answered.r), nil // it may quote the answer's field names
 }
 
 // sharedName describes the first name two listeners of the set share,

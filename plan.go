@@ -29,6 +29,7 @@ type ListenerPlan struct {
 	tcp      []TCPListener
 	snapshot *DescribeLoadBalancerStrategysResponse // the set read, compared with the set before the write
 	made     []ListenerChange                       // a copy of Changes as made, to see them edited
+	red      *redactor                              // the read's, to bound what String quotes of it
 }
 
 // ListenerChange is the change of one listener in a ListenerPlan.
@@ -77,11 +78,12 @@ func (c *Client) PlanListeners(ctx context.Context, instanceUUID string, http []
 	if err := validateRequest(helper, want); err != nil {
 		return nil, err
 	}
+	ctx, answered := withRedactorSlot(ctx)
 	set, err := c.readExactly(ctx, helper, instanceUUID)
 	if err != nil {
 		return nil, err
 	}
-	p := &ListenerPlan{InstanceUUID: instanceUUID, snapshot: set}
+	p := &ListenerPlan{InstanceUUID: instanceUUID, snapshot: set, red: answered.r}
 	if err := deepCopy(&p.http, http); err != nil {
 		return nil, fmt.Errorf("cdslb: %s: %w", helper, err)
 	}
@@ -198,13 +200,13 @@ func (p *ListenerPlan) String() string {
 	}
 	var b strings.Builder
 	for _, ch := range p.Changes {
-		fmt.Fprintf(&b, "%s %s listener %q\n", ch.Action, ch.ListenerMode, ch.ListenerName)
+		fmt.Fprintf(&b, "%s %s listener %s\n", ch.Action, ch.ListenerMode, boundQuote(ch.ListenerName, p.red))
 		for _, f := range ch.Fields {
 			switch ch.Action {
 			case ListenerAdded:
-				fmt.Fprintf(&b, "%s     %s: %s\n", ch.Action, f.Path, f.New)
+				fmt.Fprintf(&b, "%s     %s: %s\n", ch.Action, f.Path, boundUnquoted(f.New, p.red))
 			default:
-				fmt.Fprintf(&b, "%s     %s: %s -> %s\n", ch.Action, f.Path, orNone(f.Old), orNone(f.New))
+				fmt.Fprintf(&b, "%s     %s: %s -> %s\n", ch.Action, f.Path, orNone(boundUnquoted(f.Old, p.red)), orNone(boundUnquoted(f.New, p.red)))
 			}
 		}
 	}
@@ -375,7 +377,7 @@ var secretFields = map[string]bool{"PrivateKey": true, "AccessKeySecret": true}
 func render(v reflect.Value) string {
 	switch v.Kind() {
 	case reflect.String:
-		return fmt.Sprintf("%q", v.String())
+		return boundQuote(v.String(), nil)
 	case reflect.Slice:
 		if v.Len() == 0 {
 			return ""

@@ -3,11 +3,13 @@ package cdslb
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -20,20 +22,27 @@ import (
 // transport may echo them.
 
 // redactor knows one request's secrets and cuts them out of text. It is
-// made where an attempt fails, and finds and compiles its secrets only when
-// it first redacts.
+// made where an answer has text to bound (a failure, a task id) or a
+// helper asks for it (see redactorSlot), and finds its secrets only when
+// it first redacts. A nil *redactor knows no request: it cuts out what any text
+// shows as a secret (Signature=..., a PEM private key) and nothing else.
 type redactor struct {
 	signedQuery, accessKeySecret string
 	body                         []byte
 
-	once    sync.Once
-	secrets []string
-	re      *regexp.Regexp // nil when there are no secrets
+	once  sync.Once
+	whole []string        // secrets cut out when whole: the signature, the access key secret
+	grams map[uint64]bool // every run of gramLen bytes of the private key's lines
 }
 
 // minSecretLen is the shortest secret cut out: a shorter one would cut
 // ordinary words out of messages, and gives little away.
 const minSecretLen = 4
+
+// gramLen is the shortest run of a private key's characters that is cut
+// out wherever it appears: a key echoed whole, cut short at any byte, or
+// starting anywhere, leaves at most gramLen-1 of its characters in a row.
+const gramLen = 8
 
 // redactor returns a redactor for a request sent with signedQuery and body.
 func (c *Client) redactor(signedQuery string, body []byte) *redactor {
@@ -41,33 +50,49 @@ func (c *Client) redactor(signedQuery string, body []byte) *redactor {
 }
 
 // init finds the secrets: the access key secret, the signature as sent and
-// decoded, and the private key of an upload with each of its lines.
+// decoded, and every run of gramLen characters of an upload's private key,
+// within its lines and across them.
 func (r *redactor) init() {
+	r.whole = make([]string, 0, 3)
 	r.add(r.accessKeySecret)
 	if i := strings.LastIndex(r.signedQuery, "&Signature="); i >= 0 {
 		sig := r.signedQuery[i+len("&Signature="):]
 		r.add(sig)
-		if decoded, err := url.PathUnescape(sig); err == nil {
+		if decoded, err := url.PathUnescape(sig); err == nil && decoded != sig {
 			r.add(decoded)
 		}
 	}
 	if key := privateKeyIn(r.body); key != "" {
-		r.add(key)
-		for _, line := range strings.Split(key, "\n") { // an echo cut short still shows whole lines
-			if line = strings.TrimSpace(line); !strings.HasPrefix(line, "-----") {
-				r.add(line)
+		var lines []string
+		for _, line := range strings.Split(key, "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "-----") {
+				lines = append(lines, line)
+			}
+		}
+		r.grams = map[uint64]bool{}
+		for _, text := range append(lines, strings.Join(lines, ""), strings.Join(lines, "\n"), strings.Join(lines, "\r\n")) {
+			for i := 0; i+gramLen <= len(text); i++ {
+				r.grams[gram(text[i:])] = true
 			}
 		}
 	}
-	if len(r.secrets) > 0 {
-		r.compile()
-	}
+	// Longer secrets first, so that a whole one is cut before a part of it.
+	slices.SortFunc(r.whole, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 }
 
 func (r *redactor) add(secret string) {
 	if len(secret) >= minSecretLen {
-		r.secrets = append(r.secrets, secret)
+		r.whole = append(r.whole, secret)
 	}
+}
+
+// gram packs the first gramLen bytes of s.
+func gram(s string) uint64 {
+	var g uint64
+	for i := range gramLen {
+		g = g<<8 | uint64(s[i])
+	}
+	return g
 }
 
 // privateKeyIn returns the PrivateKey of a request body, if it has one.
@@ -87,95 +112,126 @@ func privateKeyIn(body []byte) string {
 var privateKeyBlock = lazyRegexp(`-----BEGIN[A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END[A-Z ]*PRIVATE KEY-----|$)`)
 
 // redact returns s without the request's secrets, in any of the forms in
-// which an echo may spell them, without anything spelled Signature=..., and
-// without any PEM private key.
+// which an echo may spell them (see decodeEchoes), without anything spelled
+// Signature=..., and without any PEM private key.
 func (r *redactor) redact(s string) string {
 	if r != nil {
-		if r.once.Do(r.init); r.re != nil {
-			s = r.re.ReplaceAllLiteralString(s, redacted)
+		if r.once.Do(r.init); len(r.whole) > 0 || len(r.grams) > 0 {
+			s = r.cut(s)
 		}
 	}
-	s = privateKeyBlock().ReplaceAllLiteralString(s, redacted)
-	return signedPart().ReplaceAllString(s, "$1="+redacted)
+	if strings.Contains(s, "-----BEGIN") {
+		s = privateKeyBlock().ReplaceAllLiteralString(s, redacted)
+	}
+	if mayNameSecret(s) {
+		s = signedPart().ReplaceAllString(s, "$1$2"+redacted)
+	}
+	return s
 }
 
-// compile makes one pattern that matches every secret in every spelling:
-// each byte other than a letter or digit may appear raw or escaped as a
-// URL, JSON or HTML would escape it. Longer secrets come first, so that a
-// whole key is cut out before its lines are.
-func (r *redactor) compile() {
-	slices.SortFunc(r.secrets, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+// mayNameSecret reports whether s may hold what signedPart matches: its
+// names all hold "ature" or "ecret" (in any case). It spares most texts
+// the pattern, which is slow to run.
+func mayNameSecret(s string) bool {
+	for i := 0; i+5 <= len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'a':
+			if strings.EqualFold(s[i:i+5], "ature") {
+				return true
+			}
+		case 'e':
+			if strings.EqualFold(s[i:i+5], "ecret") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cut replaces each stretch of s that spells a whole secret, or a run of
+// gramLen or more characters of the private key, with REDACTED. It reads s
+// as an echo would spell it: each character decoded from its escape, so
+// that a secret is found whatever mix of escapes spells it.
+func (r *redactor) cut(s string) string {
+	dec, at := decodeEchoes(s)
+	from := func(i int) int { // where the spelling of decoded character i starts in s
+		if at == nil {
+			return i
+		}
+		return at[i]
+	}
+	var covered []bool // by decoded character
+	cover := func(i, n int) {
+		if covered == nil {
+			covered = make([]bool, len(dec))
+		}
+		for j := i; j < i+n; j++ {
+			covered[j] = true
+		}
+	}
+	for _, secret := range r.whole {
+		for i := 0; i+len(secret) <= len(dec); {
+			j := strings.Index(dec[i:], secret)
+			if j < 0 {
+				break
+			}
+			cover(i+j, len(secret))
+			i += j + 1
+		}
+	}
+	if len(r.grams) > 0 && len(dec) >= gramLen {
+		g := gram(dec) >> 8 // rolled one byte on at each step
+		for i := 0; i+gramLen <= len(dec); i++ {
+			if g = g<<8 | uint64(dec[i+gramLen-1]); r.grams[g] {
+				cover(i, gramLen)
+			}
+		}
+	}
+	if covered == nil {
+		return s
+	}
 	var b strings.Builder
-	for i, s := range r.secrets {
-		if i > 0 {
-			b.WriteByte('|')
+	for i := 0; i < len(dec); {
+		if !covered[i] {
+			b.WriteString(s[from(i):from(i+1)])
+			i++
+			continue
 		}
-		for j := 0; j < len(s); j++ {
-			b.WriteString(spellings(s[j]))
+		b.WriteString(redacted)
+		for i < len(dec) && covered[i] {
+			i++
 		}
 	}
-	r.re = regexp.MustCompile(b.String())
+	return b.String()
 }
 
-// spellings returns a pattern for the byte c as it may be echoed: raw,
-// percent-encoded (once or twice), JSON-escaped (\u002b, \/, \n) or as an
-// HTML character reference (&#43;, &#x2B;, &#x2b;, &plus;).
-func spellings(c byte) string {
-	if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
-		return string(c)
-	}
-	forms := []string{regexp.QuoteMeta(string(c)),
-		fmt.Sprintf(`%%(?:25)?%X`, c>>4) + hexDigit(c&15),
-		`\\u00` + hexDigit(c>>4) + hexDigit(c&15),
-		fmt.Sprintf(`&#0{0,3}%d;`, c),
-		`&#[xX]0{0,3}` + hexDigit(c>>4) + hexDigit(c&15) + ";",
-	}
-	if c == '+' { // decoded as a query, an unescaped + reads as a space
-		forms = append(forms, " ", `&plus;`)
-	}
-	if esc, ok := jsonShortEscapes[c]; ok {
-		forms = append(forms, esc)
-	}
-	if name, ok := htmlEntities[c]; ok {
-		forms = append(forms, name)
-	}
-	return "(?:" + strings.Join(forms, "|") + ")"
-}
-
-// hexDigit matches a hex digit in either case.
-func hexDigit(n byte) string {
-	d := "0123456789ABCDEF"[n]
-	if d >= 'A' {
-		return "[" + string(d) + string(d+'a'-'A') + "]"
-	}
-	return string(d)
-}
-
-var jsonShortEscapes = map[byte]string{'/': `\\/`, '\n': `\\n`, '\r': `\\r`, '\t': `\\t`, '"': `\\"`, '\\': `\\\\`}
-
-var htmlEntities = map[byte]string{'&': `&amp;`, '<': `&lt;`, '>': `&gt;`, '"': `&quot;`, '\'': `&apos;`, '=': `&equals;`, '/': `&sol;`}
-
-// maxMessageLen caps a server's message in errors and logs.
+// maxMessageLen caps each string the service chooses (a message, a task
+// id, a code, an id, a name, a status) where an error, a log record or a
+// String shows it.
 const maxMessageLen = 300
+
+// maxErrorLen caps the text of an error the library composes from several
+// of those strings, such as a helper's; every error's text stays under
+// 4 KiB.
+const maxErrorLen = 2048
 
 // maxRedactInput is how much of a message or body, at most, what is shown
 // of it is made from.
 const maxRedactInput = 1 << 20
-
-// maxSpelling is the longest spelling of one byte that redact matches (&#x0002B;).
-const maxSpelling = 10
 
 // redactPrefix returns a redacted prefix of s, or all of s, whose first
 // keep bytes are free of secrets. It redacts only as much of a long text as
 // that needs: a secret cut in two where the part redacted ends is never in
 // the first keep bytes, however much redaction shrank the text before it.
 func (r *redactor) redactPrefix(s string, keep int) string {
-	r.once.Do(r.init)
 	longest := 0
-	for _, secret := range r.secrets {
-		longest = max(longest, len(secret))
+	if r != nil {
+		r.once.Do(r.init)
+		for _, secret := range r.whole {
+			longest = max(longest, len(secret))
+		}
 	}
-	margin := maxSpelling * max(longest, len("-----END RSA PRIVATE KEY-----"))
+	margin := maxSpelling * max(longest, gramLen, len("-----END RSA PRIVATE KEY-----"))
 	for n := keep + 2*margin; ; n *= 4 {
 		if n >= len(s) {
 			return r.redact(s)
@@ -186,15 +242,32 @@ func (r *redactor) redactPrefix(s string, keep int) string {
 	}
 }
 
-// boundMessage makes a server's message safe to print: without the
-// request's secrets, valid UTF-8, control characters escaped (\n, \x1b),
+// boundMessage is the one path of every string the service chooses (a
+// message, a task id, a code, an id, a field or member name, a status) to
+// an error, a log record or a String: it returns s without the request's
+// secrets (see redactor; a nil r cuts out what any text shows as a
+// secret), as valid UTF-8, with control characters escaped (\n, \x1b),
 // and at most maxMessageLen bytes.
-func boundMessage(s string, r *redactor) string {
+func boundMessage(s string, r *redactor) string { return boundText(s, r, maxMessageLen) }
+
+// boundText is boundMessage with a cap of n bytes.
+func boundText(s string, r *redactor, n int) string {
 	s = s[:min(len(s), maxRedactInput)]
-	s = r.redactPrefix(strings.ToValidUTF8(s, "\uFFFD"), maxMessageLen)
+	s = r.redactPrefix(strings.ToValidUTF8(s, "\uFFFD"), n)
 	s = escapeUnprintable(strings.ToValidUTF8(s, "\uFFFD"))
-	return truncate(s, maxMessageLen)
+	return truncate(s, n)
 }
+
+// boundUnquoted is boundMessage for a text that a %q verb quotes, which
+// escapes control characters itself: secrets cut out, at most
+// maxMessageLen bytes.
+func boundUnquoted(s string, r *redactor) string {
+	s = s[:min(len(s), maxRedactInput)]
+	return truncate(r.redactPrefix(s, maxMessageLen), maxMessageLen)
+}
+
+// boundQuote quotes a text the service chose, bounded (see boundUnquoted).
+func boundQuote(s string, r *redactor) string { return strconv.Quote(boundUnquoted(s, r)) }
 
 // escapeUnprintable writes control characters, and any other character that
 // is not printable (line and paragraph separators, bidirectional controls),
@@ -230,25 +303,71 @@ func truncate(s string, n int) string {
 	return s[:cut] + "..."
 }
 
-// redactedError is a caller's transport error whose text may hold the
-// signed URL: it prints redacted, and unwraps to the cause, so errors.Is
-// and errors.As still see it.
+// redactedError is a caller's transport error whose text or Go syntax
+// (%#v) may hold the signed URL. It prints redacted under every verb, and
+// has no Unwrap, so that no chain of Unwrap calls reaches the unredacted
+// error; its Is and As look into the cause, so errors.Is and errors.As
+// still match it and what it wraps. errors.As into the caller's own error
+// type gives the caller's value, as the transport made it.
 type redactedError struct {
 	err error
 	r   *redactor
 }
 
 func (e *redactedError) Error() string { return e.r.redact(e.err.Error()) }
-func (e *redactedError) Unwrap() error { return e.err }
 
-// redactError returns err, wrapped so that its text is redacted when it
-// holds a secret.
+// Is reports whether the cause matches target.
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+// As finds the first error in the cause's chain that matches target.
+func (e *redactedError) As(target any) bool { return errors.As(e.err, target) }
+
+// GoString shows the redacted text, never the cause's fields.
+func (e *redactedError) GoString() string {
+	return "&errors.errorString{s:" + strconv.Quote(e.Error()) + "}"
+}
+
+// redactError returns err, wrapped so that it prints redacted when its
+// text or its Go syntax holds a secret.
 func (r *redactor) redactError(err error) error {
 	if err == nil {
 		return nil
 	}
-	if s := err.Error(); r.redact(s) != s {
-		return &redactedError{err, r}
+	for _, s := range []string{err.Error(), fmt.Sprintf("%#v", err), fmt.Sprintf("%+v", err)} {
+		if r.redact(s) != s {
+			return &redactedError{err, r}
+		}
 	}
 	return err
+}
+
+// redactorSlot receives, through a call's context, the redactor of the
+// attempt whose answer the call returned: a helper that quotes what an
+// answer holds after the call (a listener set's unread field, a waiter's
+// last status) bounds it with the secrets of the request answered.
+type redactorSlot struct{ r *redactor }
+
+type redactorSlotKey struct{}
+
+// withRedactorSlot returns ctx with a slot, which a successful call made
+// with it fills: a new one, unless ctx has one already.
+func withRedactorSlot(ctx context.Context) (context.Context, *redactorSlot) {
+	if slot, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot); ok { // a helper's read, within a helper
+		return ctx, slot
+	}
+	slot := new(redactorSlot)
+	return context.WithValue(ctx, redactorSlotKey{}, slot), slot
+}
+
+// wantsRedactor reports whether ctx has a slot.
+func wantsRedactor(ctx context.Context) bool {
+	_, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot)
+	return ok
+}
+
+// keepRedactor puts r into ctx's slot, if it has one.
+func keepRedactor(ctx context.Context, r *redactor) {
+	if slot, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot); ok {
+		slot.r = r
+	}
 }

@@ -38,7 +38,12 @@ const (
 // first use, because it keeps state derived from the key; a copy shares
 // that state. A Signer, its copies and a pointer to one never reveal
 // AccessKeySecret when printed with fmt, logged with slog or encoded with
-// encoding/json.
+// encoding/json, with one exception fmt makes: a verb that does not apply
+// to the operand skips every printing method, so %p given a Signer value
+// (not a pointer) and %w given a Signer or a pointer to one (a Signer is
+// no error; fmt.Errorf included) print its fields as they are,
+// AccessKeySecret too. The field is a plain exported string, so this
+// cannot be fixed: don't use %p or %w on a Signer.
 type Signer struct {
 	AccessKeyID     string
 	AccessKeySecret string

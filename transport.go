@@ -3,6 +3,7 @@ package cdslb
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -125,9 +126,9 @@ func (c *Client) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body.Close()
 	if u := got.URL; u.Host != c.base.Host || u.Scheme != c.base.Scheme {
-		return nil, fmt.Errorf("%w to %s://%s, which is not the endpoint's host; the answer was refused", errRedirected, u.Scheme, u.Host)
+		return nil, fmt.Errorf("%w to %s, which is not the endpoint's host; the answer was refused", errRedirected, boundMessage(u.Scheme+"://"+u.Host, nil))
 	}
-	return nil, fmt.Errorf("%w to %s %s on the endpoint's host; the answer was refused", errRedirected, got.Method, got.URL.Path)
+	return nil, fmt.Errorf("%w to %s %s on the endpoint's host; the answer was refused", errRedirected, got.Method, boundMessage(got.URL.Path, nil))
 }
 
 var errRedirected = errors.New("the request was redirected")
@@ -159,10 +160,26 @@ func (c *Client) transportError(ctx context.Context, op operation, attempt int, 
 		err = ue.Err
 	}
 	err = red.redactError(err)
+	if hint := c.schemeHint(err); hint != "" {
+		err = fmt.Errorf("%w; %s", err, hint)
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	return &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt, Err: err, unknown: unknown}
+}
+
+// schemeHint says what to do when an https endpoint answered the TLS
+// handshake in plain HTTP, as a local fake does when its URL is given
+// without http://.
+func (c *Client) schemeHint(err error) string {
+	var rhe tls.RecordHeaderError
+	if c.base.Scheme != "https" || !errors.As(err, &rhe) || !bytes.HasPrefix(rhe.RecordHeader[:], []byte("HTTP/")) {
+		return ""
+	}
+	plain := c.base
+	plain.Scheme = "http"
+	return "the endpoint speaks plain HTTP; use " + plain.String() + c.endpointNote
 }
 
 // writeTrace records, through httptrace, how far one attempt of an action

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -48,6 +49,8 @@ const transientGrace = time.Minute
 // by half each poll up to max, each delay plus up to a twentieth of random
 // jitter, so that waiters started together do not poll together. A min
 // that is not positive is taken as 30 s; a max below min is taken as min.
+// Delays saturate: a huge min (up to math.MaxInt64, about 292 years)
+// pauses that long, or until the context ends.
 //
 // Without it, a waiter polls at once, then at 30 s and 60 s, then every
 // 12 s. That suits a creation, which typically takes 60-180 s: it sees the
@@ -115,7 +118,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 	var missingSince, failingSince time.Time
 	var lastErr error // the last transient failure, while they last
 	for polls := 0; ; polls++ {
-		lb, err := c.pollInstance(ctx, instanceUUID)
+		lb, red, err := c.pollInstance(ctx, instanceUUID)
 		lastErr = err
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -133,7 +136,7 @@ func (c *Client) WaitUntil(ctx context.Context, instanceUUID string, done func(*
 		default:
 			failingSince = time.Time{}
 			if lb != nil {
-				w.Status = lb.Status
+				w.Status = boundMessage(lb.Status, red)
 			}
 			ok, err := done(lb)
 			if err != nil {
@@ -185,7 +188,7 @@ func (c *Client) waitConfig(helper string, opts []WaitOption) (waitConfig, error
 func (cfg *waitConfig) pause(ctx context.Context, n int) (time.Duration, error) {
 	d := cfg.delay(n)
 	if cfg.jittered {
-		d += cfg.jitter(d/20 + 1)
+		d = addSaturated(d, cfg.jitter(d/20+1))
 	}
 	if err := cfg.sleep(ctx, d); err != nil {
 		return 0, err
@@ -203,27 +206,39 @@ func (cfg *waitConfig) delay(n int) time.Duration {
 		if d >= cfg.maxDelay {
 			break
 		}
-		d = d * 3 / 2
+		d = addSaturated(d, d/2)
 	}
 	return min(d, cfg.maxDelay)
 }
 
+// addSaturated returns a+b for durations that are not negative, or the
+// longest duration there is when the sum overflows: a huge pause stays
+// huge, ended by the context, never a negative one that ends at once.
+func addSaturated(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
 // pollInstance returns the listed instance of that id, nil if it is not
-// listed or the service answers ResourceNotFound.
-func (c *Client) pollInstance(ctx context.Context, instanceUUID string) (*LoadBalancer, error) {
+// listed or the service answers ResourceNotFound, and the redactor of the
+// request answered, to bound what is quoted of the answer.
+func (c *Client) pollInstance(ctx context.Context, instanceUUID string) (*LoadBalancer, *redactor, error) {
+	ctx, answered := withRedactorSlot(ctx)
 	resp, err := c.DescribeLoadBalancers(ctx, &DescribeLoadBalancersRequest{InstanceUUID: instanceUUID})
 	if errors.Is(err, ErrResourceNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range resp.LoadBalancers {
 		if resp.LoadBalancers[i].InstanceUUID == instanceUUID {
-			return &resp.LoadBalancers[i], nil
+			return &resp.LoadBalancers[i], answered.r, nil
 		}
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // WaitUntilRunning waits until the instance's status is RUNNING
