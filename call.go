@@ -2,7 +2,6 @@ package cdslb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	qs "github.com/google/go-querystring/query"
 )
 
@@ -32,8 +33,7 @@ const (
 
 // form is a request's wire form. Its kind decides the HTTP method, so the
 // two cannot disagree: inQuery is a GET with the value's `url` tags encoded
-// by go-querystring, inBody a POST with the value as its JSON body, which a
-// jsonWriter writes itself.
+// by go-querystring, inBody a POST with the value as its JSON body.
 type form struct {
 	method string
 	value  any
@@ -42,21 +42,17 @@ type form struct {
 func inQuery(v any) form { return form{http.MethodGet, v} }
 func inBody(v any) form  { return form{http.MethodPost, v} }
 
-// jsonWriter is a body that appends its own JSON, with about size bytes.
-type jsonWriter interface {
-	appendJSON(b []byte) []byte
-	size() int
-}
+// asWritten writes request bodies byte for byte as encoding/json (v1)
+// wrote them, which the vendor's captured requests and signature vectors
+// pin: HTML characters escaped, nil lists as null, omitempty as v1 has it.
+var asWritten = jsonv1.DefaultOptionsV1()
 
 func (f form) encode() (url.Values, []byte, error) {
 	if f.method == http.MethodGet {
 		params, err := qs.Values(f.value)
 		return params, nil, err
 	}
-	if w, ok := f.value.(jsonWriter); ok {
-		return nil, w.appendJSON(make([]byte, 0, w.size())), nil
-	}
-	body, err := json.Marshal(f.value)
+	body, err := json.Marshal(f.value, asWritten)
 	return nil, body, err
 }
 
@@ -244,29 +240,21 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return &APIError{Action: op.action, HTTPStatus: status, Message: "a redirect, which the API never sends; the answer was refused", Attempts: attempt, unknown: write}
 	}
 
-	buf := answerPool.Get().(*answerBuffer)
-	defer func() {
-		if buf != nil {
-			buf.free()
-		}
-	}()
-	if err := buf.read(resp, c.maxBody); err != nil {
+	env, ok, head, err := readAnswer(resp, c.maxBody, into)
+	if err != nil {
 		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt, unknown: write}
 		}
 		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write)
 	}
-
-	env, ok := decodeEnvelope(buf.Bytes(), into, c.loc)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
-		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
+		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(head, c.redactor(u.RawQuery, body)), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After")), unknown: write}
 	}
-	// Decoding copied out what it keeps: a large answer's bytes can go
-	// before its conversion, so that the two are not held at once.
-	buf.free()
-	buf = nil
+	if env.ambiguous != "" { // it says two things: neither is its outcome
+		return &APIError{Action: op.action, HTTPStatus: status, Message: "the answer is ambiguous: " + env.ambiguous, Attempts: attempt, malformed: true, unknown: write}
+	}
 	taskID = env.TaskID
 	if env.Code != "Success" {
 		// A service that echoes the request in its message must not put its

@@ -152,7 +152,8 @@ func (c *Client) DescribeLoadBalancers(ctx context.Context, req *DescribeLoadBal
 	return describeLoadBalancers.call(ctx, c, req)
 }
 
-// Every entry listed must have the id and status the waiters act on.
+// Every entry listed must have the id and status the waiters act on, and
+// the name and site Ensure compares (loadBalancerWire.check).
 var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 	func(r *DescribeLoadBalancersRequest, loc *time.Location) form {
 		return inQuery(struct {
@@ -165,15 +166,10 @@ var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 		}{r.IP, r.InstanceUUID, r.InstanceName, r.TagName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
 	},
 	func(_ *DescribeLoadBalancersRequest, d *loadBalancerList, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
-		if d.fast {
-			return &DescribeLoadBalancersResponse{LoadBalancers: d.read}, nil
+		for i, t := range d.created {
+			d.read[i].CreatedTime = wire.ParseTime(t, loc)
 		}
-		for i, w := range d.entries {
-			if strings.TrimSpace(w.InstanceUUID) == "" || strings.TrimSpace(w.Status) == "" {
-				return nil, malformed("Data[%d] has no InstanceUuid or no Status", i)
-			}
-		}
-		return &DescribeLoadBalancersResponse{LoadBalancers: convert(d.entries, func(w *loadBalancerWire) LoadBalancer { return w.value(loc) })}, nil
+		return &DescribeLoadBalancersResponse{LoadBalancers: d.read}, nil
 	})
 
 // ModifyLoadBalancerInstanceSpecRequest changes an instance's size.

@@ -78,29 +78,3 @@ func TestStalledAnswersCostWhatArrived(t *testing.T) {
 		})
 	}
 }
-
-// TestAnswerRoomIsBoundedByArrivedBytes: an answer that declares a huge
-// length and sends it slowly is given room for at most eight times the
-// bytes that have arrived (the first 64 KiB aside), and never past the
-// limit: the jump to the declared length saves copies, not memory bounds.
-func TestAnswerRoomIsBoundedByArrivedBytes(t *testing.T) {
-	for _, tc := range []struct{ declared, limit int64 }{
-		{16 << 20, 2 << 40},
-		{1 << 40, 4 << 20},
-		{7 << 20, DefaultMaxResponseBytes},
-	} {
-		var b []byte
-		for int64(len(b)) <= min(tc.declared, tc.limit) {
-			arrived := len(b)
-			b = grow(b, tc.declared, tc.limit)
-			require.Equal(t, arrived, len(b), "growing keeps what arrived")
-			room := int64(cap(b))
-			assert.LessOrEqual(t, room, max(initialAnswerBytes, 8*int64(arrived)+1), "room for %d bytes after %d arrived of %d declared", room, arrived, tc.declared)
-			assert.LessOrEqual(t, room, min(tc.declared, tc.limit)+1)
-			if room == min(tc.declared, tc.limit)+1 {
-				break
-			}
-			b = b[:cap(b)] // the buffer fills before it grows again
-		}
-	}
-}

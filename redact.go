@@ -188,10 +188,13 @@ func (r *redactor) redactPrefix(s string, keep int) string {
 
 // boundMessage makes a server's message safe to print: without the
 // request's secrets, valid UTF-8, control characters escaped (\n, \x1b),
-// and at most maxMessageLen bytes.
+// and at most maxMessageLen bytes. A nil r only bounds and escapes, for a
+// value the server chose that no request of the client's can hold.
 func boundMessage(s string, r *redactor) string {
 	s = s[:min(len(s), maxRedactInput)]
-	s = r.redactPrefix(strings.ToValidUTF8(s, "\uFFFD"), maxMessageLen)
+	if r != nil {
+		s = r.redactPrefix(strings.ToValidUTF8(s, "\uFFFD"), maxMessageLen)
+	}
 	s = escapeUnprintable(strings.ToValidUTF8(s, "\uFFFD"))
 	return truncate(s, maxMessageLen)
 }

@@ -59,7 +59,7 @@ func BenchmarkListenerDecode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var data listenersWire
-		env, ok := decodeEnvelope(body, &data, time.UTC)
+		env, ok := decodeBody(body, &data)
 		if !ok || env.malformed != "" || data.unread != "" {
 			b.Fatal(ok, env.malformed, data.unread)
 		}
@@ -80,8 +80,8 @@ func BenchmarkListenerDecodePlain(b *testing.B) {
 		var answer struct {
 			Code, Message, TaskId string
 			Data                  struct {
-				HttpListeners []httpListenerWire
-				TcpListeners  []tcpListenerWire
+				HttpListeners []refHttpListenerWire
+				TcpListeners  []refTcpListenerWire
 			}
 		}
 		if err := json.Unmarshal(body, &answer); err != nil || len(answer.Data.HttpListeners) != 10 || len(answer.Data.TcpListeners) != 10 {
@@ -136,7 +136,7 @@ func BenchmarkListenerWrite(b *testing.B) {
 // structs, posted over the same transport, and the answer read.
 func BenchmarkListenerWritePlain(b *testing.B) {
 	set := benchListenerSet(b)
-	wireSet := listenerSetWire(waitUUID, set.HTTPListeners, set.TCPListeners)
+	wireSet := refListenerSetWire(waitUUID, set.HTTPListeners, set.TCPListeners)
 	hc := &http.Client{Transport: benchListenerTransport(b)}
 	b.ReportAllocs()
 	for b.Loop() {
