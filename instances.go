@@ -166,10 +166,7 @@ var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 		}{r.IP, r.InstanceUUID, r.InstanceName, r.TagName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
 	},
 	func(_ *DescribeLoadBalancersRequest, d *loadBalancerList, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
-		for i, t := range d.created {
-			d.read[i].CreatedTime = wire.ParseTime(t, loc)
-		}
-		return &DescribeLoadBalancersResponse{LoadBalancers: d.read}, nil
+		return &DescribeLoadBalancersResponse{LoadBalancers: d.value(loc)}, nil
 	})
 
 // ModifyLoadBalancerInstanceSpecRequest changes an instance's size.

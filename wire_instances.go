@@ -1,6 +1,8 @@
 package cdslb
 
 import (
+	"time"
+
 	"github.com/cdsgo/cdslb/internal/wire"
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -85,9 +87,11 @@ func (w *loadBalancerWire) value() LoadBalancer {
 
 // loadBalancerList is DescribeLoadBalancers' Data, each entry converted as
 // it is read, so that a list of thousands never has its wire structs all
-// held at once. The times wait in created for the client's zone.
+// held at once. The entries are kept in chunks, joined once at the end, so
+// that a long list is not copied over and over as it grows; the times wait
+// in created for the client's zone.
 type loadBalancerList struct {
-	read    []LoadBalancer
+	chunks  [][]LoadBalancer
 	created []string
 }
 
@@ -96,8 +100,9 @@ func (*loadBalancerList) listed() {}
 // UnmarshalJSONFrom reads the list an entry at a time.
 func (l *loadBalancerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	seen := make(map[string]string)
+	var w loadBalancerWire
 	return readEntries(dec, func(dec *jsontext.Decoder) (string, error) {
-		var w loadBalancerWire
+		w = loadBalancerWire{}
 		if err := json.UnmarshalDecode(dec, &w); err != nil {
 			return "", err
 		}
@@ -106,9 +111,28 @@ func (l *loadBalancerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		}
 		lb := w.value()
 		share(&lb, seen)
-		l.read, l.created = append(l.read, lb), append(l.created, string(w.CreatedTime))
+		if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == cap(l.chunks[n-1]) {
+			l.chunks = append(l.chunks, make([]LoadBalancer, 0, 256<<min(n, 3)))
+		}
+		l.chunks[len(l.chunks)-1] = append(l.chunks[len(l.chunks)-1], lb)
+		l.created = append(l.created, string(w.CreatedTime))
 		return "", nil
 	})
+}
+
+// value joins the list, its times read in loc.
+func (l *loadBalancerList) value(loc *time.Location) []LoadBalancer {
+	if l.chunks == nil {
+		return nil
+	}
+	lbs := make([]LoadBalancer, 0, len(l.created))
+	for _, c := range l.chunks {
+		lbs = append(lbs, c...)
+	}
+	for i, t := range l.created {
+		lbs[i].CreatedTime = wire.ParseTime(t, loc)
+	}
+	return lbs
 }
 
 // share makes the fields that repeat across one account's instances (status,

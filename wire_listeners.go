@@ -287,7 +287,7 @@ type listenerWire struct {
 	ClientTimeoutUnit  text
 	ServerTimeout      jsontext.Value
 	ServerTimeoutUnit  text
-	AclWhiteList       acl
+	AclWhiteList       strs
 	BackendServer      list[backendWire]
 }
 
@@ -388,11 +388,11 @@ func (s *onOff) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return nil
 }
 
-// acl is a list of non-empty strings; a lone string stands for a list of
+// strs is a list of non-empty strings; a lone string stands for a list of
 // it ("" for none).
-type acl []string
+type strs []string
 
-func (a *acl) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+func (a *strs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	*a = nil
 	switch dec.PeekKind() {
 	case 'n':
@@ -401,7 +401,7 @@ func (a *acl) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		var s text
 		err := s.UnmarshalJSONFrom(dec)
 		if s != "" {
-			*a = acl{string(s)}
+			*a = strs{string(s)}
 		}
 		return err
 	case '[':

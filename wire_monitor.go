@@ -11,7 +11,7 @@ type performanceWire struct {
 	Period             wire.Int // seconds
 	DataPoints         list[struct {
 		MetricName, MetricType, Unit text
-		MonitorType                  wire.Strings
+		MonitorType                  strs
 		Values                       list[struct {
 			DateTime text
 			Value    wire.Float

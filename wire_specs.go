@@ -27,7 +27,7 @@ type architectureWire struct {
 	ArchitectureName text
 	ArchitectureType wire.Int
 	SubProductName   text
-	EnginesType      wire.Strings
+	EnginesType      strs
 	ComputeRoles     list[struct {
 		ComputeName text
 		ComputeType wire.Int
