@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -113,16 +112,6 @@ func (a *action[Req, PReq, Data, Resp, PResp]) at(path string) *action[Req, PReq
 // (ErrMalformedAnswer). It names the answer's fields as the service spells
 // them, such as "Data[0] has no InstanceUuid".
 func malformed(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
-// blankAt returns the index of the first entry whose id is blank, or -1.
-func blankAt[W any](entries []W, id func(*W) string) int {
-	for i := range entries {
-		if strings.TrimSpace(id(&entries[i])) == "" {
-			return i
-		}
-	}
-	return -1
-}
 
 // acknowledged is the answer function of actions whose response is the
 // envelope alone.

@@ -165,12 +165,13 @@ func readEntries(dec *jsontext.Decoder, read func(dec *jsontext.Decoder) (string
 		return err
 	}
 	for i := 0; dec.PeekKind() != ']'; i++ {
-		why := "is " + kindName(dec.PeekKind()) + " where an object is due"
-		if dec.PeekKind() == '{' {
-			var err error
-			if why, err = read(dec); err != nil {
-				return err
-			}
+		why := ""
+		if k := dec.PeekKind(); k != '{' {
+			why = "is " + kindName(k) + " where an object is due"
+		} else if w, err := read(dec); err != nil {
+			return err
+		} else {
+			why = w
 		}
 		if why != "" {
 			for dec.PeekKind() != ']' { // skipped, never decoded
@@ -375,4 +376,44 @@ func (l *loose[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return dec.SkipValue()
 	}
 	return json.UnmarshalDecode(dec, &l.v)
+}
+
+// strs is a list of non-empty strings; a lone string stands for a list of
+// it ("" for none).
+type strs []string
+
+func (a *strs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*a = nil
+	switch dec.PeekKind() {
+	case 'n':
+		return dec.SkipValue()
+	case '"':
+		var s text
+		err := s.UnmarshalJSONFrom(dec)
+		if s != "" {
+			*a = strs{string(s)}
+		}
+		return err
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		for dec.PeekKind() != ']' {
+			var s text
+			if err := s.UnmarshalJSONFrom(dec); err != nil {
+				return err
+			}
+			if s != "" {
+				*a = append(*a, string(s))
+			} else if strict(dec) {
+				return inexact(dec)
+			}
+		}
+		_, err := dec.ReadToken()
+		return err
+	}
+	if err := dec.SkipValue(); err != nil || !strict(dec) {
+		return err
+	}
+	return inexact(dec)
 }

@@ -1,6 +1,7 @@
 package cdslb
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strconv"
@@ -197,7 +198,7 @@ func (s *listenerSetWire) value() (h []HTTPListener, t []TCPListener, unread str
 		if sp := w.SessionPersistence; sp != nil {
 			l.SessionPersistence = &SessionPersistence{Key: string(sp.Key)}
 			if sp.Mode != nil && (*sp.Mode < 0 || *sp.Mode > 2) {
-				bad = cmpOr(bad, "SessionPersistence.Mode")
+				bad = cmp.Or(bad, "SessionPersistence.Mode")
 			} else if sp.Mode != nil {
 				l.SessionPersistence.Mode = CookieMode(*sp.Mode + 1)
 			}
@@ -206,22 +207,22 @@ func (s *listenerSetWire) value() (h []HTTPListener, t []TCPListener, unread str
 				l.SessionPersistence.MaxIdle, idle = wholeSeconds(t.MaxIdle)
 				l.SessionPersistence.MaxLife, life = wholeSeconds(t.MaxLife)
 				if !idle {
-					bad = cmpOr(bad, "SessionPersistence.Timer.MaxIdle")
+					bad = cmp.Or(bad, "SessionPersistence.Timer.MaxIdle")
 				} else if !life {
-					bad = cmpOr(bad, "SessionPersistence.Timer.MaxLife")
+					bad = cmp.Or(bad, "SessionPersistence.Timer.MaxLife")
 				}
 			}
 		}
 		if o := w.Option; o != nil && o.Httpchk != nil {
 			l.HealthCheck = &HealthCheck{Method: string(o.Httpchk.Method), URI: string(o.Httpchk.URI)}
 		}
-		unread = cmpOr(unread, inListener(bad, l.ListenerName))
+		unread = cmp.Or(unread, inListener(bad, l.ListenerName))
 	}
 	for i, w := range s.TcpListeners {
 		l := &t[i]
 		bad := w.common(l.fields(), ListenerModeTCP)
 		l.EnableSourceIP, l.EnableRepeaterMode = bool(w.EnableSourceIP), bool(w.EnableRepeaterMode)
-		unread = cmpOr(unread, inListener(bad, l.ListenerName))
+		unread = cmp.Or(unread, inListener(bad, l.ListenerName))
 	}
 	return h, t, unread
 }
@@ -231,13 +232,6 @@ func inListener(field, listener string) string {
 		return ""
 	}
 	return "listener " + strconv.Quote(boundMessage(listener, nil)) + ": field " + field
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func wholeSeconds(n whole) (time.Duration, bool) {
@@ -264,7 +258,7 @@ func (w *listenerWire) common(f listenerFields, mode string) (bad string) {
 		}
 		var ok bool
 		if *t.d, ok = wire.Duration(t.value, string(t.unit)); !ok {
-			bad = cmpOr(bad, t.name)
+			bad = cmp.Or(bad, t.name)
 		}
 	}
 	*f.acl = w.AclWhiteList
@@ -386,44 +380,4 @@ func (s *onOff) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return inexact(dec)
 	}
 	return nil
-}
-
-// strs is a list of non-empty strings; a lone string stands for a list of
-// it ("" for none).
-type strs []string
-
-func (a *strs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	*a = nil
-	switch dec.PeekKind() {
-	case 'n':
-		return dec.SkipValue()
-	case '"':
-		var s text
-		err := s.UnmarshalJSONFrom(dec)
-		if s != "" {
-			*a = strs{string(s)}
-		}
-		return err
-	case '[':
-		if _, err := dec.ReadToken(); err != nil {
-			return err
-		}
-		for dec.PeekKind() != ']' {
-			var s text
-			if err := s.UnmarshalJSONFrom(dec); err != nil {
-				return err
-			}
-			if s != "" {
-				*a = append(*a, string(s))
-			} else if strict(dec) {
-				return inexact(dec)
-			}
-		}
-		_, err := dec.ReadToken()
-		return err
-	}
-	if err := dec.SkipValue(); err != nil || !strict(dec) {
-		return err
-	}
-	return inexact(dec)
 }
