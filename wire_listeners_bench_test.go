@@ -172,3 +172,29 @@ func BenchmarkUpdateListener(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListenerEncode writes the 20-listener set's body as a
+// ModifyLoadBalancerStrategys request: conversion and the library's Marshal.
+func BenchmarkListenerEncode(b *testing.B) {
+	set := benchListenerSet(b)
+	req := &ModifyLoadBalancerStrategysRequest{InstanceUUID: waitUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := modifyLoadBalancerStrategys.wire(req, time.UTC).encode(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkListenerEncodePlain is its floor: encoding/json's Marshal of the
+// reference wire structs, built once.
+func BenchmarkListenerEncodePlain(b *testing.B) {
+	set := benchListenerSet(b)
+	wireSet := refListenerSetWire(waitUUID, set.HTTPListeners, set.TCPListeners)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := json.Marshal(wireSet); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
