@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	qs "github.com/google/go-querystring/query"
 )
@@ -44,7 +45,8 @@ func inBody(v any) form  { return form{http.MethodPost, v} }
 // asWritten writes request bodies byte for byte as encoding/json (v1)
 // wrote them, which the vendor's captured requests and signature vectors
 // pin: HTML characters escaped, nil lists as null, omitempty as v1 has it.
-var asWritten = jsonv1.DefaultOptionsV1()
+var asWritten = json.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), json.FormatNilSliceAsNull(true),
+	json.FormatNilMapAsNull(true), jsonv1.OmitEmptyWithLegacySemantics(true))
 
 func (f form) encode() (url.Values, []byte, error) {
 	if f.method == http.MethodGet {

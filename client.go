@@ -20,7 +20,7 @@ import (
 )
 
 // Version is the library's version, sent in the User-Agent header.
-const Version = "0.4.0"
+const Version = "0.5.0"
 
 // The service's regional endpoints, for WithEndpoint.
 const (

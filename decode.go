@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -149,7 +150,6 @@ func (e *malformedError) Error() string { return e.at + " " + e.why }
 // The first entry that is not an object, or that read refuses, ends the
 // read with a malformedError, the rest skipped, never decoded.
 func readEntries(dec *jsontext.Decoder, read func(dec *jsontext.Decoder) (string, error)) error {
-	at := dec.StackPointer()
 	switch k := dec.PeekKind(); k {
 	case 'n':
 		_, err := dec.ReadToken()
@@ -174,6 +174,10 @@ func readEntries(dec *jsontext.Decoder, read func(dec *jsontext.Decoder) (string
 			why = w
 		}
 		if why != "" {
+			at := dec.StackPointer() // the list, or its entry before
+			if i > 0 {
+				at = at.Parent()
+			}
 			for dec.PeekKind() != ']' { // skipped, never decoded
 				if err := dec.SkipValue(); err != nil {
 					return err
@@ -207,8 +211,9 @@ func (l *list[W]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if dec.PeekKind() == '[' {
 		*l = list[W]{} // [] is an empty list, not none
 	}
+	var w, zero W
 	return readEntries(dec, func(dec *jsontext.Decoder) (string, error) {
-		var w W
+		w = zero
 		if err := json.UnmarshalDecode(dec, &w); err != nil {
 			return "", err
 		}
@@ -303,6 +308,11 @@ var errTooLarge = errors.New("the answer is larger than the client's limit (With
 // API's JSON.
 const headBytes = 16 << 10
 
+// decoders keeps decoders, and their buffers, from one answer to the next.
+var decoders = sync.Pool{New: func() any { return new(jsontext.Decoder) }}
+
+var noAnswer = strings.NewReader("")
+
 // answerReader reads an answer for the decoder: it refuses bytes past max,
 // keeps the first headBytes, and records the transport's error.
 type answerReader struct {
@@ -342,7 +352,13 @@ func readAnswer(resp *http.Response, max int64, into any) (env envelope, ok bool
 		return env, false, nil, errTooLarge
 	}
 	r := &answerReader{r: resp.Body, max: max}
-	env, ok = decodeAnswer(jsontext.NewDecoder(r, tolerant), into)
+	dec := decoders.Get().(*jsontext.Decoder)
+	dec.Reset(r, tolerant)
+	env, ok = decodeAnswer(dec, into)
+	if r.n <= 1<<20 { // its buffer grew with what it read: a large one is not kept
+		dec.Reset(noAnswer) // keeps nothing of this answer's
+		decoders.Put(dec)
+	}
 	// Where the decoder stopped early, read on: for an excerpt, and to the
 	// end, which lets the connection be reused. A read past max stops it.
 	_, _ = io.Copy(io.Discard, r)

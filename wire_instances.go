@@ -112,7 +112,7 @@ func (l *loadBalancerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		lb := w.value()
 		share(&lb, seen)
 		if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == cap(l.chunks[n-1]) {
-			l.chunks = append(l.chunks, make([]LoadBalancer, 0, 256<<min(n, 3)))
+			l.chunks = append(l.chunks, make([]LoadBalancer, 0, 4<<min(n, 8)))
 		}
 		l.chunks[len(l.chunks)-1] = append(l.chunks[len(l.chunks)-1], lb)
 		l.created = append(l.created, string(w.CreatedTime))
