@@ -78,7 +78,7 @@ var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 			case strings.TrimSpace(id) == "":
 				return nil, malformed("Data.InstancesUuid[%d] is blank or unreadable", i)
 			case slices.Contains(ids[:i], id):
-				return nil, malformed("Data.InstancesUuid[%d] repeats %q", i, id)
+				return nil, malformed("Data.InstancesUuid[%d] repeats %q", i, boundMessage(id, nil))
 			}
 		}
 		if asked := max(req.Amount, 1); len(ids) < asked {

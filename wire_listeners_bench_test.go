@@ -51,8 +51,8 @@ func benchListenerAnswer(b *testing.B) []byte {
 }
 
 // BenchmarkListenerDecode reads the whole answer as the call path does:
-// decodeEnvelope reads the envelope and, in the same json.Unmarshal, the
-// listener set, which the action's answer function makes the response.
+// decodeAnswer reads the envelope and, in the same pass, the listener set,
+// exactly, which the action's answer function makes the response.
 func BenchmarkListenerDecode(b *testing.B) {
 	body := benchListenerAnswer(b)
 	b.SetBytes(int64(len(body)))
