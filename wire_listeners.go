@@ -173,9 +173,26 @@ func (f listenerFields) toWire(mode string) listenerWire {
 	return w
 }
 
-func timeout(d time.Duration) (jsontext.Value, text) {
-	v, unit := wire.Timeout(d)
-	return jsontext.Value(`"` + v + `"`), text(unit)
+func timeout(d time.Duration) (amount, text) {
+	n, unit := wire.TimeoutIn(d)
+	return amount{n: n}, text(unit)
+}
+
+// amount is a timeout's value: read as given, written as a string of n.
+type amount struct {
+	raw jsontext.Value
+	n   int64
+}
+
+func (a *amount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	a.raw = v.Clone()
+	return err
+}
+
+func (a amount) MarshalJSONTo(enc *jsontext.Encoder) error {
+	var b [24]byte
+	return enc.WriteValue(append(strconv.AppendInt(append(b[:0], '"'), a.n, 10), '"'))
 }
 
 func nonNil[S ~[]T, T any](s S) S {
@@ -251,8 +268,8 @@ func (w *listenerWire) common(f listenerFields, mode string) (bad string) {
 		value jsontext.Value
 		unit  text
 		d     *time.Duration
-	}{{"ConnectTimeout", w.ConnectTimeout, w.ConnectTimeoutUnit, f.connect},
-		{"ClientTimeout", w.ClientTimeout, w.ClientTimeoutUnit, f.client}, {"ServerTimeout", w.ServerTimeout, w.ServerTimeoutUnit, f.server}} {
+	}{{"ConnectTimeout", w.ConnectTimeout.raw, w.ConnectTimeoutUnit, f.connect},
+		{"ClientTimeout", w.ClientTimeout.raw, w.ClientTimeoutUnit, f.client}, {"ServerTimeout", w.ServerTimeout.raw, w.ServerTimeoutUnit, f.server}} {
 		if (t.value == nil || t.value.Kind() == 'n' || string(t.value) == `""`) && t.unit == "" {
 			continue // unset
 		}
@@ -277,11 +294,11 @@ type listenerWire struct {
 	ListenerPort       whole
 	Scheduler          text
 	MaxConn            whole
-	ConnectTimeout     jsontext.Value
+	ConnectTimeout     amount
 	ConnectTimeoutUnit text
-	ClientTimeout      jsontext.Value
+	ClientTimeout      amount
 	ClientTimeoutUnit  text
-	ServerTimeout      jsontext.Value
+	ServerTimeout      amount
 	ServerTimeoutUnit  text
 	AclWhiteList       strs
 	BackendServer      list[backendWire]
