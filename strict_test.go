@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -187,4 +189,25 @@ func TestFirstBadEntryEndsTheList(t *testing.T) {
 	_, err = c.DescribeLoadBalancers(context.Background(), nil)
 	require.ErrorIs(t, err, ErrMalformedAnswer)
 	assert.Contains(t, err.Error(), "Data[1] has no InstanceName")
+}
+
+// TestListedInstancesShareRepeatedValues: the values one account's
+// instances repeat (status, site, project, address types) are held once
+// in a listing, however many instances repeat them.
+func TestListedInstancesShareRepeatedValues(t *testing.T) {
+	t.Parallel()
+	entry := `{"InstanceUuid":"i-%d","InstanceName":"lb-%d","RegionId":"CN_Hongkong_A","Status":"RUNNING","ProjectName":"default","Vips":[{"IP":"10.0.0.%d","Type":"private"}]}`
+	var entries []string
+	for i := range 3 {
+		entries = append(entries, strings.ReplaceAll(entry, "%d", strconv.Itoa(i)))
+	}
+	c := inMemory(t, []byte(`{"Code":"Success","Data":[`+strings.Join(entries, ",")+`]}`))
+	resp, err := c.DescribeLoadBalancers(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, resp.LoadBalancers, 3)
+	a, b := resp.LoadBalancers[0], resp.LoadBalancers[2]
+	for _, pair := range [][2]string{{a.Status, b.Status}, {a.RegionID, b.RegionID}, {a.ProjectName, b.ProjectName}, {a.VIPs[0].Type, b.VIPs[0].Type}} {
+		assert.Equal(t, unsafe.StringData(pair[0]), unsafe.StringData(pair[1]), "%q is held once", pair[0])
+	}
+	assert.NotEqual(t, a.InstanceUUID, b.InstanceUUID)
 }
