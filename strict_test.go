@@ -196,7 +196,7 @@ func TestFirstBadEntryEndsTheList(t *testing.T) {
 // in a listing, however many instances repeat them.
 func TestListedInstancesShareRepeatedValues(t *testing.T) {
 	t.Parallel()
-	entry := `{"InstanceUuid":"i-%d","InstanceName":"lb-%d","RegionId":"CN_Hongkong_A","Status":"RUNNING","ProjectName":"default","Vips":[{"IP":"10.0.0.%d","Type":"private"}]}`
+	entry := `{"InstanceUuid":"i-%d","InstanceName":"lb-%d","RegionId":"CN_Hongkong_A","Status":"RUNNING","ProjectName":"project of the platform team, production","Vips":[{"IP":"10.0.0.%d","Type":"private"}]}`
 	var entries []string
 	for i := range 3 {
 		entries = append(entries, strings.ReplaceAll(entry, "%d", strconv.Itoa(i)))
