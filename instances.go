@@ -283,3 +283,29 @@ const (
 	PipeTypePrivate = "private"
 	PipeTypePublic  = "public"
 )
+
+// share makes the fields that repeat across one account's instances (status,
+// site, data center, project, product, version, address types) share one
+// copy of each value seen in a list, so that a large list holds it once.
+// Ids, names and addresses are each instance's own and are left alone.
+func share(lb *LoadBalancer, seen map[string]string) {
+	for _, s := range [...]*string{&lb.Status, &lb.StatusText, &lb.RegionID, &lb.DisplayName, &lb.VdcID,
+		&lb.VdcName, &lb.ProjectName, &lb.SubProductName, &lb.Version} {
+		*s = shared(seen, *s)
+	}
+	for i := range lb.VIPs {
+		lb.VIPs[i].Type = shared(seen, lb.VIPs[i].Type)
+	}
+}
+
+// shared returns the copy of s kept in seen, keeping s there if there is
+// none and seen holds fewer than 1,024 values.
+func shared(seen map[string]string, s string) string {
+	if v, ok := seen[s]; ok {
+		return v
+	}
+	if len(seen) < 1024 {
+		seen[s] = s
+	}
+	return s
+}

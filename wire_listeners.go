@@ -47,6 +47,7 @@ type listenersWire struct {
 	unread string
 }
 
+// listenerSetWire is a set as the API lists it.
 type listenerSetWire struct {
 	HttpListeners list[httpListenerWire]
 	TcpListeners  list[tcpListenerWire]
@@ -274,9 +275,7 @@ func (w *listenerWire) common(f listenerFields, mode string) (bad string) {
 			continue // unset
 		}
 		var ok bool
-		if n, quick := quickInt(t.value); quick && (t.unit == "s" || t.unit == "ms" || t.unit == "m") {
-			*t.d, ok = time.Duration(n)*map[text]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute}[t.unit], true
-		} else if *t.d, ok = wire.Duration(t.value, string(t.unit)); !ok {
+		if *t.d, ok = wire.Duration(t.value, string(t.unit)); !ok {
 			bad = cmp.Or(bad, t.name)
 		}
 	}
@@ -361,34 +360,12 @@ func (n *whole) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if err != nil || v.Kind() == 'n' {
 		return err
 	}
-	i, ok := quickInt(v)
-	if !ok {
-		i, ok = wire.Integer(v)
-	}
+	i, ok := wire.Integer(v)
 	if !ok && strict(dec) {
 		return inexact(dec)
 	}
 	*n = whole(i)
 	return nil
-}
-
-// quickInt reads the common spellings of a whole number, 8080 and "8080",
-// without wire.Integer's exact decimals.
-func quickInt(v []byte) (int, bool) {
-	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
-	}
-	if len(v) == 0 || len(v) > 15 || v[0] == '0' && len(v) > 1 {
-		return 0, false
-	}
-	n := 0
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
 }
 
 // weight is a whole number written as a string.
