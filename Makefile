@@ -9,7 +9,7 @@ MODULES := examples/consumer interop cdslbotel examples/observability cmd/cdslb
 BENCH ?= .
 COUNT ?= 6
 
-.PHONY: test fmt-check vet lint unit cli-demo cover bench demo fuzz
+.PHONY: test fmt-check vet lint unit cli-demo cover bench demo fuzz walk
 
 ## test: what CI runs: formatting, vet, staticcheck, and every test with the race detector.
 test: fmt-check vet lint unit cli-demo
@@ -73,6 +73,8 @@ bench:
 	       -e 's/^BenchmarkDecodeLarge-/BenchmarkDecodeLarge\/impl=cdslb-/' \
 	       -e 's/^BenchmarkListenerDecodePlain-/BenchmarkListenerDecode\/impl=plain-/' \
 	       -e 's/^BenchmarkListenerDecode-/BenchmarkListenerDecode\/impl=cdslb-/' \
+	       -e 's/^BenchmarkListenerEncodePlain-/BenchmarkListenerEncode\/impl=plain-/' \
+	       -e 's/^BenchmarkListenerEncode-/BenchmarkListenerEncode\/impl=cdslb-/' \
 	       -e 's/^BenchmarkListenerWritePlain-/BenchmarkListenerWrite\/impl=plain-/' \
 	       -e 's/^BenchmarkListenerWrite-/BenchmarkListenerWrite\/impl=cdslb-/' \
 	       -e 's/^BenchmarkLargeAnswer\/(length=[a-z]+)-/BenchmarkLargeAnswer\/\1\/impl=cdslb-/' \
@@ -84,6 +86,19 @@ bench:
 ## demo: the whole lifecycle against the built-in fake service; no account needed.
 demo:
 	$(GO) run ./examples/quickstart
+
+## walk: the files and functions of the library that one DescribeLoadBalancers
+## and one UpdateListener run beyond client set-up, from statement coverage.
+walk:
+	@dir=$$(mktemp -d); \
+	for w in set-up DescribeLoadBalancers UpdateListener; do \
+		CDSLB_WALK=$$w $(GO) test -count=1 -run '^TestWalk$$' -coverprofile=$$dir/$$w.out . >/dev/null || exit 1; \
+		$(GO) tool cover -func=$$dir/$$w.out | awk '$$NF != "0.0%" && $$1 != "total:" {print $$1, $$2}' | sort > $$dir/$$w.funcs; \
+	done; \
+	for w in DescribeLoadBalancers UpdateListener; do \
+		comm -23 $$dir/$$w.funcs $$dir/set-up.funcs > $$dir/$$w.walk; \
+		echo "$$w: $$(cut -d: -f1 $$dir/$$w.walk | sort -u | wc -l) files, $$(wc -l < $$dir/$$w.walk) functions"; \
+	done; rm -rf $$dir
 
 ## fuzz: every fuzz target of the root package for FUZZTIME each; a crasher
 ## is saved under testdata/fuzz and then runs in every make test.

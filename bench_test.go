@@ -241,7 +241,7 @@ func baselineCall(b *testing.B, t *http.Transport, u *url.URL) {
 	_, err = buf.ReadFrom(resp.Body)
 	_ = resp.Body.Close()
 	var data loadBalancerList
-	env, ok := decodeEnvelope(buf.Bytes(), &data, chinaStandardTime)
+	env, ok := decodeBody(buf.Bytes(), &data)
 	baselinePool.Put(buf)
 	out, aerr := describeLoadBalancers.answer(benchRequest, &data, chinaStandardTime)
 	if err != nil || !ok || env.Code != "Success" || aerr != nil || len(out.LoadBalancers) != 1 {
@@ -342,7 +342,7 @@ func largeBody(tb testing.TB, n int) []byte {
 func BenchmarkDecodeLarge(b *testing.B) {
 	benchmarkDecode(b, func(body []byte) bool {
 		var data loadBalancerList
-		env, ok := decodeEnvelope(body, &data, chinaStandardTime)
+		env, ok := decodeBody(body, &data)
 		out, err := describeLoadBalancers.answer(nil, &data, chinaStandardTime)
 		return ok && err == nil && env.Code == "Success" && len(out.LoadBalancers) == 10000
 	})

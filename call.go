@@ -2,15 +2,16 @@ package cdslb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	qs "github.com/google/go-querystring/query"
 )
 
@@ -32,8 +33,7 @@ const (
 
 // form is a request's wire form. Its kind decides the HTTP method, so the
 // two cannot disagree: inQuery is a GET with the value's `url` tags encoded
-// by go-querystring, inBody a POST with the value as its JSON body, which a
-// jsonWriter writes itself.
+// by go-querystring, inBody a POST with the value as its JSON body.
 type form struct {
 	method string
 	value  any
@@ -42,21 +42,18 @@ type form struct {
 func inQuery(v any) form { return form{http.MethodGet, v} }
 func inBody(v any) form  { return form{http.MethodPost, v} }
 
-// jsonWriter is a body that appends its own JSON, with about size bytes.
-type jsonWriter interface {
-	appendJSON(b []byte) []byte
-	size() int
-}
+// asWritten writes request bodies byte for byte as encoding/json (v1)
+// wrote them, which the vendor's captured requests and signature vectors
+// pin: HTML characters escaped, nil lists as null, omitempty as v1 has it.
+var asWritten = json.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), json.FormatNilSliceAsNull(true),
+	json.FormatNilMapAsNull(true), jsonv1.OmitEmptyWithLegacySemantics(true))
 
 func (f form) encode() (url.Values, []byte, error) {
 	if f.method == http.MethodGet {
 		params, err := qs.Values(f.value)
 		return params, nil, err
 	}
-	if w, ok := f.value.(jsonWriter); ok {
-		return nil, w.appendJSON(make([]byte, 0, w.size())), nil
-	}
-	body, err := json.Marshal(f.value)
+	body, err := json.Marshal(f.value, asWritten)
 	return nil, body, err
 }
 
@@ -117,16 +114,6 @@ func (a *action[Req, PReq, Data, Resp, PResp]) at(path string) *action[Req, PReq
 // (ErrMalformedAnswer). It names the answer's fields as the service spells
 // them, such as "Data[0] has no InstanceUuid".
 func malformed(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
-// blankAt returns the index of the first entry whose id is blank, or -1.
-func blankAt[W any](entries []W, id func(*W) string) int {
-	for i := range entries {
-		if strings.TrimSpace(id(&entries[i])) == "" {
-			return i
-		}
-	}
-	return -1
-}
 
 // acknowledged is the answer function of actions whose response is the
 // envelope alone.
@@ -250,29 +237,21 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return &APIError{Action: op.action, HTTPStatus: status, Message: "a redirect, which the API never sends; the answer was refused", Attempts: attempt, unknown: write}
 	}
 
-	buf := answerPool.Get().(*answerBuffer)
-	defer func() {
-		if buf != nil {
-			buf.free()
-		}
-	}()
-	if err := buf.read(resp, c.maxBody); err != nil {
+	env, ok, head, err := readAnswer(resp, c.maxBody, into)
+	if err != nil {
 		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt, unknown: write}
 		}
 		return c.transportError(ctx, op, attempt, err, c.redactor(u.RawQuery, body), write)
 	}
-
-	env, ok := decodeEnvelope(buf.Bytes(), into, c.loc)
 	if !ok {
 		// Not the API's JSON (a gateway's page, a truncated body): say what came.
-		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(buf.Bytes(), c.redactor(u.RawQuery, body)), Attempts: attempt,
+		return &APIError{Action: op.action, HTTPStatus: status, Message: excerpt(head, c.redactor(u.RawQuery, body)), Attempts: attempt,
 			retryAfter: retryAfter(resp.Header.Get("Retry-After")), unknown: write}
 	}
-	// Decoding copied out what it keeps: a large answer's bytes can go
-	// before its conversion, so that the two are not held at once.
-	buf.free()
-	buf = nil
+	if env.ambiguous != "" { // it says two things: neither is its outcome
+		return &APIError{Action: op.action, HTTPStatus: status, Message: "the answer is ambiguous: " + boundMessage(env.ambiguous, nil), Attempts: attempt, malformed: true, unknown: write}
+	}
 	// What the service chose reaches errors and logs bounded: a service
 	// that echoes the request must not put its secrets there, nor text
 	// without bounds. See boundMessage.

@@ -65,13 +65,11 @@ func (c *Client) DescribeCACertificates(ctx context.Context, req *DescribeCACert
 	return describeCACertificates.call(ctx, c, req)
 }
 
-// Every certificate listed must have the id that other requests take.
+// Every certificate listed must have the id that other requests take and
+// the name EnsureCertificate compares (certificateWire.check).
 var describeCACertificates = declare("DescribeCACertificates", pathLB, reads,
 	func(*DescribeCACertificatesRequest, *time.Location) form { return inQuery(nil) },
-	func(_ *DescribeCACertificatesRequest, d *[]certificateWire, loc *time.Location) (*DescribeCACertificatesResponse, error) {
-		if i := blankAt(*d, func(w *certificateWire) string { return w.CertificateID }); i >= 0 {
-			return nil, malformed("Data[%d] has no CertificateId", i)
-		}
+	func(_ *DescribeCACertificatesRequest, d *list[certificateWire], loc *time.Location) (*DescribeCACertificatesResponse, error) {
 		return &DescribeCACertificatesResponse{Certificates: convert(*d, func(w *certificateWire) Certificate { return w.value(loc) })}, nil
 	})
 

@@ -58,7 +58,8 @@ func TestDescribeCACertificatesValidity(t *testing.T) {
 	t.Parallel()
 	c, stub := newStub(t)
 	stub.answer("DescribeCACertificates", http.StatusOK, `{"Code": "Success", "Data": [
-		{"CertificateId": "a", "Valid": 0}, {"CertificateId": "b", "Valid": "2"}, {"CertificateId": "c", "Valid": 1, "StartTime": ""}]}`)
+		{"CertificateId": "a", "CertificateName": "a", "Valid": 0}, {"CertificateId": "b", "CertificateName": "b", "Valid": "2"},
+		{"CertificateId": "c", "CertificateName": "c", "Valid": 1, "StartTime": ""}]}`)
 
 	resp, err := c.DescribeCACertificates(context.Background(), &DescribeCACertificatesRequest{})
 	require.NoError(t, err)

@@ -442,13 +442,10 @@ func dataShape(action string) string {
 		panic("no declaration " + action)
 	}
 	data := reflect.TypeOf(d.data).Elem()
-	if s, ok := reflect.New(data).Interface().(entryStream); ok { // its shape is that of its whole decode
-		data = reflect.TypeOf(s.exact()).Elem()
-	}
 	switch {
 	case data == reflect.TypeFor[none]():
 		return ""
-	case data.Kind() == reflect.Slice:
+	case data.Kind() == reflect.Slice || data == reflect.TypeFor[loadBalancerList]():
 		return "list"
 	}
 	return "object"

@@ -1,249 +1,273 @@
 package cdslb
 
 import (
-	"bytes"
-	"cmp"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"reflect"
-	"slices"
+	"strconv"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-// decodeEnvelope decodes an answer: the envelope, and its Data straight into
-// out in the same pass. ok is false when the body is not the API's JSON. A
-// field of the wrong type is left empty instead of failing; a Data of the
-// wrong shape, which shows as such a field, or a null where an object is
-// due, which decodes without an error, is recorded in env.malformed by a
-// second pass, taken only when the body has a type error or may have a
-// null entry.
-func decodeEnvelope(body []byte, into any, loc *time.Location) (env envelope, ok bool) {
-	if l, streams := into.(entryStream); streams {
-		if len(body) > streamFrom {
-			if env, ok := decodeEntries(body, l, loc); ok {
-				return env, true
-			}
-		}
-		into = l.exact()
-	}
-	env.Data = into
-	if into == nil {
-		env.Data = &skip{}
-	}
-	err := json.Unmarshal(body, &env)
-	var typeErr *json.UnmarshalTypeError
-	if into != nil && (errors.As(err, &typeErr) || err == nil && nullEntry(body)) {
-		shaped := struct{ Data dataField }{dataField{into: into}}
-		reflect.ValueOf(into).Elem().SetZero() // decoded afresh, as if for the first time
-		_ = json.Unmarshal(body, &shaped)
-		env.malformed = shaped.Data.malformed
-	}
-	// Data given twice, a null and another either way round: which one is
-	// meant is unknown. A null last leaves env.Data nil and into as the
-	// other left it.
-	if into != nil && (env.Data != nil && env.Data != into || env.Data == nil && !reflect.ValueOf(into).Elem().IsZero()) {
-		env.malformed = cmp.Or(env.malformed, "Data is given twice")
-	}
-	return env, (err == nil || errors.As(err, &typeErr)) && env.Code != ""
+// Answers are read with one decoder, github.com/go-json-experiment/json
+// (the proposed encoding/json/v2), straight from the connection: the body
+// is never held whole, and a list is decoded and checked an entry at a
+// time. Names match ignoring case, as the service's older clients read
+// them, but never with '_' or '-' left out; a name given twice, exactly or
+// in another case, makes the answer ambiguous, which is malformed.
+// Bytes that are not UTF-8 read as U+FFFD, as they did with encoding/json.
+var tolerant = json.JoinOptions(json.MatchCaseInsensitiveNames(true), jsonv1.MatchCaseSensitiveDelimiter(true), jsontext.AllowInvalidUTF8(true))
+
+// envelope is the JSON every answer is wrapped in.
+type envelope struct {
+	Code, Message, TaskID string
+
+	malformed string // why Data cannot be read as documented; empty when it can
+	ambiguous string // a name given twice, which makes the whole answer malformed
 }
 
-// entryStream is a list Data that can be read an entry at a time, each
-// entry converted as soon as it is read, so that a large answer's wire
-// structs are never all held at once beside its body and its result. It is
-// the fast path for well-formed answers only: it gives up on anything else,
-// and the answer is then decoded whole into exact(), as any other Data.
-type entryStream interface {
-	// decodeList reads the list, or a null, from dec and says whether every
-	// entry was well formed; body is the whole answer, for sizing.
-	decodeList(dec *json.Decoder, body []byte, loc *time.Location) bool
-	// exact forgets what decodeList read and returns where the answer's
-	// Data is decoded whole.
-	exact() any
-}
+// envelopeKeys are the members of an envelope, as decodeAnswer numbers them.
+var envelopeKeys = [4]string{"Code", "Message", "TaskId", "Data"}
 
-// streamFrom is the size past which an entryStream answer is read an entry
-// at a time: a smaller one costs little held whole, and less time so.
-const streamFrom = 64 << 10
-
-// decodeEntries decodes an answer whose Data is an entryStream, in one pass
-// over the body. ok is false, and the answer must be decoded whole, unless
-// the body is one object holding at most once each of Code, Message and
-// TaskId (strings) and Data (read by l), and no other member.
-func decodeEntries(body []byte, l entryStream, loc *time.Location) (env envelope, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+// decodeAnswer reads an answer's envelope from dec, and its Data into into
+// (nil: skipped). ok is false when the body is not the API's JSON. The Data
+// of an answer that is no Success is skipped, not decoded.
+func decodeAnswer(dec *jsontext.Decoder, into any) (env envelope, ok bool) {
+	if dec.PeekKind() != '{' {
 		return env, false
 	}
+	_, _ = dec.ReadToken()
 	var seen [4]bool
-	for dec.More() {
-		t, err := dec.Token()
+	var data jsontext.Value // a Data given before Code, read once Code says Success
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
 		if err != nil {
-			return env, false
+			return env, twice(&env, err)
 		}
-		key, _ := t.(string)
-		i := slices.IndexFunc(envelopeKeys[:], func(k string) bool { return strings.EqualFold(k, key) })
-		if i < 0 || seen[i] {
-			return env, false
+		name := tok.String()
+		i := 0
+		for i < len(envelopeKeys) && !strings.EqualFold(name, envelopeKeys[i]) {
+			i++
 		}
-		seen[i] = true
+		if i < len(seen) && seen[i] {
+			env.ambiguous = envelopeKeys[i] + " is given twice"
+			return env, true
+		}
 		switch i {
-		case 0:
-			err = dec.Decode(&env.Code)
-		case 1:
-			err = dec.Decode(&env.Message)
-		case 2:
-			err = dec.Decode(&env.TaskID)
-		case 3:
-			if !l.decodeList(dec, body, loc) {
-				return env, false
+		case 0, 1, 2:
+			seen[i] = true
+			var s string
+			if dec.PeekKind() == '"' {
+				err = json.UnmarshalDecode(dec, &s)
+			} else {
+				err = dec.SkipValue() // tolerated: left empty
 			}
+			*[...]*string{&env.Code, &env.Message, &env.TaskID}[i] = s
+		case 3:
+			seen[i] = true
+			switch {
+			case into == nil || seen[0] && env.Code != "Success":
+				err = dec.SkipValue()
+			case !seen[0]:
+				if data, err = dec.ReadValue(); err == nil {
+					data = data.Clone()
+				}
+			default:
+				if env.malformed, err = decodeData(dec, into); env.malformed != "" && err == nil {
+					return env, true // the decoder stopped inside Data: the answer is malformed, whatever follows
+				}
+			}
+		default:
+			err = dec.SkipValue()
 		}
 		if err != nil {
-			return env, false
+			return env, twice(&env, err)
 		}
 	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return env, false
+	if _, err := dec.ReadToken(); err != nil {
+		return env, twice(&env, err)
 	}
-	if _, err := dec.Token(); err != io.EOF { // nothing may follow
-		return env, false
+	if _, err := dec.ReadToken(); err != io.EOF { // nothing may follow
+		return env, twice(&env, err)
+	}
+	if data != nil && env.Code == "Success" {
+		var err error
+		if env.malformed, err = decodeData(jsontext.NewDecoder(strings.NewReader(string(data)), tolerant), into); err != nil {
+			return env, twice(&env, err)
+		}
 	}
 	return env, env.Code != ""
 }
 
-// envelopeKeys are the members of an envelope, as decodeEntries numbers them.
-var envelopeKeys = [4]string{"Code", "Message", "TaskId", "Data"}
-
-// envelope is the JSON every answer is wrapped in. Data is decoded straight
-// into the response, in the same pass as the envelope.
-type envelope struct {
-	Code    string
-	Message string
-	TaskID  string `json:"TaskId"`
-	Data    any
-
-	malformed string // why Data cannot be read as documented; empty when it can
-}
-
-// skip receives a Data that holds nothing of use.
-type skip struct{}
-
-// dataField decodes an answer's Data into a response and records whether
-// it has the shape the action documents: a list where a list is due (null
-// and absent mean an empty one), an object where an object is due, in an
-// object, lists where lists are due, and in a list of objects, at any
-// depth, objects alone. A wrong field deeper down is left empty, as
-// elsewhere.
-type dataField struct {
-	into      any    // where Data is decoded; nil to skip it
-	malformed string // why Data cannot be read as documented; empty when it can
-}
-
-// UnmarshalJSON decodes Data into d.into. It never fails the envelope.
-func (d *dataField) UnmarshalJSON(b []byte) error {
-	if d.into == nil || string(b) == "null" {
-		return nil
-	}
-	list := reflect.TypeOf(d.into).Elem().Kind() == reflect.Slice
-	want, due := byte('{'), "an object"
-	if list {
-		want, due = '[', "a list"
-	}
-	if b[0] != want {
-		d.malformed = "Data is " + jsonKind(b[0]) + " where " + due + " is due"
-		return nil
-	}
-	err := json.Unmarshal(b, d.into)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr):
-		if !list && typeErr.Type.Kind() == reflect.Slice && typeErr.Field != "" && !strings.Contains(typeErr.Field, ".") {
-			d.malformed = "Data." + typeErr.Field + " is " + typeErr.Value + " where a list is due"
+// twice says whether err is a name given twice, recording it in env: the
+// answer is then the API's, but ambiguous. Any other error is no JSON.
+func twice(env *envelope, err error) bool {
+	if errors.Is(err, jsontext.ErrDuplicateName) {
+		env.ambiguous = "a member is given twice"
+		var se *jsontext.SyntacticError
+		if errors.As(err, &se) && se.JSONPointer != "" {
+			env.ambiguous = where(se.JSONPointer) + " is given twice"
 		}
-	case err != nil:
-		d.malformed = "Data cannot be read: " + err.Error()
-	}
-	// An entry that is not an object decodes as an empty one: without an
-	// error when it is null, with a type error otherwise.
-	if d.malformed == "" && (err != nil || nullEntry(b)) {
-		d.malformed = notObject(b, reflect.TypeOf(d.into).Elem(), "Data")
-	}
-	return nil
-}
-
-// nullEntry reports whether b may hold a null entry of a list: a null
-// after a '[' or a ','. A null field value follows a ':'.
-func nullEntry(b []byte) bool {
-	for i := bytes.Index(b, []byte("null")); i >= 0; {
-		if before := bytes.TrimRight(b[:i], " \t\r\n"); len(before) > 0 && (before[len(before)-1] == '[' || before[len(before)-1] == ',') {
-			return true
-		}
-		j := bytes.Index(b[i+4:], []byte("null"))
-		if j < 0 {
-			return false
-		}
-		i += 4 + j
+		return true
 	}
 	return false
 }
 
-var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
-
-// notObject walks b, read as a value of type t, and says where a list of
-// objects holds something else, such as null; it is empty when none does.
-// Values of types that read themselves (json.Unmarshaler) are theirs to judge.
-func notObject(b []byte, t reflect.Type, path string) string {
-	if reflect.PointerTo(t).Implements(unmarshalerType) {
-		return ""
+// decodeData decodes an answer's Data into into. A Data of the wrong shape
+// is malformed; an error is a name given twice or no JSON.
+func decodeData(dec *jsontext.Decoder, into any) (malformed string, err error) {
+	k := dec.PeekKind()
+	if _, list := into.(listShaped); list && k != 'n' && k != '[' {
+		return "Data is " + kindName(k) + " where a list is due", dec.SkipValue()
 	}
-	switch t.Kind() {
-	case reflect.Slice:
-		var entries []json.RawMessage
-		if t.Elem().Kind() != reflect.Struct || json.Unmarshal(b, &entries) != nil {
-			return ""
-		}
-		for i, e := range entries {
-			at := fmt.Sprintf("%s[%d]", path, i)
-			if e[0] != '{' {
-				return at + " is " + jsonKind(e[0]) + " where an object is due"
-			}
-			if why := notObject(e, t.Elem(), at); why != "" {
-				return why
-			}
-		}
-	case reflect.Struct:
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(b, &fields) != nil {
-			return ""
-		}
-		for _, f := range reflect.VisibleFields(t) {
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" {
-				name = f.Name
-			}
-			if !f.IsExported() || f.Anonymous || name == "-" {
-				continue
-			}
-			for key, v := range fields { // matched as encoding/json does, whatever the case
-				if strings.EqualFold(key, name) {
-					if why := notObject(v, f.Type, path+"."+key); why != "" {
-						return why
-					}
-				}
-			}
-		}
+	if _, self := into.(json.UnmarshalerFrom); !self && k != 'n' && k != '{' && reflect.TypeOf(into).Elem().Kind() == reflect.Struct {
+		return "Data is " + kindName(k) + " where an object is due", dec.SkipValue()
 	}
-	return ""
+	err = json.UnmarshalDecode(dec, into)
+	var se *json.SemanticError
+	if err == nil || !errors.As(err, &se) || errors.Is(err, jsontext.ErrDuplicateName) {
+		return "", err
+	}
+	var why *malformedError
+	if errors.As(err, &why) {
+		return why.Error(), nil
+	}
+	return "Data cannot be read: " + where(se.JSONPointer) + " " + kindName(se.JSONKind) + " where " + typeName(se.GoType) + " is due", nil
 }
 
-// jsonKind names the kind of JSON value that starts with c.
-func jsonKind(c byte) string {
-	switch c {
+// malformedError says why a list is malformed, naming the entry.
+type malformedError struct{ at, why string }
+
+func (e *malformedError) Error() string { return e.at + " " + e.why }
+
+// readEntries reads a list of objects, or null, an entry at a time: read
+// decodes the entry at dec and says why it is malformed ("" if it is not).
+// The first entry that is not an object, or that read refuses, ends the
+// read with a malformedError, the rest skipped, never decoded.
+func readEntries(dec *jsontext.Decoder, read func(dec *jsontext.Decoder) (string, error)) error {
+	switch k := dec.PeekKind(); k {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '[':
+	default: // an odd field, left empty; unread in a set read exactly
+		if err := dec.SkipValue(); err != nil || !strict(dec) {
+			return err
+		}
+		return inexact(dec)
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		why := ""
+		if k := dec.PeekKind(); k != '{' {
+			why = "is " + kindName(k) + " where an object is due"
+		} else if w, err := read(dec); err != nil {
+			return err
+		} else {
+			why = w
+		}
+		if why != "" {
+			at := dec.StackPointer() // the list, or its entry before
+			if i > 0 {
+				at = at.Parent()
+			}
+			for dec.PeekKind() != ']' { // skipped, never decoded
+				if err := dec.SkipValue(); err != nil {
+					return err
+				}
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return err
+			}
+			return &malformedError{where(at) + "[" + strconv.Itoa(i) + "]", why}
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// list is a list of objects in an answer, decoded and checked an entry at
+// a time: an entry of a type with a check method must pass it.
+type list[W any] []W
+
+// listShaped is a Data that is a list.
+type listShaped interface{ listed() }
+
+func (*list[W]) listed() {}
+
+// checked is an entry with values the library acts on.
+type checked interface{ check() string }
+
+// UnmarshalJSONFrom reads the list with readEntries.
+func (l *list[W]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*l = nil
+	if dec.PeekKind() == '[' {
+		*l = list[W]{} // [] is an empty list, not none
+	}
+	var w, zero W
+	return readEntries(dec, func(dec *jsontext.Decoder) (string, error) {
+		w = zero
+		if err := json.UnmarshalDecode(dec, &w); err != nil {
+			return "", err
+		}
+		if reflect.ValueOf(&w).Elem().IsZero() {
+			return "holds nothing the library reads", nil // a list of {} costs no memory
+		}
+		if c, ok := any(&w).(checked); ok {
+			if why := c.check(); why != "" {
+				return why, nil
+			}
+		}
+		*l = append(*l, w)
+		return "", nil
+	})
+}
+
+// text is a string the library only shows: any other value leaves it
+// empty, except in a set read exactly, which it makes inexact.
+type text string
+
+// UnmarshalJSONFrom reads a string; it skips anything else.
+func (t *text) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if k := dec.PeekKind(); k != '"' {
+		*t = ""
+		if err := dec.SkipValue(); err != nil || k == 'n' || !strict(dec) {
+			return err
+		}
+		return inexact(dec)
+	}
+	tok, err := dec.ReadToken()
+	*t = text(tok.String())
+	return err
+}
+
+// where spells a JSON pointer as the service's fields are named in
+// messages: /Data/3/VIPs/0 is Data[3].VIPs[0].
+func where(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(boundMessage(tok, nil))
+	}
+	return b.String()
+}
+
+// kindName names a kind of JSON value.
+func kindName(k jsontext.Kind) string {
+	switch k {
 	case '{':
 		return "an object"
 	case '[':
@@ -254,86 +278,158 @@ func jsonKind(c byte) string {
 		return "a boolean"
 	case 'n':
 		return "null"
+	case '0':
+		return "a number"
+	}
+	return "a value"
+}
+
+// typeName names the kind of value a Go type reads.
+func typeName(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
 	}
 	return "a number"
 }
 
 var errTooLarge = errors.New("the answer is larger than the client's limit (WithMaxResponseBytes)")
 
-// initialAnswerBytes caps what an answer's Content-Length makes the client
-// allocate before the bytes arrive, so that stalled answers that declare
-// much cost little memory.
-const initialAnswerBytes = 64 << 10
+// headBytes is how much of an answer is kept to quote when it is not the
+// API's JSON.
+const headBytes = 16 << 10
 
-// answerBuffer is a reusable buffer an answer is read into. Decoding copies
-// out everything it keeps, so it is free again once decoded.
-type answerBuffer struct {
-	b []byte
+// decoders keeps decoders, and their buffers, from one answer to the next.
+var decoders = sync.Pool{New: func() any { return new(jsontext.Decoder) }}
+
+var noAnswer = strings.NewReader("")
+
+// answerReader reads an answer for the decoder: it refuses bytes past max,
+// keeps the first headBytes, and records the transport's error.
+type answerReader struct {
+	r        io.Reader
+	n, max   int64
+	head     []byte
+	err      error // the transport's, other than io.EOF
+	tooLarge bool
 }
 
-var answerPool = sync.Pool{New: func() any { return new(answerBuffer) }}
-
-// Bytes returns the answer read.
-func (a *answerBuffer) Bytes() []byte { return a.b }
-
-// read reads the whole answer, which is what lets the connection be reused,
-// into a buffer that grows with the bytes received, refusing one over max
-// bytes before reading it when its length is declared, and at max bytes
-// otherwise; an oversized answer is not drained, and its connection is
-// closed. A declared length is a promise, not bytes: the buffer doubles as
-// they arrive, but never past the declared length (plus one byte to see the
-// end), so that a large answer is held once, not in a buffer up to twice
-// its size; once an eighth of the promise has arrived, the buffer takes the
-// declared length at once, so that the copy that fills it is small.
-func (a *answerBuffer) read(resp *http.Response, max int64) error {
-	if resp.ContentLength > max {
-		return errTooLarge
+func (a *answerReader) Read(p []byte) (int, error) {
+	if a.n > a.max {
+		a.tooLarge = true
+		return 0, errTooLarge
 	}
-	b := a.b[:0]
-	for {
-		if len(b) == cap(b) {
-			b = grow(b, resp.ContentLength, max)
+	p = p[:min(int64(len(p)), a.max+1-a.n)]
+	n, err := a.r.Read(p)
+	if len(a.head) < headBytes {
+		a.head = append(a.head, p[:min(n, headBytes-len(a.head))]...)
+	}
+	if a.n += int64(n); a.n > a.max {
+		a.tooLarge = true
+		return n, errTooLarge
+	}
+	if err != nil && err != io.EOF {
+		a.err = err
+	}
+	return n, err
+}
+
+// readAnswer reads and decodes an answer. A declared length over max is
+// refused before anything is read. An oversized answer is not drained and
+// its connection is closed; a whole answer is read to its end, which lets
+// the connection be reused.
+func readAnswer(resp *http.Response, max int64, into any) (env envelope, ok bool, head []byte, err error) {
+	if resp.ContentLength > max {
+		return env, false, nil, errTooLarge
+	}
+	r := &answerReader{r: resp.Body, max: max}
+	dec := decoders.Get().(*jsontext.Decoder)
+	dec.Reset(r, tolerant)
+	env, ok = decodeAnswer(dec, into)
+	if r.n <= 1<<20 { // its buffer grew with what it read: a large one is not kept
+		dec.Reset(noAnswer) // keeps nothing of this answer's
+		decoders.Put(dec)
+	}
+	// Where the decoder stopped early, read on: for an excerpt, and to the
+	// end, which lets the connection be reused. A read past max stops it.
+	_, _ = io.Copy(io.Discard, r)
+	switch {
+	case r.tooLarge:
+		return env, false, r.head, errTooLarge
+	case r.err != nil:
+		return env, false, r.head, r.err
+	}
+	return env, ok, r.head, nil
+}
+
+// absent says which of the named values (name, value, name, value...) an
+// entry lacks: each is one the library acts on.
+func absent(fields ...string) string {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if strings.TrimSpace(fields[i+1]) == "" {
+			return "has no " + fields[i]
 		}
-		n, err := resp.Body.Read(b[len(b):min(int64(cap(b)), max+1)]) // a pooled buffer may be larger than max
-		b = b[:len(b)+n]
-		if int64(len(b)) > max {
-			a.b = b
-			return errTooLarge
+	}
+	return ""
+}
+
+// loose is an object the library only shows: a value of another kind
+// leaves it empty.
+type loose[T any] struct{ v T }
+
+// UnmarshalJSONFrom reads an object; it skips anything else.
+func (l *loose[T]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '{' {
+		return dec.SkipValue()
+	}
+	return json.UnmarshalDecode(dec, &l.v)
+}
+
+// strs is a list of non-empty strings; a lone string stands for a list of
+// it ("" for none).
+type strs []string
+
+func (a *strs) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	*a = nil
+	switch dec.PeekKind() {
+	case 'n':
+		return dec.SkipValue()
+	case '"':
+		var s text
+		err := s.UnmarshalJSONFrom(dec)
+		if s != "" {
+			*a = strs{string(s)}
 		}
-		if err != nil {
-			a.b = b
-			if err == io.EOF {
-				return nil
-			}
+		return err
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
 			return err
 		}
-	}
-}
-
-// grow returns b with room for more of an answer of declared length n (-1
-// when unknown) and limit max; see read.
-func grow(b []byte, n, max int64) []byte {
-	c := int64(2 * cap(b))
-	switch {
-	case cap(b) == 0:
-		c = initialAnswerBytes
-		if n >= 0 {
-			c = min(n+1, initialAnswerBytes) // the first bytes must arrive before a declared length is trusted
+		for dec.PeekKind() != ']' {
+			var s text
+			if err := s.UnmarshalJSONFrom(dec); err != nil {
+				return err
+			}
+			if s != "" {
+				*a = append(*a, string(s))
+			} else if strict(dec) {
+				return inexact(dec)
+			}
 		}
-	case n >= 0 && int64(len(b)) <= n:
-		if 8*int64(len(b)) >= n {
-			c = n + 1
-		}
-		c = min(c, n+1)
+		_, err := dec.ReadToken()
+		return err
 	}
-	return append(make([]byte, 0, min(c, max+1)), b...)
-}
-
-func (a *answerBuffer) free() {
-	if cap(a.b) > 1<<20 { // keep the pool from pinning huge answers
-		a.b = nil
-		return
+	if err := dec.SkipValue(); err != nil || !strict(dec) {
+		return err
 	}
-	a.b = a.b[:0]
-	answerPool.Put(a)
+	return inexact(dec)
 }

@@ -22,7 +22,7 @@ func ExampleWithClock() {
 		if polls == 3 {
 			status = cdslb.StatusRunning
 		}
-		fmt.Fprintf(w, `{"Code":"Success","Message":"Success.","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","Status":%q}]}`, status)
+		fmt.Fprintf(w, `{"Code":"Success","Message":"Success.","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","RegionId":"CN_Beijing_A","Status":%q}]}`, status)
 	}))
 	defer api.Close()
 

@@ -325,7 +325,7 @@ func ExampleClient_DescribeLBInstancePerformance() {
 func ExampleWithHTTPClient() {
 	mock := httpmock.NewMockTransport()
 	mock.RegisterResponder(http.MethodGet, cdslb.EndpointChinaMainland+"/lb/", httpmock.NewStringResponder(http.StatusOK,
-		`{"Code": "Success", "Data": [{"InstanceUuid": "lb-1", "InstanceName": "web", "Status": "RUNNING"}]}`))
+		`{"Code": "Success", "Data": [{"InstanceUuid": "lb-1", "InstanceName": "web", "RegionId": "CN_Hongkong_A", "Status": "RUNNING"}]}`))
 	client, err := cdslb.NewClient("AKIDEXAMPLE", "example-secret", cdslb.WithHTTPClient(&http.Client{Transport: mock}))
 	if err != nil {
 		panic(err)

@@ -42,8 +42,8 @@ var fastPolls = cdslb.WithPollInterval(time.Millisecond, 10*time.Millisecond)
 
 func ExampleClient_WaitUntilRunning() {
 	srv := fakeAPI(map[string][]string{"DescribeLoadBalancers": {
-		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","Status":"CREATING"}]}`,
-		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","Status":"RUNNING"}]}`,
+		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"CREATING"}]}`,
+		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"RUNNING"}]}`,
 	}})
 	defer srv.Close()
 	c, err := cdslb.NewClient("key-id", "key-secret", cdslb.WithEndpoint(srv.URL))
@@ -64,7 +64,7 @@ func ExampleClient_WaitUntilRunning() {
 
 func ExampleClient_WaitUntilDeleted() {
 	srv := fakeAPI(map[string][]string{"DescribeLoadBalancers": {
-		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","Status":"DELETING"}]}`,
+		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"DELETING"}]}`,
 		`{"Code":"Success","Data":[]}`,
 	}})
 	defer srv.Close()
@@ -82,8 +82,8 @@ func ExampleClient_WaitUntilDeleted() {
 
 func ExampleWaitError() {
 	srv := fakeAPI(map[string][]string{"DescribeLoadBalancers": {
-		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","Status":"CREATING"}]}`,
-		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","Status":"CREATE_FAILED"}]}`,
+		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"CREATING"}]}`,
+		`{"Code":"Success","Data":[{"InstanceUuid":"lb-1","InstanceName":"web","RegionId":"CN_Hongkong_A","Status":"CREATE_FAILED"}]}`,
 	}})
 	defer srv.Close()
 	c, err := cdslb.NewClient("key-id", "key-secret", cdslb.WithEndpoint(srv.URL))

@@ -1,6 +1,7 @@
 package cdslb
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -176,7 +179,9 @@ func fromData[Req any, PReq interface {
 }](t testing.TB, a *action[Req, PReq, Data, Resp, PResp], data string) *Resp {
 	t.Helper()
 	var d Data
-	require.NoError(t, json.Unmarshal([]byte(data), &d))
+	env, ok := decodeBody([]byte(`{"Code":"Success","Data":`+data+`}`), &d)
+	require.True(t, ok, data)
+	require.Empty(t, env.malformed+env.ambiguous, data)
 	resp, err := a.answer(new(Req), &d, chinaStandardTime)
 	require.NoError(t, err)
 	return resp
@@ -211,4 +216,9 @@ func assertGET(t *testing.T, r stubRequest, action string, want map[string]strin
 	assert.Equal(t, want, own, "the action's parameters in the query")
 	assert.Empty(t, r.Body, "a GET has no body")
 	assert.Empty(t, r.Header.Get("Content-Type"))
+}
+
+// decodeBody decodes an answer held in memory as the call path decodes one.
+func decodeBody(body []byte, into any) (envelope, bool) {
+	return decodeAnswer(jsontext.NewDecoder(bytes.NewReader(body), tolerant), into)
 }

@@ -87,7 +87,7 @@ var createLoadBalancer = declare("CreateLoadBalancer", pathLB, changes,
 			case strings.TrimSpace(id) == "":
 				return nil, malformed("Data.InstancesUuid[%d] is blank or unreadable", i)
 			case slices.Contains(ids[:i], id):
-				return nil, malformed("Data.InstancesUuid[%d] repeats %q", i, id)
+				return nil, malformed("Data.InstancesUuid[%d] repeats %q", i, boundMessage(id, nil))
 			}
 		}
 		if asked := max(req.Amount, 1); len(ids) < asked {
@@ -161,7 +161,8 @@ func (c *Client) DescribeLoadBalancers(ctx context.Context, req *DescribeLoadBal
 	return describeLoadBalancers.call(ctx, c, req)
 }
 
-// Every entry listed must have the id and status the waiters act on.
+// Every entry listed must have the id and status the waiters act on, and
+// the name and site Ensure compares (loadBalancerWire.check).
 var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 	func(r *DescribeLoadBalancersRequest, loc *time.Location) form {
 		return inQuery(struct {
@@ -174,15 +175,7 @@ var describeLoadBalancers = declare("DescribeLoadBalancers", pathLB, reads,
 		}{r.IP, r.InstanceUUID, r.InstanceName, r.TagName, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc)})
 	},
 	func(_ *DescribeLoadBalancersRequest, d *loadBalancerList, loc *time.Location) (*DescribeLoadBalancersResponse, error) {
-		if d.fast {
-			return &DescribeLoadBalancersResponse{LoadBalancers: d.read}, nil
-		}
-		for i, w := range d.entries {
-			if strings.TrimSpace(w.InstanceUUID) == "" || strings.TrimSpace(w.Status) == "" {
-				return nil, malformed("Data[%d] has no InstanceUuid or no Status", i)
-			}
-		}
-		return &DescribeLoadBalancersResponse{LoadBalancers: convert(d.entries, func(w *loadBalancerWire) LoadBalancer { return w.value(loc) })}, nil
+		return &DescribeLoadBalancersResponse{LoadBalancers: d.value(loc)}, nil
 	})
 
 // ModifyLoadBalancerInstanceSpecRequest changes an instance's size.
@@ -306,3 +299,29 @@ const (
 	PipeTypePrivate = "private"
 	PipeTypePublic  = "public"
 )
+
+// share makes the fields that repeat across one account's instances (status,
+// site, data center, project, product, version, address types) share one
+// copy of each value seen in a list, so that a large list holds it once.
+// Ids, names and addresses are each instance's own and are left alone.
+func share(lb *LoadBalancer, seen map[string]string) {
+	for _, s := range [...]*string{&lb.Status, &lb.StatusText, &lb.RegionID, &lb.DisplayName, &lb.VdcID,
+		&lb.VdcName, &lb.ProjectName, &lb.SubProductName, &lb.Version} {
+		*s = shared(seen, *s)
+	}
+	for i := range lb.VIPs {
+		lb.VIPs[i].Type = shared(seen, lb.VIPs[i].Type)
+	}
+}
+
+// shared returns the copy of s kept in seen, keeping s there if there is
+// none and seen holds fewer than 1,024 values.
+func shared(seen map[string]string, s string) string {
+	if v, ok := seen[s]; ok {
+		return v
+	}
+	if len(seen) < 1024 {
+		seen[s] = s
+	}
+	return s
+}

@@ -58,7 +58,7 @@ func TestCreateLoadBalancerOptionalFields(t *testing.T) {
 	body := postBody(t, stub.only("CreateLoadBalancer"), "/lb/", "CreateLoadBalancer")
 	assert.NotContains(t, body, "Amount", "Amount 0 is not sent: the service's default applies")
 	assert.NotContains(t, body, "IsVip", "IsVip is never a top-level parameter")
-	ips := list(t, body["Ips"])
+	ips := jsonList(t, body["Ips"])
 	require.Len(t, ips, 2)
 	assert.Equal(t, 0.0, object(t, ips[0])["IsVip"], "IsVip false is sent as 0, in the private entry, as the document's example has it")
 	assert.NotContains(t, object(t, ips[1]), "IsVip", "the public entry has no IsVip")
@@ -140,9 +140,9 @@ func TestDescribeLoadBalancersOddFields(t *testing.T) {
 	t.Parallel()
 	c, stub := newStub(t)
 	stub.answer("DescribeLoadBalancers", http.StatusOK, `{"Code": "Success", "Message": "Success.", "Data": [
-		{"InstanceUuid": "a", "Cpu": "abc", "Ram": 4096, "Status": "RUNNING", "MasterInfo": {"InstanceUuid": "m"},
+		{"InstanceUuid": "a", "InstanceName": "a", "RegionId": "r", "Cpu": "abc", "Ram": 4096, "Status": "RUNNING", "MasterInfo": {"InstanceUuid": "m"},
 		 "CreatedTime": "2020-05-05 00:13:53", "Vips": [{"IP": "10.0.0.1", "Type": "private"}]},
-		{"InstanceUuid": "b", "Status": "CREATING", "Cpu": 2, "Ram": "2048", "Port": "8080", "MasterInfo": "", "Vips": "10.0.0.2", "CreatedTime": "yesterday"}]}`)
+		{"InstanceUuid": "b", "InstanceName": "b", "RegionId": "r", "Status": "CREATING", "Cpu": 2, "Ram": "2048", "Port": "8080", "MasterInfo": "", "Vips": "10.0.0.2", "CreatedTime": "yesterday"}]}`)
 
 	resp, err := c.DescribeLoadBalancers(context.Background(), nil)
 	require.NoError(t, err)
@@ -210,7 +210,7 @@ const waitUUID = "5d74bb81-0473-464d-b15b-0ae418619248"
 
 // listed is a DescribeLoadBalancers answer listing one instance in status.
 func listed(uuid, status string) string {
-	return fmt.Sprintf(`{"Code":"Success","Message":"Success.","Data":[{"InstanceUuid":%q,"Status":%q}]}`, uuid, status)
+	return fmt.Sprintf(`{"Code":"Success","Message":"Success.","Data":[{"InstanceUuid":%q,"Status":%q,"InstanceName":"lb","RegionId":"CN_Beijing_A"}]}`, uuid, status)
 }
 
 var _ = example("CreateLoadBalancer", func(testing.TB) any { return goodCreate() })
@@ -235,9 +235,9 @@ func TestLoadBalancerNewestFields(t *testing.T) {
 	t.Parallel()
 	c, stub := newStub(t)
 	stub.answer("DescribeLoadBalancers", http.StatusOK, `{"Code": "Success", "Message": "Success.", "Data": [
-		{"InstanceUuid": "a", "Status": "RUNNING", "IsCustomConf": 1, "Tags": [{"TagID": 24644, "TagName": "test_tag"}, {"TagID": "7", "TagName": "prod"}]},
-		{"InstanceUuid": "b", "Status": "RUNNING", "IsCustomConf": 0, "Tags": []},
-		{"InstanceUuid": "c", "Status": "RUNNING"}]}`)
+		{"InstanceUuid": "a", "InstanceName": "a", "RegionId": "r", "Status": "RUNNING", "IsCustomConf": 1, "Tags": [{"TagID": 24644, "TagName": "test_tag"}, {"TagID": "7", "TagName": "prod"}]},
+		{"InstanceUuid": "b", "InstanceName": "b", "RegionId": "r", "Status": "RUNNING", "IsCustomConf": 0, "Tags": []},
+		{"InstanceUuid": "c", "InstanceName": "c", "RegionId": "r", "Status": "RUNNING"}]}`)
 	stub.answerFixture("CreateLoadBalancer").answerFixture("CreateLoadBalancer")
 
 	resp, err := c.DescribeLoadBalancers(context.Background(), &DescribeLoadBalancersRequest{TagName: "test_tag"})

@@ -221,7 +221,7 @@ func TestSameListenersSeesEveryChangeTheWireShows(t *testing.T) {
 		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: h2, TCPListeners: t2}
 	}
 	body := func(s *DescribeLoadBalancerStrategysResponse) string {
-		return string(listenerSetBody{http: s.HTTPListeners, tcp: s.TCPListeners}.appendJSON(nil))
+		return written("", s.HTTPListeners, s.TCPListeners, false)
 	}
 	before := set()
 	require.True(t, sameListeners(before, set()))

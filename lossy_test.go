@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,6 +72,12 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 		{"SessionPersistence", `{"Key":"sid","Mode":7}`, "SessionPersistence.Mode", nil},
 		{"Option", `{"Httpchk":"GET /"}`, "Option.Httpchk", nil},
 		{"HealthCheckInterval", `5`, "HealthCheckInterval", nil},
+		// Issue 19: an object where a scalar is due is unreadable, not unset;
+		// names match the documented spellings only, never by Unicode folding.
+		{"ServerTimeout", `{}`, "ServerTimeout", []string{"ServerTimeoutUnit", `"s"`}},
+		{"ServerTimeout", `{}`, "ServerTimeout", nil},
+		{"ServerTimeout", `[]`, "ServerTimeout", nil},
+		{"ClİentTimeout", `"9"`, "ClİentTimeout", nil},
 		// What the library once read as something else, or wrote back without.
 		{"SessionPersistence", `{"Key":"sid","Mode":"one"}`, "SessionPersistence.Mode", nil},
 		{"SessionPersistence", `{"Key":"sid","Mode":"1.5"}`, "SessionPersistence.Mode", nil},
@@ -108,10 +115,18 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 				tcp.MaxConn = 200
 				return nil
 			})
+			assert.NotContains(t, err.Error(), "cdslb: cdslb:")
+			if misshapen(tc.value) { // a list of the wrong shape, an entry that is no object: malformed, for every read
+				require.ErrorIs(t, err, ErrMalformedAnswer)
+				assert.Contains(t, err.Error(), "HttpListeners[0]."+tc.named)
+				_, err = c.DescribeLoadBalancerStrategys(context.Background(), &DescribeLoadBalancerStrategysRequest{InstanceUUID: waitUUID})
+				require.ErrorIs(t, err, ErrMalformedAnswer)
+				assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
+				return
+			}
 			require.ErrorIs(t, err, ErrListenersUnreadable)
 			assert.Contains(t, err.Error(), `listener "keep"`)
 			assert.Contains(t, err.Error(), "field "+tc.named)
-			assert.NotContains(t, err.Error(), "cdslb: cdslb:")
 			_, err = c.RemoveListener(context.Background(), waitUUID, "edit")
 			require.ErrorIs(t, err, ErrListenersUnreadable)
 			assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
@@ -131,16 +146,21 @@ func TestLossyListingIsNeverWrittenBack(t *testing.T) {
 func TestLossySetsAreNeverWrittenBack(t *testing.T) {
 	t.Parallel()
 	keep := keepWith("MaxConn", "100")
-	for _, tc := range []struct{ data, named string }{
-		{listing("null"), "listener HttpListeners[0] (null"},
-		{listing(`"keep"`), "listener HttpListeners[0] (a string"},
-		{listing(keep + `,null`), "listener HttpListeners[1] (null"},
-		{listing(strings.Replace(keep, "{", `{"MaxConn":7,`, 1)), `listener "keep": field MaxConn`}, // which one is meant is unknown
-		{listing(strings.Replace(keep, "{", `{"maxconn":7,`, 1)), `listener "keep": field MaxConn`}, // names match ignoring case
+	for _, tc := range []struct {
+		data, named string
+		malformed   bool // since issue 19: for every read, not only the edits
+	}{
+		{listing("null"), "Data.HttpListeners[0] is null", true},
+		{listing(`"keep"`), "Data.HttpListeners[0] is a string", true},
+		{listing(keep + `,null`), "Data.HttpListeners[1] is null", true},
+		{listing(strings.Replace(keep, "{", `{"MaxConn":7,`, 1)), "MaxConn is given twice", true}, // which one is meant is unknown
+		{listing(strings.Replace(keep, "{", `{"maxconn":7,`, 1)), "MaxConn is given twice", true}, // names match ignoring case
 		{strings.Replace(listing(keep), `"TcpListeners":`, `"UdpListeners":[{"ListenerName":"dns","ListenerPort":53}],"TcpListeners":`, 1),
-			"field UdpListeners of the listener set"},
-		{strings.Replace(listing(keep), `"TcpListeners":`, `"Extra":"x","TcpListeners":`, 1), "field Extra of the listener set"},
-		{strings.Replace(listing(keep), `"TcpListeners":`, `"HttpListeners":[],"TcpListeners":`, 1), "field HttpListeners of the listener set"},
+			"field UdpListeners of the listener set", false},
+		{strings.Replace(listing(keep), `"TcpListeners":`, `"Extra":"x","TcpListeners":`, 1), "field Extra of the listener set", false},
+		{strings.Replace(listing(keep), `"TcpListeners":`, `"UdpListeners":[],"TcpListeners":`, 1), "field UdpListeners of the listener set", false}, // unknown, though empty
+		{strings.Replace(listing(keep), `"TcpListeners":`, `"HttpListeners":[],"TcpListeners":`, 1), "HttpListeners is given twice", true},
+		{strings.Replace(listing(keep), `"TcpListeners":`, `"httpListeners":[],"TcpListeners":`, 1), "httpListeners is given twice", true},
 	} {
 		t.Run(tc.named, func(t *testing.T) {
 			t.Parallel()
@@ -152,11 +172,20 @@ func TestLossySetsAreNeverWrittenBack(t *testing.T) {
 				tcp.MaxConn = 200
 				return nil
 			})
-			require.ErrorIs(t, err, ErrListenersUnreadable)
+			want := ErrListenersUnreadable
+			if tc.malformed {
+				want = ErrMalformedAnswer
+			}
+			require.ErrorIs(t, err, want)
 			assert.Contains(t, err.Error(), tc.named)
 			_, err = c.RemoveListener(context.Background(), waitUUID, "edit")
-			require.ErrorIs(t, err, ErrListenersUnreadable)
+			require.ErrorIs(t, err, want)
 			assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
+			if want == ErrMalformedAnswer {
+				_, err := c.DescribeLoadBalancerStrategys(context.Background(), &DescribeLoadBalancerStrategysRequest{InstanceUUID: waitUUID})
+				require.ErrorIs(t, err, ErrMalformedAnswer, "a plain read is refused too")
+				return
+			}
 
 			set, err := c.DescribeLoadBalancerStrategys(context.Background(), &DescribeLoadBalancerStrategysRequest{InstanceUUID: waitUUID})
 			require.NoError(t, err)
@@ -201,8 +230,7 @@ func TestExactListingsAreWrittenBackAsRead(t *testing.T) {
 	keep := keepWith("ClientTimeoutUnit", `"m"`, "ListenerPort", `"8080"`, "AclWhiteList", `"10.0.0.0/8"`, "CertificateIds", "null",
 		"SessionPersistence", `{"Key":"sid","Mode":"1","Timer":{"MaxIdle":"10","MaxLife":2e1}}`, "ListenerMode", `""`,
 		"ServerTimeout", `""`, "ServerTimeoutUnit", `""`)
-	data := strings.Replace(listing(keep), `"TcpListeners":`, `"UdpListeners":[],"TcpListeners":`, 1) // an empty list loses nothing
-	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, data)
+	stub.answer("DescribeLoadBalancerStrategys", http.StatusOK, listing(keep))
 	stub.answerFixture("ModifyLoadBalancerStrategys")
 
 	_, err := c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error {
@@ -312,4 +340,12 @@ func TestPlansRefuseLossyListings(t *testing.T) {
 	_, err = c.PlanListeners(context.Background(), waitUUID, nil, nil)
 	require.ErrorIs(t, err, ErrListenersUnreadable)
 	assert.Empty(t, stub.requests("ModifyLoadBalancerStrategys"), "nothing is sent")
+}
+
+// misshapen says whether a listing's value holds a list entry or an object
+// of the wrong kind: since issue 19 those
+// make the answer malformed for every read, not only unreadable for the
+// edits.
+func misshapen(value string) bool {
+	return slices.Contains([]string{`{"Httpchk":"GET /"}`, `[null]`, `["c-1"]`}, value)
 }

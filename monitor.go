@@ -65,14 +65,14 @@ var describeLBInstancePerformance = declare("DescribeLBInstancePerformance", pat
 		}{r.InstanceUUID, r.MetricKey, wire.FormatTime(r.StartTime, loc), wire.FormatTime(r.EndTime, loc), r.ListenerName})
 	},
 	func(_ *DescribeLBInstancePerformanceRequest, w *performanceWire, loc *time.Location) (*DescribeLBInstancePerformanceResponse, error) {
-		r := &DescribeLBInstancePerformanceResponse{InstanceUUID: w.InstanceUUID, MetricKey: w.MetricKey, ProductType: w.ProductType,
-			StartTime: wire.ParseTime(w.StartTime, loc), EndTime: wire.ParseTime(w.EndTime, loc),
+		r := &DescribeLBInstancePerformanceResponse{InstanceUUID: string(w.InstanceUUID), MetricKey: MetricKey(w.MetricKey), ProductType: string(w.ProductType),
+			StartTime: wire.ParseTime(string(w.StartTime), loc), EndTime: wire.ParseTime(string(w.EndTime), loc),
 			Period: time.Duration(w.Period) * time.Second, DataPoints: make([]DataPoint, len(w.DataPoints))}
 		for i, p := range w.DataPoints {
-			d := DataPoint{MetricName: p.MetricName, MetricType: p.MetricType, MonitorType: p.MonitorType, Unit: p.Unit,
+			d := DataPoint{MetricName: string(p.MetricName), MetricType: string(p.MetricType), MonitorType: p.MonitorType, Unit: string(p.Unit),
 				Values: make([]Sample, len(p.Values))}
 			for j, v := range p.Values {
-				d.Values[j] = Sample{wire.ParseTime(v.DateTime, loc), float64(v.Value)}
+				d.Values[j] = Sample{wire.ParseTime(string(v.DateTime), loc), float64(v.Value)}
 			}
 			r.DataPoints[i] = d
 		}

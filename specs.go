@@ -83,9 +83,9 @@ var describeLoadBalancersSpec = declare("DescribeLoadBalancersSpec", pathLB, rea
 		}{r.RegionID})
 	},
 	func(_ *DescribeLoadBalancersSpecRequest, d *specWire, _ *time.Location) (*DescribeLoadBalancersSpecResponse, error) {
-		r := &DescribeLoadBalancersSpecResponse{RegionID: d.RegionID, ProductName: d.ProductName,
+		r := &DescribeLoadBalancersSpecResponse{RegionID: string(d.RegionID), ProductName: string(d.ProductName),
 			Products: convert(d.Products, func(p *productWire) Product {
-				return Product{p.Version, convert(p.Architectures, (*architectureWire).value)}
+				return Product{string(p.Version), convert(p.Architectures, (*architectureWire).value)}
 			})}
 		return r, nil
 	})
@@ -117,7 +117,7 @@ var describeLoadBalancersModifySpec = declare("DescribeLoadBalancersModifySpec",
 		return inQuery(instanceWire{r.InstanceUUID})
 	},
 	func(_ *DescribeLoadBalancersModifySpecRequest, d *modifySpecWire, _ *time.Location) (*DescribeLoadBalancersModifySpecResponse, error) {
-		return &DescribeLoadBalancersModifySpecResponse{RegionID: d.RegionID, ProductName: d.ProductName,
+		return &DescribeLoadBalancersModifySpecResponse{RegionID: string(d.RegionID), ProductName: string(d.ProductName),
 			AttachDisk: convert(d.AttachDisk, (*diskSpecWire).value), CPURAM: convert(d.CpuRam, (*instanceSizeWire).value)}, nil
 	})
 

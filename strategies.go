@@ -31,9 +31,6 @@ var describeLoadBalancerStrategys = declare("DescribeLoadBalancerStrategys", pat
 		return inQuery(instanceWire{r.InstanceUUID})
 	},
 	func(_ *DescribeLoadBalancerStrategysRequest, d *listenersWire, _ *time.Location) (*DescribeLoadBalancerStrategysResponse, error) {
-		if d.malformed != "" {
-			return nil, malformed("%s", d.malformed)
-		}
 		h, t, _ := d.value()
 		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: t}, nil
 	})
@@ -69,7 +66,7 @@ func (c *Client) ModifyLoadBalancerStrategys(ctx context.Context, req *ModifyLoa
 
 var modifyLoadBalancerStrategys = declare("ModifyLoadBalancerStrategys", pathLB, changes,
 	func(r *ModifyLoadBalancerStrategysRequest, _ *time.Location) form {
-		return inBody(listenerSetBody{instanceUUID: r.InstanceUUID, http: r.HTTPListeners, tcp: r.TCPListeners})
+		return inBody(listenerSet(r.InstanceUUID, r.HTTPListeners, r.TCPListeners))
 	},
 	acknowledged[ModifyLoadBalancerStrategysRequest, ModifyLoadBalancerStrategysResponse])
 
@@ -99,7 +96,7 @@ func (c *Client) AddLoadBalancerStrategys(ctx context.Context, req *AddLoadBalan
 // The TCP list is optional on the wire: left out when empty.
 var addLoadBalancerStrategys = declare("AddLoadBalancerStrategys", pathLB, changes,
 	func(r *AddLoadBalancerStrategysRequest, _ *time.Location) form {
-		return inBody(listenerSetBody{instanceUUID: r.InstanceUUID, http: r.HTTPListeners, tcp: r.TCPListeners, optionalTCP: true})
+		return inBody(addListenersBody(listenerSet(r.InstanceUUID, r.HTTPListeners, r.TCPListeners)))
 	},
 	acknowledged[AddLoadBalancerStrategysRequest, AddLoadBalancerStrategysResponse])
 
@@ -217,12 +214,25 @@ var describeLBInstanceListeners = declare("DescribeLBInstanceListeners", pathLB,
 	func(r *DescribeLBInstanceListenersRequest, _ *time.Location) form {
 		return inBody(instanceWire{r.InstanceUUID})
 	},
-	func(_ *DescribeLBInstanceListenersRequest, d *[]ListenerSummary, _ *time.Location) (*DescribeLBInstanceListenersResponse, error) {
-		if i := blankAt(*d, func(l *ListenerSummary) string { return l.ListenerName }); i >= 0 {
-			return nil, malformed("Data[%d] has no ListenerName", i)
-		}
-		return &DescribeLBInstanceListenersResponse{Listeners: *d}, nil
+	func(_ *DescribeLBInstanceListenersRequest, d *list[listenerSummaryWire], _ *time.Location) (*DescribeLBInstanceListenersResponse, error) {
+		return &DescribeLBInstanceListenersResponse{Listeners: convert(*d, func(w *listenerSummaryWire) ListenerSummary {
+			return ListenerSummary{w.ListenerName, string(w.ListenerMode), convert(w.BackendNames, func(b *backendNameWire) BackendName {
+				return BackendName{string(b.BackendName), string(b.DisplayName)}
+			})}
+		})}, nil
 	})
+
+// listenerSummaryWire is a ListenerSummary as the API writes it; every one
+// must be named.
+type listenerSummaryWire struct {
+	ListenerName string
+	ListenerMode text
+	BackendNames list[backendNameWire]
+}
+
+type backendNameWire struct{ BackendName, DisplayName text }
+
+func (w *listenerSummaryWire) check() string { return absent("ListenerName", w.ListenerName) }
 
 func (r *DescribeLoadBalancerStrategysRequest) validate() error {
 	return required("InstanceUUID", r.InstanceUUID)

@@ -89,7 +89,7 @@ func docTCPListener() TCPListener {
 // StickySession "on"; required lists [] even when empty).
 func assertDocListeners(t *testing.T, body map[string]any) {
 	t.Helper()
-	httpListeners := list(t, body["HttpListeners"])
+	httpListeners := jsonList(t, body["HttpListeners"])
 	require.Len(t, httpListeners, 1)
 	assert.Equal(t, map[string]any{
 		"ListenerName": "http-test", "ListenerMode": "http", "ListenerPort": 23425.0,
@@ -103,7 +103,7 @@ func assertDocListeners(t *testing.T, body map[string]any) {
 		"BackendServer":  []any{map[string]any{"IP": "66.66.0.8", "Port": 22222.0, "Weight": "1", "MaxConn": 2222.0}},
 	}, object(t, httpListeners[0]))
 
-	tcpListeners := list(t, body["TcpListeners"])
+	tcpListeners := jsonList(t, body["TcpListeners"])
 	require.Len(t, tcpListeners, 1)
 	assert.Equal(t, map[string]any{
 		"ListenerName": "tcp-test", "ListenerMode": "tcp", "ListenerPort": 2342.0,
@@ -156,13 +156,13 @@ func TestModifyLoadBalancerStrategysNewerFields(t *testing.T) {
 	require.NoError(t, err)
 
 	body := postBody(t, stub.only("ModifyLoadBalancerStrategys"), "/lb/", "ModifyLoadBalancerStrategys")
-	hw := object(t, list(t, body["HttpListeners"])[0])
+	hw := object(t, jsonList(t, body["HttpListeners"])[0])
 	assert.Equal(t, "1500", hw["ConnectTimeout"])
 	assert.Equal(t, "ms", hw["ConnectTimeoutUnit"])
 	assert.Equal(t, map[string]any{"Key": "srv_id", "Mode": 0.0, "Timer": map[string]any{"MaxIdle": 600.0, "MaxLife": 3600.0}},
 		hw["SessionPersistence"])
 	assert.Equal(t, map[string]any{"Httpchk": map[string]any{"Method": "OPTIONS", "Uri": "/health"}}, hw["Option"])
-	tw := object(t, list(t, body["TcpListeners"])[0])
+	tw := object(t, jsonList(t, body["TcpListeners"])[0])
 	assert.Equal(t, "on", tw["EnableSourceIp"])
 	assert.Equal(t, "on", tw["EnableRepeaterMode"])
 }
@@ -184,16 +184,16 @@ func TestModifyLoadBalancerStrategysEmptyLists(t *testing.T) {
 	reqs := stub.requests("ModifyLoadBalancerStrategys")
 	require.Len(t, reqs, 2)
 	body := postBody(t, reqs[0], "/lb/", "ModifyLoadBalancerStrategys")
-	bare := object(t, list(t, body["HttpListeners"])[0])
+	bare := object(t, jsonList(t, body["HttpListeners"])[0])
 	for _, k := range []string{"AclWhiteList", "CertificateIds", "BackendServer"} {
-		assert.Empty(t, list(t, bare[k]), k)
+		assert.Empty(t, jsonList(t, bare[k]), k)
 	}
 	assert.Equal(t, "off", bare["StickySession"])
-	assert.Empty(t, list(t, body["TcpListeners"]))
+	assert.Empty(t, jsonList(t, body["TcpListeners"]))
 
 	body = postBody(t, reqs[1], "/lb/", "ModifyLoadBalancerStrategys")
-	assert.Empty(t, list(t, body["HttpListeners"]))
-	assert.Empty(t, list(t, body["TcpListeners"]))
+	assert.Empty(t, jsonList(t, body["HttpListeners"]))
+	assert.Empty(t, jsonList(t, body["TcpListeners"]))
 }
 
 // Read-modify-write: what DescribeLoadBalancerStrategys returns can be sent
@@ -214,14 +214,14 @@ func TestDescribedListenersCanBeSentBack(t *testing.T) {
 	require.NoError(t, err)
 
 	body := postBody(t, stub.only("ModifyLoadBalancerStrategys"), "/lb/", "ModifyLoadBalancerStrategys")
-	hw := object(t, list(t, body["HttpListeners"])[0])
+	hw := object(t, jsonList(t, body["HttpListeners"])[0])
 	assert.Equal(t, "222", hw["ClientTimeout"])
 	assert.Equal(t, "s", hw["ClientTimeoutUnit"])
 	assert.Equal(t, "111", hw["ConnectTimeout"])
 	assert.Equal(t, "ms", hw["ConnectTimeoutUnit"])
-	tw := object(t, list(t, body["TcpListeners"])[0])
+	tw := object(t, jsonList(t, body["TcpListeners"])[0])
 	assert.Equal(t, 500.0, tw["MaxConn"])
-	assert.Equal(t, "164.52.35.242", object(t, list(t, tw["BackendServer"])[0])["IP"])
+	assert.Equal(t, "164.52.35.242", object(t, jsonList(t, tw["BackendServer"])[0])["IP"])
 }
 
 func TestAddLoadBalancerStrategys(t *testing.T) {
@@ -262,10 +262,10 @@ func TestAddLoadBalancerStrategysOnlyTCP(t *testing.T) {
 	reqs := stub.requests("AddLoadBalancerStrategys")
 	require.Len(t, reqs, 2)
 	body := postBody(t, reqs[0], "/lb/", "AddLoadBalancerStrategys")
-	assert.Empty(t, list(t, body["HttpListeners"]))
-	assert.Len(t, list(t, body["TcpListeners"]), 1)
+	assert.Empty(t, jsonList(t, body["HttpListeners"]))
+	assert.Len(t, jsonList(t, body["TcpListeners"]), 1)
 	body = postBody(t, reqs[1], "/lb/", "AddLoadBalancerStrategys")
-	assert.Len(t, list(t, body["HttpListeners"]), 1)
+	assert.Len(t, jsonList(t, body["HttpListeners"]), 1)
 	assert.NotContains(t, body, "TcpListeners")
 }
 

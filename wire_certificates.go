@@ -15,33 +15,39 @@ type certificateIDWire struct {
 type certificateWire struct {
 	CertificateID      string `json:"CertificateId"`
 	CertificateName    string
-	CertificateType    string
-	Domain             string
-	Brand              string
-	Organization       string
-	StartTime, EndTime string
+	CertificateType    text
+	Domain             text
+	Brand              text
+	Organization       text
+	StartTime, EndTime text
 	Valid              wire.Int
 }
 
+// check: the id other requests take, and the name EnsureCertificate compares.
+func (w *certificateWire) check() string {
+	return absent("CertificateId", w.CertificateID, "CertificateName", w.CertificateName)
+}
+
 func (w *certificateWire) value(loc *time.Location) Certificate {
-	return Certificate{CertificateID: w.CertificateID, CertificateName: w.CertificateName, CertificateType: w.CertificateType,
-		Domain: w.Domain, Brand: w.Brand, Organization: w.Organization,
-		StartTime: wire.ParseTime(w.StartTime, loc), EndTime: wire.ParseTime(w.EndTime, loc), Validity: CertificateValidity(w.Valid)}
+	return Certificate{CertificateID: w.CertificateID, CertificateName: w.CertificateName, CertificateType: string(w.CertificateType),
+		Domain: string(w.Domain), Brand: string(w.Brand), Organization: string(w.Organization),
+		StartTime: wire.ParseTime(string(w.StartTime), loc), EndTime: wire.ParseTime(string(w.EndTime), loc), Validity: CertificateValidity(w.Valid)}
 }
 
 // certificateDetailWire is a CertificateDetail as the API writes it.
 type certificateDetailWire struct {
 	certificateWire
-	Certificate string
-	PublicKey   string
-	PrivateKey  string
-	PirvateKey  string // the API's own spelling in answers
+	Certificate text
+	PublicKey   text
+	PrivateKey  text
+	PirvateKey  text // the API's own spelling in answers
 }
 
 func (w *certificateDetailWire) value(loc *time.Location) CertificateDetail {
-	d := CertificateDetail{Certificate: w.certificateWire.value(loc), CertificatePEM: w.Certificate, PublicKey: w.PublicKey, PrivateKey: w.PirvateKey}
+	d := CertificateDetail{Certificate: w.certificateWire.value(loc), CertificatePEM: string(w.Certificate), PublicKey: string(w.PublicKey),
+		PrivateKey: string(w.PirvateKey)}
 	if d.PrivateKey == "" {
-		d.PrivateKey = w.PrivateKey
+		d.PrivateKey = string(w.PrivateKey)
 	}
 	return d
 }

@@ -1,13 +1,11 @@
 package cdslb
 
 import (
-	"bytes"
-	"encoding/json"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/cdsgo/cdslb/internal/wire"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // createWire is a CreateLoadBalancerRequest as the API reads it.
@@ -41,130 +39,98 @@ func createWire(r *CreateLoadBalancerRequest) any {
 }
 
 // loadBalancerWire is a LoadBalancer as the API writes it: the time is a
-// string, and the numbers may come as strings.
+// string, and the numbers may come as strings. The id, name, status and
+// site are acted on (waiters, Ensure): they must be strings, and given.
 type loadBalancerWire struct {
 	InstanceUUID   string `json:"InstanceUuid"`
 	InstanceName   string
 	Status         string
-	StatusText     string `json:"StatusStr"`
-	IP             string
+	StatusText     text `json:"StatusStr"`
+	IP             text
 	Port           wire.Int
-	VIPs           []VIP  `json:"Vips"`
-	RegionID       string `json:"RegionId"`
-	DisplayName    string
-	VdcID          string `json:"VdcId"`
-	VdcName        string
-	ProjectName    string
-	SubProductName string
-	Version        string
-	ResourceID     string `json:"ResourceId"`
+	VIPs           list[vipWire] `json:"Vips"`
+	RegionID       string        `json:"RegionId"`
+	DisplayName    text
+	VdcID          text `json:"VdcId"`
+	VdcName        text
+	ProjectName    text
+	SubProductName text
+	Version        text
+	ResourceID     text `json:"ResourceId"`
 	Cpu, Ram       wire.Int
-	CreatedTime    string
-	Tags           []tagWire
+	CreatedTime    text
+	Tags           list[tagWire]
 	IsCustomConf   wire.Int
 }
+
+func (w *loadBalancerWire) check() string {
+	return absent("InstanceUuid", w.InstanceUUID, "Status", w.Status, "InstanceName", w.InstanceName, "RegionId", w.RegionID)
+}
+
+type vipWire struct{ IP, Type text }
 
 // tagWire is a Tag as the API writes it.
 type tagWire struct {
 	TagID   wire.Int
-	TagName string
+	TagName text
 }
 
-func (w *loadBalancerWire) value(loc *time.Location) LoadBalancer {
-	return LoadBalancer{InstanceUUID: w.InstanceUUID, InstanceName: w.InstanceName, Status: w.Status, StatusText: w.StatusText,
-		IP: w.IP, Port: int(w.Port), VIPs: w.VIPs, RegionID: w.RegionID, DisplayName: w.DisplayName, VdcID: w.VdcID,
-		VdcName: w.VdcName, ProjectName: w.ProjectName, SubProductName: w.SubProductName, Version: w.Version,
-		ResourceID: w.ResourceID, CPU: int(w.Cpu), MemoryMB: int(w.Ram), CreatedTime: wire.ParseTime(w.CreatedTime, loc),
-		Tags: convert(w.Tags, func(t *tagWire) Tag { return Tag{ID: int(t.TagID), Name: t.TagName} }), CustomConfig: w.IsCustomConf != 0}
+// value is the load balancer, its CreatedTime left for the list to read.
+func (w *loadBalancerWire) value() LoadBalancer {
+	return LoadBalancer{InstanceUUID: w.InstanceUUID, InstanceName: w.InstanceName, Status: w.Status, StatusText: string(w.StatusText),
+		IP: string(w.IP), Port: int(w.Port), VIPs: convert(w.VIPs, func(v *vipWire) VIP { return VIP{string(v.IP), string(v.Type)} }),
+		RegionID: w.RegionID, DisplayName: string(w.DisplayName), VdcID: string(w.VdcID),
+		VdcName: string(w.VdcName), ProjectName: string(w.ProjectName), SubProductName: string(w.SubProductName), Version: string(w.Version),
+		ResourceID: string(w.ResourceID), CPU: int(w.Cpu), MemoryMB: int(w.Ram),
+		Tags: convert(w.Tags, func(t *tagWire) Tag { return Tag{ID: int(t.TagID), Name: string(t.TagName)} }), CustomConfig: w.IsCustomConf != 0}
 }
 
-// loadBalancerList is DescribeLoadBalancers' Data. A well-formed list is
-// read an entry at a time (decodeList), each entry converted as it is read,
-// so that a list of thousands never has its wire structs all held at once;
-// any other list is decoded whole into entries, whose rules then say what is
-// malformed.
+// loadBalancerList is DescribeLoadBalancers' Data, each entry converted as
+// it is read, so that a list of thousands never has its wire structs all
+// held at once. The entries are kept in chunks, joined once at the end, so
+// that a long list is not copied over and over as it grows; the times wait
+// in created for the client's zone.
 type loadBalancerList struct {
-	entries []loadBalancerWire // the list decoded whole
-	read    []LoadBalancer     // the list read an entry at a time, each entry with its id and status
-	fast    bool               // read holds the list
+	chunks  [][]LoadBalancer
+	created []string
 }
 
-func (l *loadBalancerList) exact() any {
-	*l = loadBalancerList{}
-	return &l.entries
-}
+func (*loadBalancerList) listed() {}
 
-// decodeList reads a list of load balancers, or null. It gives up on an
-// entry that is not an object, lacks its id or status, or holds a field of
-// the wrong type or a null VIP or tag: the whole decode judges those.
-func (l *loadBalancerList) decodeList(dec *json.Decoder, body []byte, loc *time.Location) bool {
-	t, err := dec.Token()
-	if err != nil || t != nil && t != json.Delim('[') {
-		return false
-	}
-	if t == nil {
-		l.read, l.fast = nil, true
-		return true
-	}
-	// Each entry names its id once: the count sizes the list, near enough.
-	// A value may name it too, as often as the body has room for, so the
-	// count is held to the entries the body has room for.
-	l.read = make([]LoadBalancer, 0, min(bytes.Count(body, []byte(`"InstanceUuid"`)), len(body)/len(shortestEntry)))
-	shared := make(map[string]string)
+// UnmarshalJSONFrom reads the list an entry at a time.
+func (l *loadBalancerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	seen := make(map[string]string)
 	var w loadBalancerWire
-	for dec.More() {
+	return readEntries(dec, func(dec *jsontext.Decoder) (string, error) {
 		w = loadBalancerWire{}
-		if dec.Decode(&w) != nil || !w.wellFormed() {
-			return false
+		if err := json.UnmarshalDecode(dec, &w); err != nil {
+			return "", err
 		}
-		lb := w.value(loc)
-		share(&lb, shared)
-		l.read = append(l.read, lb)
-	}
-	if t, err := dec.Token(); err != nil || t != json.Delim(']') {
-		return false
-	}
-	if len(l.read) < cap(l.read)/2 { // the count was not the entries': keep no room for those that never came
-		l.read = slices.Clone(l.read)
-	}
-	l.fast = true
-	return true
+		if why := w.check(); why != "" {
+			return why, nil
+		}
+		lb := w.value()
+		share(&lb, seen)
+		if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == cap(l.chunks[n-1]) {
+			l.chunks = append(l.chunks, make([]LoadBalancer, 0, 4<<min(n, 8)))
+		}
+		l.chunks[len(l.chunks)-1] = append(l.chunks[len(l.chunks)-1], lb)
+		l.created = append(l.created, string(w.CreatedTime))
+		return "", nil
+	})
 }
 
-// shortestEntry is the shortest entry decodeList reads.
-const shortestEntry = `{"InstanceUuid":"i","Status":"s"}`
-
-// wellFormed reports whether w has an id and a status, and no VIP or tag
-// that is empty, as a null one reads.
-func (w *loadBalancerWire) wellFormed() bool {
-	if strings.TrimSpace(w.InstanceUUID) == "" || strings.TrimSpace(w.Status) == "" {
-		return false
+// value joins the list, its times read in loc.
+func (l *loadBalancerList) value(loc *time.Location) []LoadBalancer {
+	if l.chunks == nil {
+		return nil
 	}
-	return !slices.Contains(w.VIPs, VIP{}) && !slices.Contains(w.Tags, tagWire{})
-}
-
-// share makes the fields that repeat across one account's instances (status,
-// site, data center, project, product, version, address types) share one
-// copy of each value seen in a list, so that a large list holds it once.
-// Ids, names and addresses are each instance's own and are left alone.
-func share(lb *LoadBalancer, seen map[string]string) {
-	for _, s := range [...]*string{&lb.Status, &lb.StatusText, &lb.RegionID, &lb.DisplayName, &lb.VdcID,
-		&lb.VdcName, &lb.ProjectName, &lb.SubProductName, &lb.Version} {
-		*s = shared(seen, *s)
+	lbs := make([]LoadBalancer, 0, len(l.created))
+	for _, c := range l.chunks {
+		lbs = append(lbs, c...)
 	}
-	for i := range lb.VIPs {
-		lb.VIPs[i].Type = shared(seen, lb.VIPs[i].Type)
+	for i, t := range l.created {
+		lbs[i].CreatedTime = wire.ParseTime(t, loc)
 	}
-}
-
-// shared returns the copy of s kept in seen, keeping s there if there is
-// none and seen holds fewer than 1,024 values.
-func shared(seen map[string]string, s string) string {
-	if v, ok := seen[s]; ok {
-		return v
-	}
-	if len(seen) < 1024 {
-		seen[s] = s
-	}
-	return s
+	return lbs
 }

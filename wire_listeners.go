@@ -1,448 +1,408 @@
 package cdslb
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/cdsgo/cdslb/internal/wire"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // This file holds the wire form of listeners: the API sends ports and
 // connection limits as numbers, weights and timeouts as strings, each
 // timeout with a unit beside it, switches as "on"/"off", and lists under
 // misleading names (BackendServer, CertificateIds). Go callers see plain
-// ints, time.Durations, bools and slices; the conversion happens only here
-// and beside: wire_listeners_fast.go reads the common spelling in one pass,
-// wire_listeners_write.go writes a set.
+// ints, time.Durations, bools and slices; the conversion happens only here.
+// One set of wire structs is read and written.
 
-// Reading is one decoder, for plain reads and for the safe edits alike: it
-// reads each value in every spelling the API uses with its exact meaning,
-// or leaves it empty and records it as unread, never as something else. A
-// plain read keeps what it could read, as every tolerant read does; the
-// safe edits refuse a set with anything unread, since writing it back
-// would change or drop what the library could not read.
+// A set is read exactly first: names as documented and no other, each value
+// in a spelling with one exact meaning. A set read so may be written back.
+// A set that is not is read again tolerantly, for plain reads, and recorded
+// as unread: the safe edits refuse it (ErrListenersUnreadable).
+var exactly = json.JoinOptions(json.RejectUnknownMembers(true))
 
-// listenersWire is the listener set of an answer: the listeners, the first
-// value not read exactly ("" if none), and why Data is no listener set at
-// all ("" if it is one).
-type listenersWire struct {
-	http      []HTTPListener
-	tcp       []TCPListener
-	unread    string
-	malformed string
-	given     bool // read once already: an answer with Data twice
+// strict reports whether dec reads a set exactly.
+func strict(dec *jsontext.Decoder) bool {
+	v, _ := json.GetOption(dec.Options(), json.RejectUnknownMembers)
+	return v
 }
 
-// UnmarshalJSON reads the set. It never fails: what it cannot read is
-// recorded instead. A second set in the same answer is read, and unread:
-// which of the two is meant is unknown.
-func (w *listenersWire) UnmarshalJSON(b []byte) error {
-	twice := w.given
-	*w = listenersWire{given: true}
-	if !isNull(b) && !w.readFast(b) {
-		*w = listenersWire{given: true}
-		w.readExact(b)
+var errInexact = errors.New("no exact meaning")
+
+// inexact is errInexact at the value dec read last.
+func inexact(dec *jsontext.Decoder) error {
+	return &json.SemanticError{JSONPointer: dec.StackPointer(), Err: errInexact}
+}
+
+// listenersWire is the listener set of an answer, and the first value not
+// read exactly ("" if none).
+type listenersWire struct {
+	http   []HTTPListener
+	tcp    []TCPListener
+	unread string
+}
+
+// listenerSetWire is a set as the API lists it.
+type listenerSetWire struct {
+	HttpListeners list[httpListenerWire]
+	TcpListeners  list[tcpListenerWire]
+}
+
+// UnmarshalJSONFrom reads the set: exactly, or else tolerantly and unread.
+// What is no listener set at all is malformed.
+func (w *listenersWire) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	raw, err := dec.ReadValue()
+	if err != nil || raw.Kind() == 'n' {
+		return err
 	}
-	if twice {
-		w.unread = "Data given twice"
+	var set listenerSetWire
+	exactErr := json.Unmarshal(raw, &set, exactly)
+	if exactErr == nil {
+		if w.http, w.tcp, w.unread = set.value(); w.unread == "" {
+			return nil
+		}
+	}
+	set = listenerSetWire{}
+	if err := json.Unmarshal(raw, &set, tolerant); err != nil {
+		if me := (*malformedError)(nil); errors.As(err, &me) {
+			me.at = "Data." + me.at
+		}
+		return err
+	}
+	unread := w.unread
+	w.http, w.tcp, _ = set.value()
+	if w.unread = unread; exactErr != nil {
+		w.unread = w.unreadAt(exactErr)
+	}
+	if w.unread == "field HttpListeners of the listener set" || w.unread == "field TcpListeners of the listener set" {
+		return &malformedError{"Data." + w.unread[6:19], "is no list"} // as in the Data itself
 	}
 	return nil
 }
 
-// readExact reads the set value by value, with readObject.
-func (w *listenersWire) readExact(b []byte) {
-	b = bytes.TrimSpace(b) // as encoding/json hands a value over: its kind is its first byte
-	var setField string
-	set, ok := readObject(b, "", &setField)
-	if !ok {
-		w.malformed = "Data is " + kindOf(b) + " where an object is due"
-		return
+// unreadAt names where err, which refused an exact reading, was found:
+// in a listener, by its name, or in the set.
+func (w *listenersWire) unreadAt(err error) string {
+	var p jsontext.Pointer
+	var se *json.SemanticError
+	var sy *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		p = se.JSONPointer
+	} else if errors.As(err, &sy) {
+		p = sy.JSONPointer
 	}
-	var httpUnread, tcpUnread, httpBad, tcpBad string
-	w.http, httpUnread, httpBad = readListeners(set, "HttpListeners", readHTTPListener, func(l HTTPListener) string { return l.ListenerName })
-	w.tcp, tcpUnread, tcpBad = readListeners(set, "TcpListeners", readTCPListener, func(l TCPListener) string { return l.ListenerName })
-	for _, name := range set.rest() {
-		if !isEmpty(set.take(name)) { // such as "UdpListeners": listeners the library would delete
-			set.fail(name)
+	toks := slices.Collect(p.Tokens())
+	if len(toks) > 2 && (toks[0] == "HttpListeners" || toks[0] == "TcpListeners") {
+		i, _ := strconv.Atoi(toks[1])
+		name := toks[0] + "[" + toks[1] + "]"
+		if toks[0] == "HttpListeners" && i < len(w.http) {
+			name = w.http[i].ListenerName
+		} else if toks[0] == "TcpListeners" && i < len(w.tcp) {
+			name = w.tcp[i].ListenerName
 		}
+		return inListener(where(jsontext.Pointer("/"+strings.Join(toks[2:], "/"))), name)
 	}
-	if setField != "" {
-		setField = "field " + setField + " of the listener set"
+	if len(toks) == 0 {
+		return "a value of the listener set"
 	}
-	w.unread, w.malformed = cmp.Or(httpUnread, tcpUnread, setField), cmp.Or(httpBad, tcpBad)
+	return "field " + where(p) + " of the listener set"
 }
 
-// value returns the listener set, and a description of the first value not
-// read exactly ("" if all were).
+// value returns the set, and the first value not read exactly.
 func (w *listenersWire) value() (h []HTTPListener, t []TCPListener, inexact string) {
 	return w.http, w.tcp, w.unread
 }
 
-// readListeners reads the list kind of the set: the listeners, a
-// description of the first one not read exactly, and why the list is no
-// list.
-func readListeners[L any](set *reader, kind string, read func(*reader) L, name func(L) string) (ls []L, unread, malformed string) {
-	b := set.take(kind)
-	if b == nil {
-		return nil, "", ""
-	}
-	var items []json.RawMessage
-	if b[0] != '[' || json.Unmarshal(b, &items) != nil {
-		return nil, "", "Data." + kind + " is " + jsonKind(b[0]) + " where a list is due"
-	}
-	ls = make([]L, len(items))
-	for i, item := range items {
-		var field string
-		o, ok := readObject(item, "", &field)
-		if !ok {
-			unread = cmp.Or(unread, fmt.Sprintf("listener %s[%d] (%s, not a listener)", kind, i, kindOf(item)))
-			continue
+// listenerSetBody is the body of ModifyLoadBalancerStrategys; the lists
+// are sent as [] when empty, never null.
+type listenerSetBody struct {
+	InstanceUUID  string `json:"InstanceUuid"`
+	HttpListeners []httpListenerWire
+	TcpListeners  []tcpListenerWire
+}
+
+// addListenersBody is the body of AddLoadBalancerStrategys, whose TCP list
+// is left out when empty.
+type addListenersBody struct {
+	InstanceUUID  string `json:"InstanceUuid"`
+	HttpListeners []httpListenerWire
+	TcpListeners  []tcpListenerWire `json:",omitempty"`
+}
+
+func listenerSet(instanceUUID string, h []HTTPListener, t []TCPListener) listenerSetBody {
+	return listenerSetBody{instanceUUID, nonNil(convert(h, httpListenerToWire)), nonNil(convert(t, tcpListenerToWire))}
+}
+
+func httpListenerToWire(l *HTTPListener) httpListenerWire {
+	w := httpListenerWire{listenerWire: l.fields().toWire(ListenerModeHTTP), StickySession: onOff(l.StickySession),
+		CertificateIds: nonNil(convert(l.Certificates, func(c *CertificateRef) certificateRefWire {
+			return certificateRefWire{text(c.CertificateID), text(c.CertificateName)}
+		}))}
+	if sp := l.SessionPersistence; sp != nil {
+		w.SessionPersistence = &sessionPersistenceWire{Key: text(sp.Key)}
+		if sp.Mode != CookieModeDefault {
+			mode := whole(sp.Mode) - 1
+			w.SessionPersistence.Mode = &mode
 		}
-		ls[i] = read(o)
-		if o.done(); field != "" {
-			who := strconv.Quote(name(ls[i]))
-			if name(ls[i]) == "" {
-				who = fmt.Sprintf("%s[%d]", kind, i)
-			}
-			unread = cmp.Or(unread, "listener "+who+": field "+field)
+		if sp.MaxIdle != 0 || sp.MaxLife != 0 {
+			w.SessionPersistence.Timer = &timerWire{whole(sp.MaxIdle / time.Second), whole(sp.MaxLife / time.Second)}
 		}
 	}
-	return ls, unread, ""
-}
-
-func readHTTPListener(o *reader) HTTPListener {
-	l := HTTPListener{StickySession: o.on("StickySession")}
-	o.common(l.fields(), ListenerModeHTTP)
-	l.Certificates = readList(o, "CertificateIds", func(c *reader) CertificateRef {
-		return CertificateRef{CertificateID: c.text("CertificateId"), CertificateName: c.text("CertificateName")}
-	})
-	o.object("SessionPersistence", func(s *reader) {
-		sp := &SessionPersistence{Key: s.text("Key")}
-		if mode, ok := s.whole("Mode"); ok && mode >= 0 && mode <= 2 {
-			sp.Mode = CookieMode(mode + 1)
-		} else if ok {
-			s.fail("Mode")
-		}
-		s.object("Timer", func(t *reader) { sp.MaxIdle, sp.MaxLife = t.seconds("MaxIdle"), t.seconds("MaxLife") })
-		l.SessionPersistence = sp
-	})
-	o.object("Option", func(opt *reader) {
-		opt.object("Httpchk", func(h *reader) { l.HealthCheck = &HealthCheck{Method: h.text("Method"), URI: h.text("Uri")} })
-	})
-	return l
-}
-
-func readTCPListener(o *reader) TCPListener {
-	l := TCPListener{EnableSourceIP: o.on("EnableSourceIp"), EnableRepeaterMode: o.on("EnableRepeaterMode")}
-	o.common(l.fields(), ListenerModeTCP)
-	return l
-}
-
-// common reads what both listener kinds share. The mode, when given, must
-// be the one of the list the listener is in.
-func (o *reader) common(f listenerFields, mode string) {
-	*f.name = o.text("ListenerName")
-	if m := o.text("ListenerMode"); m != "" && m != mode {
-		o.fail("ListenerMode")
+	if hc := l.HealthCheck; hc != nil {
+		w.Option = &listenerOptionWire{Httpchk: &httpchkWire{text(hc.Method), text(hc.URI)}}
 	}
-	*f.port, _ = o.whole("ListenerPort")
-	*f.maxConn, _ = o.whole("MaxConn")
-	*f.scheduler = Scheduler(o.text("Scheduler"))
-	*f.connect, *f.client, *f.server = o.timeout("ConnectTimeout"), o.timeout("ClientTimeout"), o.timeout("ServerTimeout")
-	*f.acl = o.stringList("AclWhiteList")
-	*f.backends = readList(o, "BackendServer", func(b *reader) BackendServer {
-		s := BackendServer{IP: b.text("IP")}
-		s.Port, _ = b.whole("Port")
-		s.Weight, _ = b.whole("Weight")
-		s.MaxConn, _ = b.whole("MaxConn")
-		return s
-	})
+	return w
 }
 
-// reader reads one JSON object of a listener set field by field. Each
-// read takes its field and gives the value its exact meaning, or leaves it
-// zero and records the field in unread, which the whole listener shares:
-// the first field not read exactly. Field names match as encoding/json
-// matches them, ignoring case.
-type reader struct {
-	fields map[string]json.RawMessage // by lower-case name
-	names  map[string]string          // the names as the answer spells them
-	path   string                     // where the object is in the listener: "" or "SessionPersistence."
-	unread *string
+func tcpListenerToWire(l *TCPListener) tcpListenerWire {
+	return tcpListenerWire{l.fields().toWire(ListenerModeTCP), onOff(l.EnableSourceIP), onOff(l.EnableRepeaterMode)}
 }
 
-// readObject starts reading b, a JSON object; ok is false for anything
-// else. A field given twice is unread: which value is meant is unknown.
-func readObject(b []byte, path string, unread *string) (o *reader, ok bool) {
-	o = &reader{fields: map[string]json.RawMessage{}, names: map[string]string{}, path: path, unread: unread}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return o, false
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		name, _ := t.(string)
-		var v json.RawMessage
-		if err != nil || dec.Decode(&v) != nil {
-			return o, false
-		}
-		key := strings.ToLower(name)
-		if _, twice := o.fields[key]; twice {
-			o.fail(name)
-		}
-		o.fields[key], o.names[key] = v, name
-	}
-	return o, true
+func (f listenerFields) toWire(mode string) listenerWire {
+	w := listenerWire{ListenerName: *f.name, ListenerMode: text(mode), ListenerPort: whole(*f.port), Scheduler: text(*f.scheduler),
+		MaxConn: whole(*f.maxConn), AclWhiteList: nonNil(*f.acl), BackendServer: nonNil(convert(*f.backends, func(s *BackendServer) backendWire {
+			return backendWire{text(s.IP), whole(s.Port), weight(s.Weight), whole(s.MaxConn)}
+		}))}
+	w.ConnectTimeout, w.ConnectTimeoutUnit = timeout(*f.connect)
+	w.ClientTimeout, w.ClientTimeoutUnit = timeout(*f.client)
+	w.ServerTimeout, w.ServerTimeoutUnit = timeout(*f.server)
+	return w
 }
 
-// take removes a field and returns its value: nil when absent or null.
-func (o *reader) take(name string) json.RawMessage {
-	key := strings.ToLower(name)
-	v := o.fields[key]
-	delete(o.fields, key)
-	if isNull(v) {
-		return nil
-	}
-	return v
+func timeout(d time.Duration) (amount, text) {
+	n, unit := wire.TimeoutIn(d)
+	return amount{n: n}, text(unit)
 }
 
-// fail records name as not read exactly, unless an earlier field was.
-func (o *reader) fail(name string) {
-	if *o.unread == "" {
-		*o.unread = o.path + name
-	}
+// amount is a timeout's value: read as given, written as a string of n.
+type amount struct {
+	raw jsontext.Value
+	n   int64
 }
 
-// rest returns the names of the fields no read took, in order.
-func (o *reader) rest() []string {
-	var names []string
-	for key := range o.fields {
-		names = append(names, o.names[key])
-	}
-	slices.Sort(names)
-	return names
+func (a *amount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	a.raw = v.Clone()
+	return err
 }
 
-// done records the first field no read took: the library does not model
-// it, and writing the listener back would drop it.
-func (o *reader) done() {
-	if rest := o.rest(); len(rest) > 0 {
-		o.fail(rest[0])
-	}
+func (a amount) MarshalJSONTo(enc *jsontext.Encoder) error {
+	var b [24]byte
+	return enc.WriteValue(append(strconv.AppendInt(append(b[:0], '"'), a.n, 10), '"'))
 }
 
-// text reads a string.
-func (o *reader) text(name string) string {
-	v := o.take(name)
-	if v == nil {
-		return ""
-	}
-	s, ok := exactString(v)
-	if !ok {
-		o.fail(name)
+func nonNil[S ~[]T, T any](s S) S {
+	if s == nil {
+		return S{}
 	}
 	return s
 }
 
-// exactString reads a JSON string. Bytes that are not UTF-8, and a \u
-// escape of half a UTF-16 surrogate pair without its other half, would be
-// read as U+FFFD, and written back so: such a string is not read.
-func exactString(v json.RawMessage) (string, bool) {
-	var s string
-	if !utf8.Valid(v) || json.Unmarshal(v, &s) != nil || !pairedSurrogates(v) {
-		return "", false
-	}
-	return s, true
-}
-
-// pairedSurrogates reports whether every \u escape of a surrogate in the
-// valid JSON string v is the high half of a pair followed by its low half.
-func pairedSurrogates(v []byte) bool {
-	half := func(i int) rune { // the escape at v[i:], or -1 when none
-		if i+6 > len(v) || v[i] != '\\' || v[i+1] != 'u' {
-			return -1
-		}
-		r, _ := strconv.ParseUint(string(v[i+2:i+6]), 16, 16)
-		return rune(r)
-	}
-	for i := bytes.IndexByte(v, '\\'); i >= 0; i = bytes.IndexByte(v, '\\') {
-		switch r := half(i); {
-		case r < 0:
-			v = v[i+2:] // another escape, such as \\: its next byte is no escape
-		case !utf16.IsSurrogate(r):
-			v = v[i+6:]
-		case r < 0xdc00 && utf16.DecodeRune(r, half(i+6)) != utf8.RuneError:
-			v = v[i+12:]
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// whole reads a whole number (wire.Integer); ok says one was read, and is
-// false when the field is absent or null.
-func (o *reader) whole(name string) (n int, ok bool) {
-	v := o.take(name)
-	if v == nil {
-		return 0, false
-	}
-	if n, ok = wire.Integer(v); !ok {
-		o.fail(name)
-	}
-	return n, ok
-}
-
-// seconds reads whole seconds that fit a time.Duration.
-func (o *reader) seconds(name string) time.Duration {
-	n, ok := o.whole(name)
-	if ok && (n < 0 || int64(n) > int64(1<<63-1)/int64(time.Second)) {
-		o.fail(name)
-		return 0
-	}
-	return time.Duration(n) * time.Second
-}
-
-// on reads a switch in any of the API's spellings, ignoring case: "on",
-// "off", true, false, 1, 0, "yes", "no" and their string forms.
-func (o *reader) on(name string) bool {
-	v := o.take(name)
-	if v == nil {
-		return false
-	}
-	s := string(v)
-	if v[0] == '"' && json.Unmarshal(v, &s) != nil {
-		s = ""
-	}
-	switch strings.ToLower(s) {
-	case "on", "true", "1", "yes":
-		return true
-	case "off", "false", "0", "no":
-		return false
-	}
-	o.fail(name)
-	return false
-}
-
-// timeout reads a timeout and its unit (wire.Duration). A timeout whose
-// value and unit are both absent, null or "" is unset: 0, which is what the
-// library writes for a listener without that timeout. A value without a
-// unit, or a unit without a value, is unread.
-func (o *reader) timeout(name string) time.Duration {
-	value, unit := o.take(name), name+"Unit"
-	u := o.text(unit)
-	if isEmpty(value) && u == "" {
-		return 0
-	}
-	d, ok := wire.Duration(value, u)
-	if !ok {
-		o.fail(name)
-	}
-	return d
-}
-
-// stringList reads a list of non-empty strings; a lone string stands for a
-// list of it ("" for none).
-func (o *reader) stringList(name string) []string {
-	v := o.take(name)
-	var list []string
-	switch {
-	case v == nil:
-	case v[0] == '"':
-		if s, ok := exactString(v); !ok {
-			o.fail(name)
-		} else if s != "" {
-			list = []string{s}
-		}
-	case v[0] == '[':
-		var items []json.RawMessage
-		_ = json.Unmarshal(v, &items)
-		for i, item := range items {
-			s, ok := exactString(item)
-			if !ok || s == "" {
-				o.fail(name + "[" + strconv.Itoa(i) + "]")
-				continue
+// value converts the set, and names the first value without an exact meaning.
+func (s *listenerSetWire) value() (h []HTTPListener, t []TCPListener, unread string) {
+	h, t = make([]HTTPListener, len(s.HttpListeners)), make([]TCPListener, len(s.TcpListeners))
+	for i, w := range s.HttpListeners {
+		l := &h[i]
+		bad := w.common(l.fields(), ListenerModeHTTP)
+		l.StickySession = bool(w.StickySession)
+		l.Certificates = convert(w.CertificateIds, func(c *certificateRefWire) CertificateRef {
+			return CertificateRef{string(c.CertificateID), string(c.CertificateName)}
+		})
+		if sp := w.SessionPersistence; sp != nil {
+			l.SessionPersistence = &SessionPersistence{Key: string(sp.Key)}
+			if sp.Mode != nil && (*sp.Mode < 0 || *sp.Mode > 2) {
+				bad = cmp.Or(bad, "SessionPersistence.Mode")
+			} else if sp.Mode != nil {
+				l.SessionPersistence.Mode = CookieMode(*sp.Mode + 1)
 			}
-			list = append(list, s)
+			if t := sp.Timer; t != nil {
+				var idle, life bool
+				l.SessionPersistence.MaxIdle, idle = wholeSeconds(t.MaxIdle)
+				l.SessionPersistence.MaxLife, life = wholeSeconds(t.MaxLife)
+				if !idle {
+					bad = cmp.Or(bad, "SessionPersistence.Timer.MaxIdle")
+				} else if !life {
+					bad = cmp.Or(bad, "SessionPersistence.Timer.MaxLife")
+				}
+			}
 		}
-	default:
-		o.fail(name)
-	}
-	return list
-}
-
-// object reads a nested object with read; absent or null, it does nothing.
-func (o *reader) object(name string, read func(*reader)) {
-	v := o.take(name)
-	if v == nil {
-		return
-	}
-	inner, ok := readObject(v, o.path+name+".", o.unread)
-	if !ok {
-		o.fail(name)
-		return
-	}
-	read(inner)
-	inner.done()
-}
-
-// readList reads a list of objects with read (absent or null: none). An
-// item that is not an object, null included, is unread and left zero.
-func readList[T any](o *reader, name string, read func(*reader) T) []T {
-	v := o.take(name)
-	if v == nil {
-		return nil
-	}
-	var items []json.RawMessage
-	if v[0] != '[' || json.Unmarshal(v, &items) != nil {
-		o.fail(name)
-		return nil
-	}
-	list := make([]T, len(items))
-	for i, item := range items {
-		at := name + "[" + strconv.Itoa(i) + "]"
-		inner, ok := readObject(item, o.path+at+".", o.unread)
-		if !ok {
-			o.fail(at)
-			continue
+		if o := w.Option; o != nil && o.Httpchk != nil {
+			l.HealthCheck = &HealthCheck{Method: string(o.Httpchk.Method), URI: string(o.Httpchk.URI)}
 		}
-		list[i] = read(inner)
-		inner.done()
+		unread = cmp.Or(unread, inListener(bad, l.ListenerName))
 	}
-	return list
+	for i, w := range s.TcpListeners {
+		l := &t[i]
+		bad := w.common(l.fields(), ListenerModeTCP)
+		l.EnableSourceIP, l.EnableRepeaterMode = bool(w.EnableSourceIP), bool(w.EnableRepeaterMode)
+		unread = cmp.Or(unread, inListener(bad, l.ListenerName))
+	}
+	return h, t, unread
 }
 
-func isNull(b []byte) bool { return len(b) == 0 || bytes.Equal(bytes.TrimSpace(b), []byte("null")) }
-
-// isEmpty reports whether a value holds nothing: absent, null, "", [] or {}.
-func isEmpty(b []byte) bool {
-	var v any
-	if isNull(b) || json.Unmarshal(b, &v) != nil {
-		return isNull(b)
+func inListener(field, listener string) string {
+	if field == "" {
+		return ""
 	}
-	switch v := v.(type) {
-	case string:
-		return v == ""
-	case []any:
-		return len(v) == 0
-	case map[string]any:
-		return len(v) == 0
-	}
-	return false
+	return "listener " + strconv.Quote(boundMessage(listener, nil)) + ": field " + field
 }
 
-// kindOf names the kind of a JSON value, null included.
-func kindOf(b []byte) string {
-	if isNull(b) {
-		return "null"
+func wholeSeconds(n whole) (time.Duration, bool) {
+	return time.Duration(n) * time.Second, n >= 0 && int64(n) <= int64(1<<63-1)/int64(time.Second)
+}
+
+// common converts what both listener kinds share, and names the first
+// value without an exact meaning. The mode, when given, must be the one of
+// the list the listener is in.
+func (w *listenerWire) common(f listenerFields, mode string) (bad string) {
+	*f.name, *f.port, *f.maxConn, *f.scheduler = w.ListenerName, int(w.ListenerPort), int(w.MaxConn), Scheduler(w.Scheduler)
+	if w.ListenerMode != "" && string(w.ListenerMode) != mode {
+		bad = "ListenerMode"
 	}
-	return jsonKind(b[0])
+	for _, t := range [3]struct {
+		name  string
+		value jsontext.Value
+		unit  text
+		d     *time.Duration
+	}{{"ConnectTimeout", w.ConnectTimeout.raw, w.ConnectTimeoutUnit, f.connect},
+		{"ClientTimeout", w.ClientTimeout.raw, w.ClientTimeoutUnit, f.client}, {"ServerTimeout", w.ServerTimeout.raw, w.ServerTimeoutUnit, f.server}} {
+		if (t.value == nil || t.value.Kind() == 'n' || string(t.value) == `""`) && t.unit == "" {
+			continue // unset
+		}
+		var ok bool
+		if *t.d, ok = wire.Duration(t.value, string(t.unit)); !ok {
+			bad = cmp.Or(bad, t.name)
+		}
+	}
+	*f.acl = w.AclWhiteList
+	*f.backends = convert(w.BackendServer, func(b *backendWire) BackendServer {
+		return BackendServer{IP: string(b.IP), Port: int(b.Port), Weight: int(b.Weight), MaxConn: int(b.MaxConn)}
+	})
+	return bad
+}
+
+// listenerWire is what both listener kinds share on the wire.
+type listenerWire struct {
+	ListenerName       string
+	ListenerMode       text
+	ListenerPort       whole
+	Scheduler          text
+	MaxConn            whole
+	ConnectTimeout     amount
+	ConnectTimeoutUnit text
+	ClientTimeout      amount
+	ClientTimeoutUnit  text
+	ServerTimeout      amount
+	ServerTimeoutUnit  text
+	AclWhiteList       strs
+	BackendServer      list[backendWire]
+}
+
+// check: a listener is known by its name, which the edits match.
+func (w *listenerWire) check() string { return absent("ListenerName", w.ListenerName) }
+
+type httpListenerWire struct {
+	listenerWire
+	StickySession      onOff
+	CertificateIds     list[certificateRefWire]
+	SessionPersistence *sessionPersistenceWire `json:",omitempty"`
+	Option             *listenerOptionWire     `json:",omitempty"`
+}
+
+type sessionPersistenceWire struct {
+	Key   text
+	Mode  *whole     `json:",omitempty"`
+	Timer *timerWire `json:",omitempty"`
+}
+
+type timerWire struct{ MaxIdle, MaxLife whole }
+
+type listenerOptionWire struct {
+	Httpchk *httpchkWire `json:",omitempty"`
+}
+
+type httpchkWire struct {
+	Method text `json:",omitempty"`
+	URI    text `json:"Uri"`
+}
+
+type certificateRefWire struct {
+	CertificateID   text `json:"CertificateId"`
+	CertificateName text
+}
+
+type tcpListenerWire struct {
+	listenerWire
+	EnableSourceIP     onOff `json:"EnableSourceIp,omitempty"`
+	EnableRepeaterMode onOff `json:",omitempty"`
+}
+
+// backendWire is a BackendServer as the API's examples write it: Port and
+// MaxConn as numbers, Weight as a string.
+type backendWire struct {
+	IP      text
+	Port    whole
+	Weight  weight
+	MaxConn whole
+}
+
+// whole is a whole number, from a number or a string holding one
+// (wire.Integer). Read exactly, anything else is refused.
+type whole int
+
+func (n *whole) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil || v.Kind() == 'n' {
+		return err
+	}
+	i, ok := wire.Integer(v)
+	if !ok && strict(dec) {
+		return inexact(dec)
+	}
+	*n = whole(i)
+	return nil
+}
+
+// weight is a whole number written as a string.
+type weight whole
+
+func (n *weight) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return (*whole)(n).UnmarshalJSONFrom(dec)
+}
+func (n weight) MarshalJSONTo(enc *jsontext.Encoder) error {
+	return enc.WriteToken(jsontext.String(strconv.Itoa(int(n))))
+}
+
+// onOff is a switch, written "on" or "off", read in any of the API's
+// spellings, ignoring case: "on", "off", true, false, 1, 0, "yes", "no"
+// and their string forms.
+type onOff wire.Switch
+
+func (s onOff) MarshalJSONTo(enc *jsontext.Encoder) error {
+	if s {
+		return enc.WriteToken(jsontext.String("on"))
+	}
+	return enc.WriteToken(jsontext.String("off"))
+}
+
+func (s *onOff) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil || v.Kind() == 'n' {
+		return err
+	}
+	word := strings.ToLower(strings.Trim(string(v), `"`))
+	switch {
+	case v.Kind() != '{' && v.Kind() != '[' && (word == "on" || word == "true" || word == "1" || word == "yes"):
+		*s = true
+	case v.Kind() != '{' && v.Kind() != '[' && (word == "off" || word == "false" || word == "0" || word == "no"):
+		*s = false
+	case strict(dec):
+		return inexact(dec)
+	}
+	return nil
 }

@@ -51,15 +51,15 @@ func benchListenerAnswer(b *testing.B) []byte {
 }
 
 // BenchmarkListenerDecode reads the whole answer as the call path does:
-// decodeEnvelope reads the envelope and, in the same json.Unmarshal, the
-// listener set, which the action's answer function makes the response.
+// decodeAnswer reads the envelope and, in the same pass, the listener set,
+// exactly, which the action's answer function makes the response.
 func BenchmarkListenerDecode(b *testing.B) {
 	body := benchListenerAnswer(b)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
 		var data listenersWire
-		env, ok := decodeEnvelope(body, &data, time.UTC)
+		env, ok := decodeBody(body, &data)
 		if !ok || env.malformed != "" || data.unread != "" {
 			b.Fatal(ok, env.malformed, data.unread)
 		}
@@ -80,8 +80,8 @@ func BenchmarkListenerDecodePlain(b *testing.B) {
 		var answer struct {
 			Code, Message, TaskId string
 			Data                  struct {
-				HttpListeners []httpListenerWire
-				TcpListeners  []tcpListenerWire
+				HttpListeners []refHttpListenerWire
+				TcpListeners  []refTcpListenerWire
 			}
 		}
 		if err := json.Unmarshal(body, &answer); err != nil || len(answer.Data.HttpListeners) != 10 || len(answer.Data.TcpListeners) != 10 {
@@ -136,7 +136,7 @@ func BenchmarkListenerWrite(b *testing.B) {
 // structs, posted over the same transport, and the answer read.
 func BenchmarkListenerWritePlain(b *testing.B) {
 	set := benchListenerSet(b)
-	wireSet := listenerSetWire(waitUUID, set.HTTPListeners, set.TCPListeners)
+	wireSet := refListenerSetWire(waitUUID, set.HTTPListeners, set.TCPListeners)
 	hc := &http.Client{Transport: benchListenerTransport(b)}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -168,6 +168,32 @@ func BenchmarkUpdateListener(b *testing.B) {
 			return nil
 		})
 		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkListenerEncode writes the 20-listener set's body as a
+// ModifyLoadBalancerStrategys request: conversion and the library's Marshal.
+func BenchmarkListenerEncode(b *testing.B) {
+	set := benchListenerSet(b)
+	req := &ModifyLoadBalancerStrategysRequest{InstanceUUID: waitUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := modifyLoadBalancerStrategys.wire(req, time.UTC).encode(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkListenerEncodePlain is its floor: encoding/json's Marshal of the
+// reference wire structs, built once.
+func BenchmarkListenerEncodePlain(b *testing.B) {
+	set := benchListenerSet(b)
+	wireSet := refListenerSetWire(waitUUID, set.HTTPListeners, set.TCPListeners)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := json.Marshal(wireSet); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,8 @@ package cdslb
 import (
 	"encoding/json"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"maps"
 	"net/http"
 	"os"
@@ -62,7 +64,7 @@ func object(t *testing.T, v any) map[string]any {
 	return m
 }
 
-func list(t *testing.T, v any) []any {
+func jsonList(t *testing.T, v any) []any {
 	t.Helper()
 	l, ok := v.([]any)
 	require.True(t, ok, "want a JSON list (not null or absent), got %T %v", v, v)
@@ -210,7 +212,7 @@ func TestListenerEmptyListsAreSentAsEmptyLists(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m))
 	for _, k := range []string{"AclWhiteList", "CertificateIds", "BackendServer"} {
-		assert.Empty(t, list(t, m[k]), k)
+		assert.Empty(t, jsonList(t, m[k]), k)
 	}
 	assert.Equal(t, "off", m["StickySession"])
 	assert.Equal(t, "http", m["ListenerMode"])
@@ -220,7 +222,7 @@ func TestListenerEmptyListsAreSentAsEmptyLists(t *testing.T) {
 	m = nil
 	require.NoError(t, json.Unmarshal(b, &m))
 	for _, k := range []string{"AclWhiteList", "BackendServer"} {
-		assert.Empty(t, list(t, m[k]), k)
+		assert.Empty(t, jsonList(t, m[k]), k)
 	}
 }
 
@@ -280,9 +282,9 @@ func TestListenerDecodesNullListsAndOddFields(t *testing.T) {
 	require.NoError(t, err)
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m))
-	assert.Empty(t, list(t, m["AclWhiteList"]))
-	assert.Empty(t, list(t, m["CertificateIds"]))
-	assert.Empty(t, list(t, m["BackendServer"]))
+	assert.Empty(t, jsonList(t, m["AclWhiteList"]))
+	assert.Empty(t, jsonList(t, m["CertificateIds"]))
+	assert.Empty(t, jsonList(t, m["BackendServer"]))
 }
 
 func TestBackendServerWireForm(t *testing.T) {
@@ -297,11 +299,11 @@ func TestBackendServerWireForm(t *testing.T) {
 func toWire(v any) ([]byte, error) {
 	switch v := v.(type) {
 	case HTTPListener:
-		return json.Marshal(httpListenerToWire(&v))
+		return jsonv2.Marshal(httpListenerToWire(&v), asWritten)
 	case TCPListener:
-		return json.Marshal(tcpListenerToWire(&v))
+		return jsonv2.Marshal(tcpListenerToWire(&v), asWritten)
 	case BackendServer:
-		return json.Marshal(backendToWire(&v))
+		return jsonv2.Marshal(tcpListenerToWire(&TCPListener{BackendServers: []BackendServer{v}}).BackendServer[0], asWritten)
 	}
 	return nil, fmt.Errorf("toWire: %T", v)
 }
@@ -309,16 +311,20 @@ func toWire(v any) ([]byte, error) {
 // fromWire decodes a listener or backend as the library reads answers:
 // tolerantly, an odd field left empty.
 func fromWire(b []byte, into any) error {
-	var unread string
-	o, ok := readObject(b, "", &unread)
-	if !ok {
-		return fmt.Errorf("fromWire: not an object: %s", b)
-	}
+	var set listenerSetWire
 	switch p := into.(type) {
 	case *HTTPListener:
-		*p = readHTTPListener(o)
+		if err := jsonv2.Unmarshal([]byte(`{"HttpListeners":[`+string(b)+`]}`), &set, tolerant); err != nil {
+			return err
+		}
+		h, _, _ := set.value()
+		*p = h[0]
 	case *TCPListener:
-		*p = readTCPListener(o)
+		if err := jsonv2.Unmarshal([]byte(`{"TcpListeners":[`+string(b)+`]}`), &set, tolerant); err != nil {
+			return err
+		}
+		_, tl, _ := set.value()
+		*p = tl[0]
 	default:
 		return fmt.Errorf("fromWire: %T", into)
 	}
@@ -342,16 +348,18 @@ func FuzzListenerSetIsWrittenBackAsRead(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var read listenersWire
-		if json.Unmarshal(data, &read) != nil || read.unread != "" || read.malformed != "" {
+		if jsonv2.Unmarshal(data, &read, tolerant) != nil || read.unread != "" {
 			return
 		}
 		h, tl, _ := read.value()
-		written := listenerSetBody{http: h, tcp: tl}.appendJSON(nil)
-		var again listenersWire
-		require.NoError(t, json.Unmarshal(written, &again))
-		require.Empty(t, again.unread, "written: %s", written)
-		h2, tl2, _ := again.value()
-		require.Equal(t, string(written), string(listenerSetBody{http: h2, tcp: tl2}.appendJSON(nil)), "read: %s", data)
+		body := written("", h, tl, false)
+		var back listenersWire
+		var envelope struct{ HttpListeners, TcpListeners jsontext.Value }
+		require.NoError(t, jsonv2.Unmarshal([]byte(body), &envelope, tolerant))
+		require.NoError(t, jsonv2.Unmarshal([]byte(`{"HttpListeners":`+string(envelope.HttpListeners)+`,"TcpListeners":`+string(envelope.TcpListeners)+`}`), &back, tolerant))
+		require.Empty(t, back.unread, "written: %s", body)
+		h2, tl2, _ := back.value()
+		require.Equal(t, body, written("", h2, tl2, false), "read: %s", data)
 		require.True(t, sameListeners(&DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: tl},
 			&DescribeLoadBalancerStrategysResponse{HTTPListeners: h2, TCPListeners: tl2}), "read: %s", data)
 	})

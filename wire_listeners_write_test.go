@@ -5,13 +5,15 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cdsgo/cdslb/internal/wire"
 	"github.com/stretchr/testify/require"
 )
 
-// The listener set's writer (wire_listeners_write.go) writes what
-// json.Marshal writes for the wire structs, byte for byte.
+// The library writes a listener set byte for byte as encoding/json (v1)
+// writes the reference wire structs below, which are the captured wire
+// shapes: the move to a new JSON library changed no request.
 
 // variedListeners sets every field, leaves every field zero, turns each
 // switch on and off, and holds strings that encoding/json escapes.
@@ -48,14 +50,14 @@ func variedListeners() ([]HTTPListener, []TCPListener) {
 // AddLoadBalancerStrategys, with the TCP list left out when empty.
 func marshalled(t *testing.T, uuid string, h []HTTPListener, tl []TCPListener, optionalTCP bool) string {
 	t.Helper()
-	set := listenerSetWire(uuid, h, tl)
+	set := refListenerSetWire(uuid, h, tl)
 	var b []byte
 	var err error
 	if optionalTCP {
 		b, err = json.Marshal(struct {
-			InstanceUUID  string             `json:"InstanceUuid"`
-			HttpListeners []httpListenerWire `json:"HttpListeners"`
-			TcpListeners  []tcpListenerWire  `json:"TcpListeners,omitempty"`
+			InstanceUUID  string                `json:"InstanceUuid"`
+			HttpListeners []refHttpListenerWire `json:"HttpListeners"`
+			TcpListeners  []refTcpListenerWire  `json:"TcpListeners,omitempty"`
 		}(set))
 	} else {
 		b, err = json.Marshal(set)
@@ -64,9 +66,17 @@ func marshalled(t *testing.T, uuid string, h []HTTPListener, tl []TCPListener, o
 	return string(b)
 }
 
+// written is the body the library sends for the set.
 func written(uuid string, h []HTTPListener, t []TCPListener, optionalTCP bool) string {
-	body := listenerSetBody{uuid, h, t, optionalTCP}
-	return string(body.appendJSON(nil))
+	f := modifyLoadBalancerStrategys.wire(&ModifyLoadBalancerStrategysRequest{uuid, h, t}, time.UTC)
+	if optionalTCP {
+		f = addLoadBalancerStrategys.wire(&AddLoadBalancerStrategysRequest{uuid, h, t}, time.UTC)
+	}
+	_, b, err := f.encode()
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 func TestListenerSetIsWrittenAsJSONMarshalWritesIt(t *testing.T) {
@@ -96,15 +106,15 @@ func TestEachListenerIsWrittenAsJSONMarshalWritesIt(t *testing.T) {
 	}
 }
 
-// Any string, valid UTF-8 or not, is written as encoding/json writes it.
+// Any valid UTF-8 string is written as encoding/json writes it.
 func FuzzListenerStringIsWrittenAsJSONMarshalWritesIt(f *testing.F) {
 	for _, s := range []string{"", "plain", `"\`, "<>&", "\u2028x\u2029", "\xff", "é\x00\x1f\x7f", "负载\xe2\x80"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		want, err := json.Marshal(s)
-		require.NoError(t, err)
-		require.Equal(t, string(want), string(appendString(nil, s)))
+		if !utf8.ValidString(s) {
+			return // refused before sending (validate.go): never written
+		}
 		l := []HTTPListener{{ListenerName: s, Scheduler: Scheduler(s), ACLWhiteList: []string{s}, Certificates: []CertificateRef{{s, s}},
 			BackendServers: []BackendServer{{IP: s}}, SessionPersistence: &SessionPersistence{Key: s}, HealthCheck: &HealthCheck{s, s}}}
 		require.Equal(t, marshalled(t, s, l, nil, false), written(s, l, nil, false))
@@ -114,8 +124,8 @@ func FuzzListenerStringIsWrittenAsJSONMarshalWritesIt(f *testing.F) {
 // The reference: the wire structs of a set, which json.Marshal writes as the
 // library writes the set, and which the plain benchmarks marshal.
 
-// listenerWire is what both listener kinds share on the wire.
-type listenerWire struct {
+// refListenerWire is what both listener kinds share on the wire.
+type refListenerWire struct {
 	ListenerName       string
 	ListenerMode       string
 	ListenerPort       int
@@ -128,106 +138,106 @@ type listenerWire struct {
 	ServerTimeout      string
 	ServerTimeoutUnit  string
 	AclWhiteList       []string
-	BackendServer      []backendWire
+	BackendServer      []refBackendWire
 }
 
-type httpListenerWire struct {
-	listenerWire
+type refHttpListenerWire struct {
+	refListenerWire
 	StickySession      wire.Switch
-	CertificateIds     []certificateRefWire
-	SessionPersistence *sessionPersistenceWire `json:",omitempty"`
-	Option             *listenerOptionWire     `json:",omitempty"`
+	CertificateIds     []refCertificateRefWire
+	SessionPersistence *refSessionPersistenceWire `json:",omitempty"`
+	Option             *refListenerOptionWire     `json:",omitempty"`
 }
 
-type sessionPersistenceWire struct {
+type refSessionPersistenceWire struct {
 	Key   string
-	Mode  *int       `json:",omitempty"`
-	Timer *timerWire `json:",omitempty"`
+	Mode  *int          `json:",omitempty"`
+	Timer *refTimerWire `json:",omitempty"`
 }
 
-type timerWire struct {
+type refTimerWire struct {
 	MaxIdle int
 	MaxLife int
 }
 
-type listenerOptionWire struct {
-	Httpchk *httpchkWire `json:",omitempty"`
+type refListenerOptionWire struct {
+	Httpchk *refHttpchkWire `json:",omitempty"`
 }
 
-type httpchkWire struct {
+type refHttpchkWire struct {
 	Method string `json:",omitempty"`
 	URI    string `json:"Uri"`
 }
 
-type certificateRefWire struct {
+type refCertificateRefWire struct {
 	CertificateID   string `json:"CertificateId"`
 	CertificateName string
 }
 
-type tcpListenerWire struct {
-	listenerWire
+type refTcpListenerWire struct {
+	refListenerWire
 	EnableSourceIP     wire.Switch `json:"EnableSourceIp,omitempty"`
 	EnableRepeaterMode wire.Switch `json:",omitempty"`
 }
 
-// backendWire is a BackendServer as the API's examples write it: Port and
+// refBackendWire is a BackendServer as the API's examples write it: Port and
 // MaxConn as numbers, Weight as a string.
-type backendWire struct {
+type refBackendWire struct {
 	IP      string
 	Port    int
 	Weight  string
 	MaxConn int
 }
 
-// listenerSetWire is a listener set in the wire structs; the lists are []
+// refListenerSetWire is a listener set in the wire structs; the lists are []
 // when empty, never null.
-func listenerSetWire(instanceUUID string, h []HTTPListener, t []TCPListener) listenerSet {
-	return listenerSet{instanceUUID, nonNil(convert(h, httpListenerToWire)), nonNil(convert(t, tcpListenerToWire))}
+func refListenerSetWire(instanceUUID string, h []HTTPListener, t []TCPListener) refListenerSet {
+	return refListenerSet{instanceUUID, refNonNil(convert(h, refHttpListenerToWire)), refNonNil(convert(t, refTcpListenerToWire))}
 }
 
-type listenerSet struct {
-	InstanceUUID  string             `json:"InstanceUuid"`
-	HttpListeners []httpListenerWire `json:"HttpListeners"`
-	TcpListeners  []tcpListenerWire  `json:"TcpListeners"`
+type refListenerSet struct {
+	InstanceUUID  string                `json:"InstanceUuid"`
+	HttpListeners []refHttpListenerWire `json:"HttpListeners"`
+	TcpListeners  []refTcpListenerWire  `json:"TcpListeners"`
 }
 
-func httpListenerToWire(l *HTTPListener) httpListenerWire {
-	w := httpListenerWire{listenerWire: l.fields().toWire(ListenerModeHTTP), StickySession: wire.Switch(l.StickySession),
-		CertificateIds: nonNil(convert(l.Certificates, func(c *CertificateRef) certificateRefWire { return certificateRefWire(*c) }))}
+func refHttpListenerToWire(l *HTTPListener) refHttpListenerWire {
+	w := refHttpListenerWire{refListenerWire: l.fields().refToWire(ListenerModeHTTP), StickySession: wire.Switch(l.StickySession),
+		CertificateIds: refNonNil(convert(l.Certificates, func(c *CertificateRef) refCertificateRefWire { return refCertificateRefWire(*c) }))}
 	if sp := l.SessionPersistence; sp != nil {
-		w.SessionPersistence = &sessionPersistenceWire{Key: sp.Key}
+		w.SessionPersistence = &refSessionPersistenceWire{Key: sp.Key}
 		if sp.Mode != CookieModeDefault {
 			mode := int(sp.Mode) - 1
 			w.SessionPersistence.Mode = &mode
 		}
 		if sp.MaxIdle != 0 || sp.MaxLife != 0 {
-			w.SessionPersistence.Timer = &timerWire{int(sp.MaxIdle / time.Second), int(sp.MaxLife / time.Second)}
+			w.SessionPersistence.Timer = &refTimerWire{int(sp.MaxIdle / time.Second), int(sp.MaxLife / time.Second)}
 		}
 	}
 	if hc := l.HealthCheck; hc != nil {
-		w.Option = &listenerOptionWire{Httpchk: &httpchkWire{hc.Method, hc.URI}}
+		w.Option = &refListenerOptionWire{Httpchk: &refHttpchkWire{hc.Method, hc.URI}}
 	}
 	return w
 }
 
-func tcpListenerToWire(l *TCPListener) tcpListenerWire {
-	return tcpListenerWire{l.fields().toWire(ListenerModeTCP), wire.Switch(l.EnableSourceIP), wire.Switch(l.EnableRepeaterMode)}
+func refTcpListenerToWire(l *TCPListener) refTcpListenerWire {
+	return refTcpListenerWire{l.fields().refToWire(ListenerModeTCP), wire.Switch(l.EnableSourceIP), wire.Switch(l.EnableRepeaterMode)}
 }
 
-func (f listenerFields) toWire(mode string) listenerWire {
-	w := listenerWire{ListenerName: *f.name, ListenerMode: mode, ListenerPort: *f.port, Scheduler: *f.scheduler, MaxConn: *f.maxConn,
-		AclWhiteList: nonNil(*f.acl), BackendServer: nonNil(convert(*f.backends, backendToWire))}
+func (f listenerFields) refToWire(mode string) refListenerWire {
+	w := refListenerWire{ListenerName: *f.name, ListenerMode: mode, ListenerPort: *f.port, Scheduler: *f.scheduler, MaxConn: *f.maxConn,
+		AclWhiteList: refNonNil(*f.acl), BackendServer: refNonNil(convert(*f.backends, refBackendToWire))}
 	w.ConnectTimeout, w.ConnectTimeoutUnit = wire.Timeout(*f.connect)
 	w.ClientTimeout, w.ClientTimeoutUnit = wire.Timeout(*f.client)
 	w.ServerTimeout, w.ServerTimeoutUnit = wire.Timeout(*f.server)
 	return w
 }
 
-func backendToWire(s *BackendServer) backendWire {
-	return backendWire{s.IP, s.Port, strconv.Itoa(s.Weight), s.MaxConn}
+func refBackendToWire(s *BackendServer) refBackendWire {
+	return refBackendWire{s.IP, s.Port, strconv.Itoa(s.Weight), s.MaxConn}
 }
 
-func nonNil[T any](s []T) []T {
+func refNonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}

@@ -4,17 +4,17 @@ import "github.com/cdsgo/cdslb/internal/wire"
 
 // performanceWire is the samples of a metric as the API writes them.
 type performanceWire struct {
-	InstanceUUID       string `json:"InstanceUuid"`
-	MetricKey          MetricKey
-	ProductType        string
-	StartTime, EndTime string
+	InstanceUUID       text `json:"InstanceUuid"`
+	MetricKey          text
+	ProductType        text
+	StartTime, EndTime text
 	Period             wire.Int // seconds
-	DataPoints         []struct {
-		MetricName, MetricType, Unit string
-		MonitorType                  wire.Strings
-		Values                       []struct {
-			DateTime string
+	DataPoints         list[struct {
+		MetricName, MetricType, Unit text
+		MonitorType                  strs
+		Values                       list[struct {
+			DateTime text
 			Value    wire.Float
-		}
-	}
+		}]
+	}]
 }

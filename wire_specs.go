@@ -6,72 +6,72 @@ import "github.com/cdsgo/cdslb/internal/wire"
 // size named "Name" or "N", engine types as a string or a list.
 
 type specWire struct {
-	RegionID    string `json:"RegionId"`
-	ProductName string
-	Products    []productWire
+	RegionID    text `json:"RegionId"`
+	ProductName text
+	Products    list[productWire]
 }
 
 type modifySpecWire struct {
-	RegionID    string `json:"RegionId"`
-	ProductName string
-	AttachDisk  []diskSpecWire
-	CpuRam      []instanceSizeWire
+	RegionID    text `json:"RegionId"`
+	ProductName text
+	AttachDisk  list[diskSpecWire]
+	CpuRam      list[instanceSizeWire]
 }
 
 type productWire struct {
-	Version       string
-	Architectures []architectureWire
+	Version       text
+	Architectures list[architectureWire]
 }
 
 type architectureWire struct {
-	ArchitectureName string
+	ArchitectureName text
 	ArchitectureType wire.Int
-	SubProductName   string
-	EnginesType      wire.Strings
-	ComputeRoles     []struct {
-		ComputeName string
+	SubProductName   text
+	EnginesType      strs
+	ComputeRoles     list[struct {
+		ComputeName text
 		ComputeType wire.Int
-		Standards   struct {
-			AttachDisk []diskSpecWire
-			CpuRam     []instanceSizeWire
-		}
-	}
+		Standards   loose[struct {
+			AttachDisk list[diskSpecWire]
+			CpuRam     list[instanceSizeWire]
+		}]
+	}]
 }
 
 func (w *architectureWire) value() Architecture {
-	a := Architecture{ArchitectureName: w.ArchitectureName, ArchitectureType: int(w.ArchitectureType),
-		SubProductName: w.SubProductName, EnginesType: w.EnginesType}
+	a := Architecture{ArchitectureName: string(w.ArchitectureName), ArchitectureType: int(w.ArchitectureType),
+		SubProductName: string(w.SubProductName), EnginesType: w.EnginesType}
 	if w.ComputeRoles != nil {
 		a.ComputeRoles = make([]ComputeRole, len(w.ComputeRoles))
 	}
 	for i, r := range w.ComputeRoles {
-		a.ComputeRoles[i] = ComputeRole{ComputeName: r.ComputeName, ComputeType: int(r.ComputeType), Standards: Standards{
-			AttachDisk: convert(r.Standards.AttachDisk, (*diskSpecWire).value), CPURAM: convert(r.Standards.CpuRam, (*instanceSizeWire).value)}}
+		a.ComputeRoles[i] = ComputeRole{ComputeName: string(r.ComputeName), ComputeType: int(r.ComputeType), Standards: Standards{
+			AttachDisk: convert(r.Standards.v.AttachDisk, (*diskSpecWire).value), CPURAM: convert(r.Standards.v.CpuRam, (*instanceSizeWire).value)}}
 	}
 	return a
 }
 
 type instanceSizeWire struct {
-	Name, N     string
+	Name, N     text
 	CPU, RAM    wire.Int
 	PaasGoodsID wire.Int `json:"PaasGoodsId"`
 }
 
 func (w *instanceSizeWire) value() InstanceSize {
-	s := InstanceSize{Name: w.Name, CPU: int(w.CPU), RAMGB: int(w.RAM), PaasGoodsID: int(w.PaasGoodsID)}
+	s := InstanceSize{Name: string(w.Name), CPU: int(w.CPU), RAMGB: int(w.RAM), PaasGoodsID: int(w.PaasGoodsID)}
 	if s.Name == "" {
-		s.Name = w.N
+		s.Name = string(w.N)
 	}
 	return s
 }
 
 type diskSpecWire struct {
-	DiskName, DiskValue, DiskUnit             string
+	DiskName, DiskValue, DiskUnit             text
 	BasicIops                                 wire.Text
 	DiskMin, DiskMax, DiskMaxExpand, DiskStep wire.Int
 }
 
 func (w *diskSpecWire) value() DiskSpec {
-	return DiskSpec{w.DiskName, w.DiskValue, w.DiskUnit, string(w.BasicIops),
+	return DiskSpec{string(w.DiskName), string(w.DiskValue), string(w.DiskUnit), string(w.BasicIops),
 		int(w.DiskMin), int(w.DiskMax), int(w.DiskMaxExpand), int(w.DiskStep)}
 }

@@ -31,12 +31,15 @@ type Zone struct {
 // zoneWire is a Zone as the API writes it (RegionId, IsSaling 1/0).
 type zoneWire struct {
 	RegionID   string `json:"RegionId"`
-	RegionName string
-	CityID     string `json:"CityId"`
-	CityName   string
-	SiteName   string
+	RegionName text
+	CityID     text `json:"CityId"`
+	CityName   text
+	SiteName   text
 	IsSaling   wire.Int
 }
+
+// check: the RegionID other requests take.
+func (w *zoneWire) check() string { return absent("RegionId", w.RegionID) }
 
 // DescribeZones lists the sites (regions) where load balancers are offered,
 // with whether each is on sale. GET; it changes nothing.
@@ -47,11 +50,8 @@ func (c *Client) DescribeZones(ctx context.Context, req *DescribeZonesRequest) (
 // Every zone listed must have the RegionID that other requests take.
 var describeZones = declare("DescribeZones", pathLB, reads,
 	func(*DescribeZonesRequest, *time.Location) form { return inQuery(nil) },
-	func(_ *DescribeZonesRequest, d *[]zoneWire, _ *time.Location) (*DescribeZonesResponse, error) {
-		if i := blankAt(*d, func(w *zoneWire) string { return w.RegionID }); i >= 0 {
-			return nil, malformed("Data[%d] has no RegionId", i)
-		}
+	func(_ *DescribeZonesRequest, d *list[zoneWire], _ *time.Location) (*DescribeZonesResponse, error) {
 		return &DescribeZonesResponse{Zones: convert(*d, func(w *zoneWire) Zone {
-			return Zone{w.RegionID, w.RegionName, w.CityID, w.CityName, w.SiteName, w.IsSaling == 1}
+			return Zone{w.RegionID, string(w.RegionName), string(w.CityID), string(w.CityName), string(w.SiteName), w.IsSaling == 1}
 		})}, nil
 	})

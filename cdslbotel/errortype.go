@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
+	"net/url"
 	"reflect"
 	"strconv"
 
@@ -74,6 +76,22 @@ var sentinels = []struct {
 	{cdslb.ErrResourceNotFound, "ResourceNotFound"},
 }
 
+// redactedCause names the cause behind the library's redacting wrapper by
+// the types errors.As finds there: net/http's *url.Error says no more than
+// that a request failed, so its own cause is named; a type of the caller's
+// own is "_OTHER".
+func redactedCause(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return typeName(ue.Err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return reflect.TypeOf(ne).String()
+	}
+	return "_OTHER"
+}
+
 // typeName names the type of err's cause, such as "*net.OpError": the
 // first error in its chain that is neither the library's nor fmt's
 // wrapping; "_OTHER" for an error made by errors.New, whose type says
@@ -86,7 +104,14 @@ func typeName(err error) string {
 		}
 		switch {
 		case t.PkgPath() == "github.com/cdsgo/cdslb" || t.PkgPath() == "fmt":
-			err = errors.Unwrap(err)
+			next := errors.Unwrap(err)
+			if next == nil {
+				// A cause whose text held a secret is kept behind a wrapper
+				// that prints it redacted and does not unwrap; errors.As
+				// still finds the types that say what failed.
+				return redactedCause(err)
+			}
+			err = next
 			continue
 		case t.PkgPath() == "errors" && t.Name() == "errorString":
 			return "_OTHER"

@@ -202,6 +202,9 @@ func Integer(b []byte) (n int, ok bool) {
 	if v, ok := plainInt(b); ok && v > -1<<53 && v < 1<<53 { // the common case, without big numbers
 		return v, true
 	}
+	if v, ok := quoted(b); ok { // and its string form
+		return v, true
+	}
 	r, ok := decimal(b)
 	if !ok || !r.IsInt() || r.Num().CmpAbs(big.NewInt(1<<53)) >= 0 {
 		return 0, false
@@ -217,6 +220,9 @@ func Integer(b []byte) (n int, ok bool) {
 // library could not write such a timeout back as it was.
 func Duration(value []byte, unit string) (d time.Duration, ok bool) {
 	ms := map[string]int64{"ms": 1, "s": 1000, "m": 60 * 1000}[unit]
+	if n, quick := quoted(value); quick && ms != 0 && int64(n) <= math.MaxInt64/int64(time.Millisecond)/ms { // the common case, "5" or 5, without big numbers
+		return time.Duration(int64(n)*ms) * time.Millisecond, true
+	}
 	r, ok := decimal(value)
 	if ms == 0 || !ok || r.Sign() < 0 {
 		return 0, false
@@ -226,6 +232,25 @@ func Duration(value []byte, unit string) (d time.Duration, ok bool) {
 		return 0, false
 	}
 	return time.Duration(r.Num().Int64()) * time.Millisecond, true
+}
+
+// quoted reads the common spellings of a whole number that is not negative,
+// 8080 and "8080", of up to 15 digits: no sign, no leading zero, no space.
+func quoted(v []byte) (int, bool) {
+	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	if len(v) == 0 || len(v) > 15 || v[0] == '0' && len(v) > 1 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // decimal reads a JSON number, or a string holding one, as the exact number

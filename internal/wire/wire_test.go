@@ -360,3 +360,27 @@ func TestTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestCommonSpellingsReadAsTheExactReadingDoes: the shortcut for 8080 and
+// "8080" gives what the exact decimal reading gives, at every length and
+// for every unit, and leaves everything else to it.
+func TestCommonSpellingsReadAsTheExactReadingDoes(t *testing.T) {
+	for _, v := range []string{"0", `"0"`, "7", `"8080"`, "123456789012345", `"123456789012345"`, `"1234567890123456"`,
+		`"00"`, `"08"`, `" 8"`, `"-1"`, `""`, `"`, `"x"`, "9999999999"} {
+		r, exact := decimal([]byte(v))
+		n, ok := Integer([]byte(v))
+		if exact && r.IsInt() && r.Num().IsInt64() && r.Num().Int64() < 1<<53 && r.Num().Int64() > -1<<53 {
+			if !ok || int64(n) != r.Num().Int64() {
+				t.Errorf("Integer(%s) = %d, %v; exactly %s", v, n, ok, r)
+			}
+		} else if ok {
+			t.Errorf("Integer(%s) = %d, read; exactly unread", v, n)
+		}
+		for _, unit := range []string{"ms", "s", "m"} {
+			d, ok := Duration([]byte(v), unit)
+			if q, quick := quoted([]byte(v)); quick && ok && d != time.Duration(q)*map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute}[unit] {
+				t.Errorf("Duration(%s, %s) = %v", v, unit, d)
+			}
+		}
+	}
+}
