@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// A wait flag out of range is refused before anything is sent, by every
+// command that waits (found by its --timeout flag, so a waiting command
+// added tomorrow is swept too): exit 4 promises nothing was sent, and a
+// create sent before the refusal would make a script that retries it
+// create twice.
+func TestWaitFlagsAreCheckedBeforeSending(t *testing.T) {
+	e, lb := seeded(t)
+	set := file(t, "set.yaml", listenersYAML)
+	cfg := file(t, "haproxy.cfg", "global\n  maxconn 100\n")
+	create := file(t, "c.yaml", createYAML)
+	lines := map[string][]string{
+		"cdslb lb create":          {"lb", "create", "-f", create, "--wait"},
+		"cdslb lb ensure":          {"lb", "ensure", "-f", create},
+		"cdslb lb resize":          {"lb", "resize", lb.InstanceUUID, "--size", "4C8G", "--wait"},
+		"cdslb lb delete":          {"lb", "delete", lb.InstanceUUID, "--yes", "--wait"},
+		"cdslb lb wait":            {"lb", "wait", lb.InstanceUUID},
+		"cdslb listeners apply":    {"listeners", "apply", lb.InstanceUUID, "-f", set, "--wait"},
+		"cdslb listeners remove":   {"listeners", "remove", lb.InstanceUUID, "site", "--wait"},
+		"cdslb haproxy-config set": {"haproxy-config", "set", lb.InstanceUUID, "-f", cfg, "--wait"},
+	}
+	var waiting []string
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Flags().Lookup("timeout") != nil {
+				waiting = append(waiting, sub.CommandPath())
+			}
+			walk(sub)
+		}
+	}
+	walk(newApp(context.Background(), nil, nil, nil, nil).rootCommand())
+	for _, path := range waiting {
+		line, ok := lines[path]
+		if !ok {
+			t.Errorf("%s waits: add its command line to this test", path)
+			continue
+		}
+		for _, bad := range [][]string{{"--timeout", "0"}, {"--timeout", "-1s"}, {"--poll-interval", "-1s"}} {
+			e.srv.ClearJournal()
+			r := e.run(append(append([]string{}, line...), bad...)...)
+			expect(t, r, 4)
+			contains(t, r.stderr, bad[0])
+			if w := e.srv.Writes(); len(w) > 0 {
+				t.Errorf("%s %s: refused with exit 4 after sending %s", path, strings.Join(bad, " "), w[0].Action)
+			}
+		}
+	}
+}
