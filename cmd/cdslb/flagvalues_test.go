@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -52,6 +53,39 @@ func TestWaitFlagsAreCheckedBeforeSending(t *testing.T) {
 			contains(t, r.stderr, bad[0])
 			if w := e.srv.Writes(); len(w) > 0 {
 				t.Errorf("%s %s: refused with exit 4 after sending %s", path, strings.Join(bad, " "), w[0].Action)
+			}
+		}
+	}
+}
+
+// A file too large to be a request, a certificate or a haproxy.cfg (or an
+// endless one, such as /dev/zero) is refused before anything is sent,
+// without reading it whole: every command that reads a file.
+func TestHugeInputFilesAreRefusedBeforeSending(t *testing.T) {
+	e, lb := seeded(t)
+	huge := file(t, "huge.yaml", "")
+	check(t, os.Truncate(huge, maxInputFile+1)) // sparse: costs no disk
+	key := file(t, "key.pem", "x")
+	files := []string{huge}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		files = append(files, "/dev/zero")
+	}
+	for _, f := range files {
+		for _, args := range [][]string{
+			{"lb", "create", "-f", f},
+			{"lb", "ensure", "-f", f},
+			{"listeners", "plan", lb.InstanceUUID, "-f", f},
+			{"listeners", "apply", lb.InstanceUUID, "-f", f},
+			{"haproxy-config", "set", lb.InstanceUUID, "-f", f},
+			{"certs", "upload", "--name", "n", "--cert", f, "--key", key},
+			{"certs", "ensure", "--name", "n", "--cert", key, "--key", f},
+		} {
+			e.srv.ClearJournal()
+			r := e.run(args...)
+			expect(t, r, 4)
+			contains(t, r.stderr, "larger than 16 MiB")
+			if w := e.srv.Writes(); len(w) > 0 {
+				t.Errorf("cdslb %s: sent %s", strings.Join(args, " "), w[0].Action)
 			}
 		}
 	}

@@ -13,14 +13,30 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// readFile reads a file named on the command line, "-" for stdin.
+// maxInputFile bounds a file read from the command line. Request files,
+// certificates and haproxy.cfg files are kilobytes; the bound keeps a
+// mistaken -f /dev/zero or a multi-gigabyte file from exhausting memory
+// before anything is sent.
+const maxInputFile = 16 << 20
+
+// readFile reads a file named on the command line, "-" for stdin, of at
+// most maxInputFile bytes.
 func (a *app) readFile(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(a.stdin)
+	var r io.Reader = a.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		defer f.Close()
+		r = f
 	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, usageError{err}
+	data, err := io.ReadAll(io.LimitReader(r, maxInputFile+1))
+	switch {
+	case err != nil:
+		return nil, usageError{fmt.Errorf("reading %s: %w", name, err)}
+	case len(data) > maxInputFile:
+		return nil, usageError{fmt.Errorf("%s is larger than %d MiB: not a request, certificate or haproxy.cfg file", name, maxInputFile>>20)}
 	}
 	return data, nil
 }
