@@ -99,6 +99,7 @@ type progress struct {
 
 	mu      sync.Mutex
 	status  string
+	ended   bool // the line is ended: draw nothing more
 	done    chan struct{}
 	stopped sync.Once
 }
@@ -135,25 +136,34 @@ func (p *progress) tick() {
 		case <-p.done:
 			return
 		case <-t.C:
-			p.mu.Lock()
-			p.draw()
-			p.mu.Unlock()
+			p.redraw()
 		}
 	}
 }
 
+// redraw draws the terminal line again, with the elapsed time.
+func (p *progress) redraw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.draw()
+}
+
 func (p *progress) draw() {
+	if p.ended {
+		return
+	}
 	fmt.Fprintf(p.a.stderr, "\r\033[Kwaiting for load balancer %s to be %s: %s, %s", p.id, p.g, p.statusLocked(), p.elapsedLocked())
 }
 
 func (p *progress) stop() {
 	p.stopped.Do(func() {
 		close(p.done)
+		p.mu.Lock()
+		defer p.mu.Unlock()
 		if p.terminal {
-			p.mu.Lock()
 			fmt.Fprintln(p.a.stderr)
-			p.mu.Unlock()
 		}
+		p.ended = true
 	})
 }
 
