@@ -20,9 +20,36 @@ import (
 const maxInputFile = 16 << 20
 
 // readFile reads a file named on the command line, "-" for stdin, of at
-// most maxInputFile bytes.
+// most maxInputFile bytes. Ctrl-C ends the wait for it: standard input at
+// a terminal, or a named pipe, would otherwise hold the command with the
+// interrupt already taken.
 func (a *app) readFile(name string) ([]byte, error) {
-	var r io.Reader = a.stdin
+	return a.interruptible(name, func() ([]byte, error) { return readBounded(a.stdin, name) })
+}
+
+// interruptible runs read, a read of name that may block, until it ends
+// or Ctrl-C ends the run.
+func (a *app) interruptible(name string, read func() ([]byte, error)) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1) // the reader may finish after we return
+	go func() {
+		data, err := read()
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-a.ctx.Done():
+		return nil, fmt.Errorf("interrupted while reading %s: nothing was sent", describeFile(name))
+	}
+}
+
+// readBounded opens and reads name ("-": stdin) up to maxInputFile bytes.
+func readBounded(stdin io.Reader, name string) ([]byte, error) {
+	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -34,11 +61,18 @@ func (a *app) readFile(name string) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxInputFile+1))
 	switch {
 	case err != nil:
-		return nil, usageError{fmt.Errorf("reading %s: %w", name, err)}
+		return nil, usageError{fmt.Errorf("reading %s: %w", describeFile(name), err)}
 	case len(data) > maxInputFile:
 		return nil, usageError{fmt.Errorf("%s is larger than %d MiB: not a request, certificate or haproxy.cfg file", name, maxInputFile>>20)}
 	}
 	return data, nil
+}
+
+func describeFile(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
 }
 
 // decodeFile reads FILE (JSON or YAML: JSON is read as the YAML it also
