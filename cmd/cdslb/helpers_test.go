@@ -27,7 +27,6 @@ var ran sync.Map
 func TestMain(m *testing.M) {
 	if os.Getenv("CDSLB_TEST_RUN_MAIN") == "1" { // the test binary as the command, for signal tests
 		main() // reads os.Args[1:], the command line given to the test binary
-
 	}
 	flag.Parse()
 	code := m.Run()
