@@ -90,3 +90,30 @@ func TestHugeInputFilesAreRefusedBeforeSending(t *testing.T) {
 		}
 	}
 }
+
+// A YAML file whose aliases expand to millions of values (a "billion
+// laughs" shaped to the listener set: N aliases of a listener whose
+// backends are N aliases of one server) is refused at once, before the
+// expansion exhausts memory: the decoder follows aliases itself.
+func TestAliasExpansionIsBounded(t *testing.T) {
+	e, lb := seeded(t)
+	const n = 3000 // 9 million backends once expanded
+	var b strings.Builder
+	b.WriteString("HTTPListeners:\n  - &l\n    ListenerName: web\n    ListenerPort: 80\n    Scheduler: roundrobin\n    BackendServers:\n      - &s {IP: 10.0.0.1, Port: 8080, Weight: 1}\n")
+	b.WriteString(strings.Repeat("      - *s\n", n))
+	b.WriteString(strings.Repeat("  - *l\n", n))
+	f := file(t, "laughs.yaml", b.String())
+	for _, cmd := range []string{"plan", "apply"} {
+		r := e.run("listeners", cmd, lb.InstanceUUID, "-f", f)
+		expect(t, r, 4)
+		contains(t, r.stderr, "aliases")
+	}
+	if w := e.srv.Writes(); len(w) > 0 {
+		t.Errorf("sent %s", w[0].Action)
+	}
+	// A few aliases, as a file sharing one backend list between listeners
+	// has, read as written.
+	shared := "TCPListeners:\n  - ListenerName: a\n    ListenerPort: 81\n    Scheduler: roundrobin\n    BackendServers: &b\n      - {IP: 10.0.0.1, Port: 8080, Weight: 1}\n" +
+		"  - ListenerName: b\n    ListenerPort: 82\n    Scheduler: roundrobin\n    BackendServers: *b\n"
+	contains(t, e.ok("listeners", "plan", lb.InstanceUUID, "-f", file(t, "shared.yaml", shared)), `"a"`, `"b"`)
+}

@@ -104,7 +104,8 @@ func (a *app) decodeFile(name string, v any) error {
 	if len(doc.Content) == 0 {
 		return usageError{fmt.Errorf("%s is empty", name)}
 	}
-	if err := decodeNode(doc.Content[0], reflect.ValueOf(v).Elem(), ""); err != nil {
+	budget := countNodes(doc.Content[0]) + maxAliasedValues
+	if err := decodeNode(doc.Content[0], reflect.ValueOf(v).Elem(), "", &budget); err != nil {
 		return usageError{fmt.Errorf("%s: %w", name, err)}
 	}
 	return nil
@@ -115,8 +116,25 @@ var (
 	timeType     = reflect.TypeFor[time.Time]()
 )
 
+// maxAliasedValues bounds the values that aliases add to a file: the
+// decoder follows them itself, so a few lines of aliases of aliases would
+// otherwise expand to billions of values.
+const maxAliasedValues = 1 << 20
+
+// countNodes counts the nodes of a document as written, an alias as one.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	if n.Kind != yaml.AliasNode {
+		for _, child := range n.Content {
+			c += countNodes(child)
+		}
+	}
+	return c
+}
+
 // decodeNode decodes n into v, checking names and kinds against v's type.
-func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
+// Each value decoded spends one of budget, which aliases can exhaust.
+func decodeNode(n *yaml.Node, v reflect.Value, path string, budget *int) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
@@ -126,6 +144,9 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 			where = "the document"
 		}
 		return fmt.Errorf("line %d: %s: %s", n.Line, where, fmt.Sprintf(format, args...))
+	}
+	if *budget--; *budget < 0 {
+		return at("the file's aliases expand to more than %d values", maxAliasedValues)
 	}
 	isNull := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 	switch {
@@ -162,7 +183,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 			return nil
 		}
 		p := reflect.New(v.Type().Elem())
-		if err := decodeNode(n, p.Elem(), path); err != nil {
+		if err := decodeNode(n, p.Elem(), path, budget); err != nil {
 			return err
 		}
 		v.Set(p)
@@ -177,7 +198,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			if err := decodeNode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := decodeNode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), budget); err != nil {
 				return err
 			}
 		}
@@ -198,7 +219,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 				return at("field %q is given twice", key)
 			}
 			seen[key] = true
-			if err := decodeNode(n.Content[i+1], v.FieldByIndex(f.Index), path+"."+key); err != nil {
+			if err := decodeNode(n.Content[i+1], v.FieldByIndex(f.Index), path+"."+key, budget); err != nil {
 				return err
 			}
 		}
