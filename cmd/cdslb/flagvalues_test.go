@@ -117,3 +117,20 @@ func TestAliasExpansionIsBounded(t *testing.T) {
 		"  - ListenerName: b\n    ListenerPort: 82\n    Scheduler: roundrobin\n    BackendServers: *b\n"
 	contains(t, e.ok("listeners", "plan", lb.InstanceUUID, "-f", file(t, "shared.yaml", shared)), `"a"`, `"b"`)
 }
+
+// sizes list --cpu/--ram out of range, or one without the other, is a
+// wrong command line (exit 4), said before any request; a size not
+// offered is the service's answer (exit 1).
+func TestSizeLookupFlagsAreChecked(t *testing.T) {
+	e := newEnv(t)
+	for _, bad := range [][]string{{"--cpu", "2"}, {"--ram", "4"}, {"--cpu", "-1", "--ram", "2"}, {"--cpu", "2", "--ram", "0"}} {
+		before := e.srv.Requests("*")
+		r := e.run(append([]string{"sizes", "list", "--region", "CN_Hongkong_A"}, bad...)...)
+		expect(t, r, 4)
+		contains(t, r.stderr, "give both")
+		if n := e.srv.Requests("*") - before; n != 0 {
+			t.Errorf("%v: %d requests sent", bad, n)
+		}
+	}
+	expect(t, e.run("sizes", "list", "--region", "CN_Hongkong_A", "--cpu", "3", "--ram", "3"), 1)
+}
