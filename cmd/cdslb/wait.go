@@ -67,7 +67,7 @@ func (a *app) wait(c *cdslb.Client, id string, g goal) (*cdslb.LoadBalancer, err
 	lb, err := c.WaitUntil(ctx, id, func(lb *cdslb.LoadBalancer) (bool, error) {
 		status := "not listed"
 		if lb != nil {
-			status = lb.Status
+			status = inert(lb.Status)
 		}
 		p.saw(status)
 		if g == goalDeleted {
