@@ -137,8 +137,14 @@ func (a *app) confirm(question, want string) error {
 		return usageError{fmt.Errorf("refusing to delete without --yes: standard input is not a terminal to confirm on")}
 	}
 	fmt.Fprint(a.stderr, question)
-	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
-	if strings.TrimSpace(line) != want {
+	line, err := a.interruptible("-", func() ([]byte, error) {
+		line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+		return []byte(line), nil
+	})
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(string(line)) != want {
 		return usageError{fmt.Errorf("not confirmed; nothing was deleted")}
 	}
 	return nil

@@ -97,11 +97,13 @@ process list and the shell's history:
 			var err error
 			if a.isTerminal(a.stdin) { // one line, ended by Enter
 				fmt.Fprint(a.stderr, "Access key secret (it is echoed; end with Enter): ")
-				line, rerr := bufio.NewReader(a.stdin).ReadString('\n')
-				data, err = []byte(line), rerr
-				if errors.Is(err, io.EOF) {
-					err = nil
-				}
+				data, err = a.interruptible("-", func() ([]byte, error) {
+					line, err := bufio.NewReader(a.stdin).ReadString('\n')
+					if errors.Is(err, io.EOF) {
+						err = nil
+					}
+					return []byte(line), err
+				})
 			} else {
 				data, err = a.readFile("-")
 			}

@@ -52,6 +52,10 @@ size's name, such as 2C4G).`,
 			if (region == "") == (instance == "") {
 				return usageError{fmt.Errorf("give one of --region or --instance")}
 			}
+			lookup := cmd.Flags().Changed("cpu") || cmd.Flags().Changed("ram")
+			if lookup && (cpu < 1 || ram < 1) {
+				return usageError{fmt.Errorf("--cpu %d --ram %d: give both, each a positive number (cores, GB)", cpu, ram)}
+			}
 			c, err := a.client()
 			if err != nil {
 				return err
@@ -70,7 +74,7 @@ size's name, such as 2C4G).`,
 				}
 				all = resp.Sizes()
 			}
-			if cmd.Flags().Changed("cpu") || cmd.Flags().Changed("ram") {
+			if lookup {
 				var match []cdslb.InstanceSize
 				for _, s := range all {
 					if s.CPU == cpu && s.RAMGB == ram {

@@ -67,18 +67,28 @@ func TestAWriteThatLostItsAnswerExits3(t *testing.T) {
 		t.Errorf("the fake holds %d load balancers, want the 1 the lost create made", n)
 	}
 
-	// The listener helpers settle a lost answer themselves: they wait for
-	// the instance and read the set back, and the set they wrote is
-	// success. The write is still sent once.
+	// A listener write whose answer is lost, and whose outcome the library
+	// cannot read back (the instance cannot be read): exit 3, sent once.
 	e2, lb := seeded(t)
 	check(t, e2.srv.SetFault("ModifyLoadBalancerStrategys", cdslbtest.Fault{DropAfterRate: 1}))
+	check(t, e2.srv.SetFault("DescribeLoadBalancers", cdslbtest.Fault{ErrorRate: 1, Status: 403}))
 	r = e2.run("listeners", "apply", lb.InstanceUUID, "-f", file(t, "set.yaml", listenersYAML))
-	expect(t, r, 0)
+	expect(t, r, 3)
+	contains(t, r.stderr, "outcome is unknown", "look")
 	if n := e2.srv.Requests("ModifyLoadBalancerStrategys"); n != 1 {
 		t.Errorf("ModifyLoadBalancerStrategys sent %d times, want once", n)
 	}
-	r = e2.run("listeners", "plan", lb.InstanceUUID, "-f", file(t, "set.yaml", listenersYAML), "--detailed-exitcode")
-	expect(t, r, 0)
+
+	// Once the library reads the set back as written, the lost answer is
+	// a success (the library's outcome check after a listener write):
+	// exit 0, the write sent once, and the set is the file's.
+	e3, lb3 := seeded(t)
+	check(t, e3.srv.SetFault("ModifyLoadBalancerStrategys", cdslbtest.Fault{DropAfterRate: 1}))
+	expect(t, e3.run("listeners", "apply", lb3.InstanceUUID, "-f", file(t, "set.yaml", listenersYAML)), 0)
+	if n := e3.srv.Requests("ModifyLoadBalancerStrategys"); n != 1 {
+		t.Errorf("ModifyLoadBalancerStrategys sent %d times, want once", n)
+	}
+	expect(t, e3.run("listeners", "plan", lb3.InstanceUUID, "-f", file(t, "set.yaml", listenersYAML), "--detailed-exitcode"), 0)
 }
 
 // A wait that ends without its state exits 5: the timeout, and the

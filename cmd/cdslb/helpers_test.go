@@ -25,6 +25,9 @@ var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 var ran sync.Map
 
 func TestMain(m *testing.M) {
+	if os.Getenv("CDSLB_TEST_RUN_MAIN") == "1" { // the test binary as the command, for signal tests
+		main() // reads os.Args[1:], the command line given to the test binary
+	}
 	flag.Parse()
 	code := m.Run()
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {

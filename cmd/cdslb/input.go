@@ -13,16 +13,66 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// readFile reads a file named on the command line, "-" for stdin.
+// maxInputFile bounds a file read from the command line. Request files,
+// certificates and haproxy.cfg files are kilobytes; the bound keeps a
+// mistaken -f /dev/zero or a multi-gigabyte file from exhausting memory
+// before anything is sent.
+const maxInputFile = 16 << 20
+
+// readFile reads a file named on the command line, "-" for stdin, of at
+// most maxInputFile bytes. Ctrl-C ends the wait for it: standard input at
+// a terminal, or a named pipe, would otherwise hold the command with the
+// interrupt already taken.
 func (a *app) readFile(name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(a.stdin)
+	return a.interruptible(name, func() ([]byte, error) { return readBounded(a.stdin, name) })
+}
+
+// interruptible runs read, a read of name that may block, until it ends
+// or Ctrl-C ends the run.
+func (a *app) interruptible(name string, read func() ([]byte, error)) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
 	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, usageError{err}
+	done := make(chan result, 1) // the reader may finish after we return
+	go func() {
+		data, err := read()
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-a.ctx.Done():
+		return nil, fmt.Errorf("interrupted while reading %s: nothing was sent", describeFile(name))
+	}
+}
+
+// readBounded opens and reads name ("-": stdin) up to maxInputFile bytes.
+func readBounded(stdin io.Reader, name string) ([]byte, error) {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInputFile+1))
+	switch {
+	case err != nil:
+		return nil, usageError{fmt.Errorf("reading %s: %w", describeFile(name), err)}
+	case len(data) > maxInputFile:
+		return nil, usageError{fmt.Errorf("%s is larger than %d MiB: not a request, certificate or haproxy.cfg file", name, maxInputFile>>20)}
 	}
 	return data, nil
+}
+
+func describeFile(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
 }
 
 // decodeFile reads FILE (JSON or YAML: JSON is read as the YAML it also
@@ -54,7 +104,8 @@ func (a *app) decodeFile(name string, v any) error {
 	if len(doc.Content) == 0 {
 		return usageError{fmt.Errorf("%s is empty", name)}
 	}
-	if err := decodeNode(doc.Content[0], reflect.ValueOf(v).Elem(), ""); err != nil {
+	budget := countNodes(doc.Content[0]) + maxAliasedValues
+	if err := decodeNode(doc.Content[0], reflect.ValueOf(v).Elem(), "", &budget); err != nil {
 		return usageError{fmt.Errorf("%s: %w", name, err)}
 	}
 	return nil
@@ -65,8 +116,25 @@ var (
 	timeType     = reflect.TypeFor[time.Time]()
 )
 
+// maxAliasedValues bounds the values that aliases add to a file: the
+// decoder follows them itself, so a few lines of aliases of aliases would
+// otherwise expand to billions of values.
+const maxAliasedValues = 1 << 20
+
+// countNodes counts the nodes of a document as written, an alias as one.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	if n.Kind != yaml.AliasNode {
+		for _, child := range n.Content {
+			c += countNodes(child)
+		}
+	}
+	return c
+}
+
 // decodeNode decodes n into v, checking names and kinds against v's type.
-func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
+// Each value decoded spends one of budget, which aliases can exhaust.
+func decodeNode(n *yaml.Node, v reflect.Value, path string, budget *int) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
@@ -76,6 +144,9 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 			where = "the document"
 		}
 		return fmt.Errorf("line %d: %s: %s", n.Line, where, fmt.Sprintf(format, args...))
+	}
+	if *budget--; *budget < 0 {
+		return at("the file's aliases expand to more than %d values", maxAliasedValues)
 	}
 	isNull := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 	switch {
@@ -112,7 +183,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 			return nil
 		}
 		p := reflect.New(v.Type().Elem())
-		if err := decodeNode(n, p.Elem(), path); err != nil {
+		if err := decodeNode(n, p.Elem(), path, budget); err != nil {
 			return err
 		}
 		v.Set(p)
@@ -127,7 +198,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			if err := decodeNode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := decodeNode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), budget); err != nil {
 				return err
 			}
 		}
@@ -148,7 +219,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 				return at("field %q is given twice", key)
 			}
 			seen[key] = true
-			if err := decodeNode(n.Content[i+1], v.FieldByIndex(f.Index), path+"."+key); err != nil {
+			if err := decodeNode(n.Content[i+1], v.FieldByIndex(f.Index), path+"."+key, budget); err != nil {
 				return err
 			}
 		}

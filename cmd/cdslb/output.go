@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -86,9 +87,22 @@ func cell(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return strings.Map(func(r rune) rune {
+	return inert(strings.Map(func(r rune) rune {
 		if r == '\t' || r == '\n' || r == '\r' {
 			return ' '
+		}
+		return r
+	}, s))
+}
+
+// inert makes text from the service safe to show on a terminal: each
+// control character (C0, DEL, C1: escape sequences, the bell) and each
+// bidirectional control becomes U+FFFD, so that a name cannot retitle,
+// clear or reorder the terminal, nor shift a table's columns.
+func inert(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+			return unicode.ReplacementChar
 		}
 		return r
 	}, s)

@@ -11,10 +11,25 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// waitFlags adds --timeout and --poll-interval to a command that waits.
+// waitFlags adds --timeout and --poll-interval to a command that waits,
+// and checks them before the command runs: a command that changes and then
+// waits must refuse a bad value before it sends the change, since exit
+// status 4 says nothing was sent.
 func (a *app) waitFlags(c *cobra.Command) {
 	c.Flags().DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up waiting after this long (exit status 5)")
 	c.Flags().DurationVar(&a.pollEvery, "poll-interval", 0, "poll this often while waiting (default: the library's schedule: at once, at 30s and 60s, then every 12s)")
+	c.PreRunE = func(*cobra.Command, []string) error { return a.checkWaitFlags() }
+}
+
+// checkWaitFlags refuses a --timeout or --poll-interval out of range.
+func (a *app) checkWaitFlags() error {
+	if a.timeout <= 0 {
+		return usageError{fmt.Errorf("--timeout %v: must be positive", a.timeout)}
+	}
+	if a.pollEvery < 0 {
+		return usageError{fmt.Errorf("--poll-interval %v: must not be negative", a.pollEvery)}
+	}
+	return nil
 }
 
 // goal is what a wait waits for.
@@ -38,11 +53,8 @@ func (g goal) String() string {
 // wait only reads: Ctrl-C (ctx's end) or the timeout stops it, leaving
 // the instance as it is, and the error says in which state.
 func (a *app) wait(c *cdslb.Client, id string, g goal) (*cdslb.LoadBalancer, error) {
-	if a.timeout <= 0 {
-		return nil, usageError{fmt.Errorf("--timeout %v: must be positive", a.timeout)}
-	}
-	if a.pollEvery < 0 {
-		return nil, usageError{fmt.Errorf("--poll-interval %v: must not be negative", a.pollEvery)}
+	if err := a.checkWaitFlags(); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, a.timeout)
 	defer cancel()
@@ -55,7 +67,7 @@ func (a *app) wait(c *cdslb.Client, id string, g goal) (*cdslb.LoadBalancer, err
 	lb, err := c.WaitUntil(ctx, id, func(lb *cdslb.LoadBalancer) (bool, error) {
 		status := "not listed"
 		if lb != nil {
-			status = lb.Status
+			status = inert(lb.Status)
 		}
 		p.saw(status)
 		if g == goalDeleted {
@@ -87,6 +99,7 @@ type progress struct {
 
 	mu      sync.Mutex
 	status  string
+	ended   bool // the line is ended: draw nothing more
 	done    chan struct{}
 	stopped sync.Once
 }
@@ -123,25 +136,34 @@ func (p *progress) tick() {
 		case <-p.done:
 			return
 		case <-t.C:
-			p.mu.Lock()
-			p.draw()
-			p.mu.Unlock()
+			p.redraw()
 		}
 	}
 }
 
+// redraw draws the terminal line again, with the elapsed time.
+func (p *progress) redraw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.draw()
+}
+
 func (p *progress) draw() {
+	if p.ended {
+		return
+	}
 	fmt.Fprintf(p.a.stderr, "\r\033[Kwaiting for load balancer %s to be %s: %s, %s", p.id, p.g, p.statusLocked(), p.elapsedLocked())
 }
 
 func (p *progress) stop() {
 	p.stopped.Do(func() {
 		close(p.done)
+		p.mu.Lock()
+		defer p.mu.Unlock()
 		if p.terminal {
-			p.mu.Lock()
 			fmt.Fprintln(p.a.stderr)
-			p.mu.Unlock()
 		}
+		p.ended = true
 	})
 }
 
