@@ -253,17 +253,11 @@ func TestTheJournalThroughTheClient(t *testing.T) {
 }
 
 // TestMalformedAnswersThroughTheLibrary: each kind of malformed answer to
-// a write and to a read, sent once to a client that does not retry. Where
-// today's library already refuses the answer, the test insists on
-// ErrMalformedAnswer (or ErrOutcomeUnknown for a write); where it does not
-// yet, it logs what the library returned, for the strict decoding of issue
-// 19 to turn into a refusal.
+// a write and to a read, sent once to a client that does not retry, is
+// refused: ErrMalformedAnswer, and ErrOutcomeUnknown for a write, never a
+// success.
 func TestMalformedAnswersThroughTheLibrary(t *testing.T) {
 	t.Parallel()
-	refusedToday := map[string]bool{
-		"CreateLoadBalancer/missing-ids":    true,
-		"DescribeLoadBalancers/missing-ids": true,
-	}
 	calls := map[string]func(*cdslb.Client, cdslb.LoadBalancer) error{
 		"CreateLoadBalancer": func(c *cdslb.Client, _ cdslb.LoadBalancer) error {
 			_, err := provision(context.Background(), c, "new")
@@ -283,12 +277,11 @@ func TestMalformedAnswersThroughTheLibrary(t *testing.T) {
 			}
 			err := call(srv.Client(cdslb.WithRetry(cdslb.NoRetry)), lb)
 			name := action + "/" + kind
-			refused := errors.Is(err, cdslb.ErrMalformedAnswer) || errors.Is(err, cdslb.ErrOutcomeUnknown)
-			switch {
-			case refusedToday[name] && !refused:
-				t.Errorf("%s: %v, want ErrMalformedAnswer or ErrOutcomeUnknown", name, err)
-			case !refused:
-				t.Logf("%s: today's library returns %v (left for strict decoding)", name, err)
+			if !errors.Is(err, cdslb.ErrMalformedAnswer) {
+				t.Errorf("%s: %v, want ErrMalformedAnswer", name, err)
+			}
+			if write := action == "CreateLoadBalancer"; write != errors.Is(err, cdslb.ErrOutcomeUnknown) {
+				t.Errorf("%s: %v; ErrOutcomeUnknown %v, want it for a write only", name, err, !write)
 			}
 			if got := srv.Calls(action); len(got) != 1 || got[0].Code != "Success" || got[0].Status != http.StatusOK {
 				t.Errorf("%s: journal %+v", name, got)
