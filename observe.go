@@ -301,6 +301,7 @@ func (o *observedCall) startAttempt(ctx context.Context, op operation, params ur
 	o.attemptStart = time.Now()
 	o.attempt = orContext(o.obs.StartAttempt(ctx, e), ctx)
 	o.attempts = attempt
+	markMayLeave(ctx) // past the last observer method before the request leaves
 	return o.attempt
 }
 
