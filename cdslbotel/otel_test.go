@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -434,4 +435,25 @@ func TestNilProvidersAreTheGlobalOnes(t *testing.T) {
 	assert.ElementsMatch(t, []string{"DescribeZones", "GET"}, names)
 	tm := &telemetry{reader: reader}
 	assert.Equal(t, int64(1), sumInt(t, tm.metrics(t)["cdslb.client.attempts"]))
+}
+
+// TestErrorTypeKeepsCardinalityLow: error.type is a metric attribute, so
+// a code the service (or a proxy) makes up per answer, such as one that
+// carries a request id or a message, must not become a value of its own:
+// only a code shaped like one ("InternalError", "Invalid.Parameter") is
+// kept, the rest is "_OTHER".
+func TestErrorTypeKeepsCardinalityLow(t *testing.T) {
+	t.Parallel()
+	for code, want := range map[string]string{
+		"InternalError":                          "InternalError",
+		"Invalid.Parameter_Value":                "Invalid.Parameter_Value",
+		"InternalError: request 7f3a9c2e failed": "_OTHER",
+		"7f3a9c2e-1b2d-4c5e-8f90-123456789abc":   "_OTHER",
+		"Internal\\nError":                       "_OTHER",
+		strings.Repeat("A", 65):                  "_OTHER",
+		"Signature=REDACTED":                     "_OTHER",
+	} {
+		err := &cdslb.APIError{Action: "DescribeZones", HTTPStatus: 500, Code: code}
+		assert.Equal(t, want, cdslbotel.ErrorType(err), "%q", code)
+	}
 }
