@@ -67,10 +67,33 @@ func TestAWriteThatLostItsAnswerExits3(t *testing.T) {
 		t.Errorf("the fake holds %d load balancers, want the 1 the lost create made", n)
 	}
 
+	// A listener write whose answer is lost before it ran: the library
+	// reads the set again and finds the set before, which cannot tell.
 	e2, lb := seeded(t)
-	check(t, e2.srv.SetFault("ModifyLoadBalancerStrategys", cdslbtest.Fault{DropAfterRate: 1}))
+	check(t, e2.srv.SetFault("ModifyLoadBalancerStrategys", cdslbtest.Fault{DropRate: 1}))
 	r = e2.run("listeners", "apply", lb.InstanceUUID, "-f", file(t, "set.yaml", listenersYAML))
 	expect(t, r, 3)
+	contains(t, r.stderr, "outcome is unknown")
+	if n := e2.srv.Requests("ModifyLoadBalancerStrategys"); n != 1 {
+		t.Errorf("ModifyLoadBalancerStrategys sent %d times, want once", n)
+	}
+}
+
+// A listener write whose answer is lost after it ran is settled by the
+// library (it reads the set again and finds the set written): exit 0, the
+// write sent once, and no empty task id printed.
+func TestASettledListenerWriteExits0(t *testing.T) {
+	e, lb := seeded(t)
+	check(t, e.srv.SetFault("ModifyLoadBalancerStrategys", cdslbtest.Fault{DropAfterRate: 1}))
+	r := e.run("listeners", "apply", lb.InstanceUUID, "-f", file(t, "set.yaml", listenersYAML))
+	expect(t, r, 0)
+	contains(t, r.stderr, "applied to load balancer "+lb.InstanceUUID)
+	if strings.Contains(r.stderr, "(task )") {
+		t.Errorf("an empty task id is printed: %q", r.stderr)
+	}
+	if n := e.srv.Requests("ModifyLoadBalancerStrategys"); n != 1 {
+		t.Errorf("ModifyLoadBalancerStrategys sent %d times, want once", n)
+	}
 }
 
 // A wait that ends without its state exits 5: the timeout, and the
