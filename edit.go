@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // This file holds the helpers that edit one listener of an instance by
@@ -46,7 +47,7 @@ const editAttempts = 5
 //
 // When the write's outcome is unknown (ErrOutcomeUnknown: its answer was
 // lost, or was a 5xx), it waits within ctx until the instance is RUNNING
-// and reads the set: the set it wrote is success (a response with no
+// (polling from 1 s, growing to 10 s) and reads the set: the set it wrote is success (a response with no
 // TaskID), another set is ErrListenersChanged (and the edit starts again),
 // and a set that cannot tell which (still the set before the write, or not
 // read) leaves ErrOutcomeUnknown.
@@ -192,7 +193,10 @@ func (c *Client) settle(ctx context.Context, helper string, before *DescribeLoad
 	if ctx.Err() != nil {
 		return nil, writeErr
 	}
-	if _, err := c.WaitUntilRunning(ctx, want.InstanceUUID); err != nil {
+	// A listener change takes seconds: the creation schedule's first 30 s
+	// pause would hold the instance's lock, and every edit waiting for it,
+	// that long.
+	if _, err := c.WaitUntilRunning(ctx, want.InstanceUUID, WithPollInterval(time.Second, 10*time.Second)); err != nil {
 		return nil, fmt.Errorf("%w (waiting to read the listeners again: %w)", writeErr, err)
 	}
 	now, inexact, err := c.readListeners(ctx, &DescribeLoadBalancerStrategysRequest{InstanceUUID: want.InstanceUUID})
