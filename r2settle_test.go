@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -42,4 +43,78 @@ func TestSettlingPollsAsAListenerChangeNeeds(t *testing.T) {
 	defer mu.Unlock()
 	assert.Greater(t, slept, 2*time.Second, "it waited for the instance")
 	assert.Less(t, slept, 6*time.Second, "and not much longer than the change took")
+}
+
+// heldFor counts the keys of c the editing lock holds or waits for.
+func heldFor(c *Client) int {
+	editing.mu.Lock()
+	defer editing.mu.Unlock()
+	n := 0
+	for k := range editing.held {
+		if k.c == c {
+			n++
+		}
+	}
+	return n
+}
+
+// panicsAtWrite is an observer that panics once in EndAttempt of the
+// whole-set write, after it was sent, or blocks in its StartAttempt until
+// released.
+type panicsAtWrite struct {
+	NopObserver
+	panicked atomic.Bool
+	block    chan struct{} // nil: panic instead
+	blocked  chan struct{}
+}
+
+func (o *panicsAtWrite) StartAttempt(ctx context.Context, e AttemptStart) context.Context {
+	if o.block != nil && e.Action == "ModifyLoadBalancerStrategys" && o.panicked.CompareAndSwap(false, true) {
+		close(o.blocked)
+		<-o.block
+	}
+	return ctx
+}
+
+func (o *panicsAtWrite) EndAttempt(_ context.Context, e AttemptEnd) {
+	if o.block == nil && e.Action == "ModifyLoadBalancerStrategys" && o.panicked.CompareAndSwap(false, true) {
+		panic("observer panics at the write's end")
+	}
+}
+
+// TestObserverPanicOrBlockInAnEditKeepsNoLock: an observer's panic at the
+// end of an edit's write goes on to the caller with the instance's lock
+// released (the next edit runs, and the lock map keeps nothing); an
+// observer that blocks inside an edit holds the lock only as long as it
+// blocks, and another edit of the instance waits within its own context.
+func TestObserverPanicOrBlockInAnEditKeepsNoLock(t *testing.T) {
+	t.Parallel()
+	f := newFrontedFake(t, 0)
+	id := f.instanceWithListeners(t, 2)
+	edit := func(c *Client, ctx context.Context, port int) error {
+		_, err := c.UpdateListener(ctx, id, "l-0", func(_ *HTTPListener, tcp *TCPListener) error { tcp.ListenerPort = port; return nil })
+		return err
+	}
+
+	o := &panicsAtWrite{}
+	c := f.client(t, WithObserver(o))
+	assert.PanicsWithValue(t, "observer panics at the write's end", func() { _ = edit(c, context.Background(), 2001) })
+	assert.Zero(t, heldFor(c), "the panic released the lock")
+	f.clock.advance(time.Hour)
+	require.NoError(t, edit(c, context.Background(), 2002))
+
+	b := &panicsAtWrite{block: make(chan struct{}), blocked: make(chan struct{})}
+	cb := f.client(t, WithObserver(b))
+	f.clock.advance(time.Hour)
+	done := make(chan error)
+	go func() { done <- edit(cb, context.Background(), 2003) }()
+	<-b.blocked
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := edit(cb, ctx, 2004)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the other edit waits within its context")
+	assert.Contains(t, err.Error(), "waiting for another call on the listeners of load balancer "+id)
+	close(b.block)
+	require.NoError(t, <-done)
+	assert.Zero(t, heldFor(cb))
 }
