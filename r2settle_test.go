@@ -2,8 +2,11 @@ package cdslb
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -117,4 +120,68 @@ func TestObserverPanicOrBlockInAnEditKeepsNoLock(t *testing.T) {
 	close(b.block)
 	require.NoError(t, <-done)
 	assert.Zero(t, heldFor(cb))
+}
+
+// TestSharedClientWithLostAnswersAndAnObserver: 16 goroutines share one
+// Client with an observer and a rate limit, each editing its own listener
+// of one busy instance, while every other whole-set write runs and loses
+// its answer. Every call that returns nil has its change in place, the
+// failures are only the busy refusal or an unknown outcome, every Start
+// event has its End, and no lock is left.
+func TestSharedClientWithLostAnswersAndAnObserver(t *testing.T) {
+	t.Parallel()
+	const goroutines = 16
+	f := newFrontedFake(t, 20*time.Millisecond)
+	id := f.instanceWithListeners(t, goroutines)
+	var writes atomic.Int32
+	f.hook("ModifyLoadBalancerStrategys", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if writes.Add(1)%2 == 0 {
+			next.ServeHTTP(httptest.NewRecorder(), r) // it runs; the answer is lost
+			abort()
+		}
+		next.ServeHTTP(w, r)
+	})
+	rec := &recorder{}
+	c := f.client(t, WithObserver(rec), WithRateLimit(100, 2), WithRetry(RetryPolicy{MaxAttempts: 3, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, RetryConflicts: true}))
+	errs := make([]error, goroutines)
+	var wg sync.WaitGroup
+	for i := range goroutines {
+		wg.Go(func() {
+			_, errs[i] = c.UpdateListener(context.Background(), id, "l-"+strconv.Itoa(i), func(_ *HTTPListener, tcp *TCPListener) error {
+				tcp.MaxConn = 7000 + i
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	f.clock.advance(time.Hour)
+	_, tcp := f.set(t, id)
+	acknowledged := 0
+	for i, err := range errs {
+		if err != nil {
+			if !errors.Is(err, ErrOutcomeUnknown) {
+				assert.ErrorIs(t, err, ErrResourceInUse)
+			}
+			continue
+		}
+		acknowledged++
+		assert.Equal(t, 7000+i, tcp["l-"+strconv.Itoa(i)], "the acknowledged change of l-%d is in place", i)
+	}
+	t.Logf("%d of %d calls returned nil", acknowledged, goroutines)
+	assert.Positive(t, acknowledged)
+	assert.Zero(t, heldFor(c))
+	starts, ends := map[string]int{}, map[string]int{}
+	updates := 0
+	for _, e := range rec.all() {
+		if op, ok := e.Event.(OperationStart); ok && op.Operation == "UpdateListener" {
+			updates++
+		}
+		if strings.HasPrefix(e.Method, "Start") {
+			starts[strings.TrimPrefix(e.Method, "Start")]++
+		} else {
+			ends[strings.TrimPrefix(e.Method, "End")]++
+		}
+	}
+	assert.Equal(t, starts, ends, "every Start has its End")
+	assert.Equal(t, goroutines, updates, "one UpdateListener operation per call")
 }
