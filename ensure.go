@@ -41,7 +41,7 @@ import (
 // that matches ErrOutcomeUnknown. So a call whose context ended while the
 // service was still placing the order does not make the next call buy a
 // second instance. A create that ends any other way before its instance
-// is listed (the wait fails, or an Observer's panic ends the call) stays
+// is listed (the wait ends before it sees it, or an Observer's panic ends the call) stays
 // pending the same way; only a refusal ends it at once.
 //
 // Calls on one Client for the same name and region wait for each other,
@@ -115,12 +115,14 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 			return nil, false, err
 		}
 		id = found[0].InstanceUUID
+		c.pending.done(key) // listed
 	default:
 		c.pending.done(key) // refused: nothing was created
 		return nil, false, err
 	}
-	if lb, err = c.WaitUntilRunning(ctx, id, opts...); err == nil {
-		c.pending.done(key) // listed
+	lb, err = c.WaitUntilRunning(ctx, id, opts...)
+	if we := (*WaitError)(nil); err == nil || errors.As(err, &we) && we.Status != "" {
+		c.pending.done(key) // listed: the wait saw its status
 	}
 	return lb, true, err
 }

@@ -113,3 +113,35 @@ func (o *panicsAtCreate) maybe(method, action string) {
 
 func (o *panicsAtCreate) EndCall(_ context.Context, e CallEnd)       { o.maybe("EndCall", e.Action) }
 func (o *panicsAtCreate) EndAttempt(_ context.Context, e AttemptEnd) { o.maybe("EndAttempt", e.Action) }
+
+// TestEnsureAfterASeenCreateWhoseWaitEndedCreatesAgainOnceItIsGone: a
+// create whose instance the wait saw listed (CREATING) before its context
+// ended is no longer pending: once that instance is deleted, the next
+// EnsureLoadBalancer on the Client creates the name again, instead of
+// waiting for a create that has long shown up.
+func TestEnsureAfterASeenCreateWhoseWaitEndedCreatesAgainOnceItIsGone(t *testing.T) {
+	t.Parallel()
+	f := newFrontedFake(t, time.Minute)
+	c := f.client(t)
+	c.now = f.clock.Now
+	sleep := c.sleep
+	c.sleep = func(ctx context.Context, d time.Duration) error { return context.DeadlineExceeded } // the wait's context ends at its first pause
+	_, created, err := c.EnsureLoadBalancer(context.Background(), goodCreate())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.True(t, created)
+	assert.Contains(t, err.Error(), "CREATING", "the wait saw it listed")
+	c.sleep = sleep
+
+	f.clock.advance(2 * time.Minute) // well within PendingCreatePeriod
+	lbs := c.mustList(t)
+	require.Len(t, lbs, 1)
+	_, err = c.DeleteLoadBalancer(context.Background(), &DeleteLoadBalancerRequest{InstanceUUID: lbs[0].InstanceUUID})
+	require.NoError(t, err)
+	f.clock.advance(2 * time.Minute) // well within PendingCreatePeriod
+	require.Empty(t, c.mustList(t))
+
+	_, created, err = c.EnsureLoadBalancer(context.Background(), goodCreate(), WithPollInterval(time.Second, time.Second))
+	require.NoError(t, err)
+	assert.True(t, created)
+	assert.Equal(t, 2, f.requests("CreateLoadBalancer"))
+}
