@@ -214,12 +214,25 @@ func (c *Client) settle(ctx context.Context, helper string, before *DescribeLoad
 	}
 	switch {
 	case sameListeners(now, written):
-		return &ModifyLoadBalancerStrategysResponse{ResponseMeta: ResponseMeta{Code: "Success",
+		return &ModifyLoadBalancerStrategysResponse{ResponseMeta: ResponseMeta{Code: "Success", Attempts: attemptsOf(writeErr),
 			Message: "the answer was lost; the listeners read afterwards are the set written"}}, nil
 	case sameListeners(now, before):
 		return nil, fmt.Errorf("%w (the listeners read afterwards are still the set before the write, which may yet run)", writeErr)
 	}
 	return nil, changedError(helper, want.InstanceUUID, "after a write whose outcome was unknown ("+plain(writeErr)+"): another set is in place")
+}
+
+// attemptsOf is how many times the request of a failed call was sent.
+func attemptsOf(err error) int {
+	var ae *APIError
+	var te *TransportError
+	switch {
+	case errors.As(err, &ae):
+		return ae.Attempts
+	case errors.As(err, &te):
+		return te.Attempts
+	}
+	return 1
 }
 
 // changedError is ErrListenersChanged of a helper.

@@ -185,3 +185,23 @@ func TestSharedClientWithLostAnswersAndAnObserver(t *testing.T) {
 	assert.Equal(t, starts, ends, "every Start has its End")
 	assert.Equal(t, goroutines, updates, "one UpdateListener operation per call")
 }
+
+// TestSettledWriteSaysHowItWasSent: the response of a write whose lost
+// answer was settled by reading the set says it was sent once (Attempts),
+// as every response does, with no HTTP status, since no answer came.
+func TestSettledWriteSaysHowItWasSent(t *testing.T) {
+	t.Parallel()
+	f := newFrontedFake(t, 0)
+	id := f.instanceWithListeners(t, 1)
+	f.hook("ModifyLoadBalancerStrategys", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(httptest.NewRecorder(), r) // it runs; the answer is lost
+		abort()
+	})
+	c := f.client(t)
+	resp, err := c.UpdateListener(context.Background(), id, "l-0", func(_ *HTTPListener, tcp *TCPListener) error { tcp.MaxConn = 9; return nil })
+	require.NoError(t, err)
+	assert.Equal(t, "Success", resp.Code)
+	assert.Equal(t, 1, resp.Attempts, "sent once")
+	assert.Zero(t, resp.HTTPStatus, "no answer came")
+	assert.Empty(t, resp.TaskID)
+}
