@@ -2,7 +2,6 @@ package cdslb
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,15 +22,7 @@ func TestObservedRateLimitWaitIsTheClientsWait(t *testing.T) {
 	id := f.instanceWithListeners(t, 2)
 	rec := &recorder{}
 	c := f.client(t, WithRateLimit(1, 1), WithObserver(rec))
-	var mu sync.Mutex
-	var slept time.Duration
-	c.sleep = func(ctx context.Context, d time.Duration) error {
-		mu.Lock()
-		slept += d
-		mu.Unlock()
-		f.clock.advance(d)
-		return ctx.Err()
-	}
+	slept := f.countSleeps(c)
 	ctx := context.Background()
 	_, err := c.DescribeLoadBalancers(ctx, nil)
 	require.NoError(t, err)
@@ -50,9 +41,7 @@ func TestObservedRateLimitWaitIsTheClientsWait(t *testing.T) {
 			}
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	require.Greater(t, slept, 3*time.Second, "the limit made the client wait")
-	assert.InDelta(t, slept.Seconds(), reported.Seconds(), 0.05, "the observer sees every wait")
+	require.Greater(t, slept(), 3*time.Second, "the limit made the client wait")
+	assert.InDelta(t, slept().Seconds(), reported.Seconds(), 0.05, "the observer sees every wait")
 	assert.Greater(t, writeWait, 500*time.Millisecond, "the prepaid token's wait is the write's")
 }

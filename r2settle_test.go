@@ -31,21 +31,11 @@ func TestSettlingPollsAsAListenerChangeNeeds(t *testing.T) {
 		abort()
 	})
 	c := f.client(t)
-	var mu sync.Mutex
-	var slept time.Duration
-	c.sleep = func(ctx context.Context, d time.Duration) error {
-		mu.Lock()
-		slept += d
-		mu.Unlock()
-		f.clock.advance(d)
-		return ctx.Err()
-	}
+	slept := f.countSleeps(c)
 	_, err := c.UpdateListener(context.Background(), id, "l-0", func(_ *HTTPListener, tcp *TCPListener) error { tcp.MaxConn = 5; return nil })
 	require.NoError(t, err)
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Greater(t, slept, 2*time.Second, "it waited for the instance")
-	assert.Less(t, slept, 6*time.Second, "and not much longer than the change took")
+	assert.Greater(t, slept(), 2*time.Second, "it waited for the instance")
+	assert.Less(t, slept(), 6*time.Second, "and not much longer than the change took")
 }
 
 // heldFor counts the keys of c the editing lock holds or waits for.
@@ -204,4 +194,23 @@ func TestSettledWriteSaysHowItWasSent(t *testing.T) {
 	assert.Equal(t, 1, resp.Attempts, "sent once")
 	assert.Zero(t, resp.HTTPStatus, "no answer came")
 	assert.Empty(t, resp.TaskID)
+}
+
+// countSleeps makes c's waits move the fake's clock on, as f.client does,
+// and returns the total of the waits so far.
+func (f *frontedFake) countSleeps(c *Client) func() time.Duration {
+	var mu sync.Mutex
+	var slept time.Duration
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		slept += d
+		mu.Unlock()
+		f.clock.advance(d)
+		return ctx.Err()
+	}
+	return func() time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return slept
+	}
 }
