@@ -287,6 +287,7 @@ func (c *Client) waitToken(ctx context.Context, op operation, attempt int, _ boo
 // startAttempt reports the start of an attempt and returns its context.
 func (o *observedCall) startAttempt(ctx context.Context, op operation, params url.Values, attempt int, waited time.Duration) context.Context {
 	if o == nil {
+		markMayLeave(ctx) // a caller's transport may panic after sending, too
 		return ctx
 	}
 	host, port := o.c.base.Hostname(), o.c.base.Port()

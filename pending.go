@@ -69,9 +69,9 @@ func (p *pendingCreates) expire(now time.Time) {
 
 // creating runs create, the call that creates what key names, which is
 // pending from just before it (pendingCreates). If the call does not
-// return, as when an Observer's method panics, and its request cannot have
-// left (no attempt got past its StartAttempt), key is no longer pending:
-// nothing was sent.
+// return, as when an Observer's method or a caller's RoundTripper panics,
+// and its request cannot have left (no attempt got past its StartAttempt,
+// or was about to be sent), key is no longer pending: nothing was sent.
 func creating[R any](ctx context.Context, c *Client, key ensureKey, create func(context.Context) (R, error)) (R, error) {
 	var mayLeave atomic.Bool
 	returned := false
@@ -86,7 +86,8 @@ func creating[R any](ctx context.Context, c *Client, key ensureKey, create func(
 }
 
 // mayLeaveKey is the context key of a create's flag that its request may
-// have left: an attempt got past its StartAttempt (see creating).
+// have left: an attempt was about to be sent, past its StartAttempt (see
+// creating).
 type mayLeaveKey struct{}
 
 // markMayLeave sets ctx's flag, if it has one.

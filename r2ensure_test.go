@@ -145,3 +145,39 @@ func TestEnsureAfterASeenCreateWhoseWaitEndedCreatesAgainOnceItIsGone(t *testing
 	assert.True(t, created)
 	assert.Equal(t, 2, f.requests("CreateLoadBalancer"))
 }
+
+// TestCreateInterruptedByAPanickingTransportIsPending: without an
+// observer, a caller's RoundTripper that panics after sending the create
+// leaves the name pending all the same: the next Ensure never creates a
+// second instance while the first may appear.
+func TestCreateInterruptedByAPanickingTransportIsPending(t *testing.T) {
+	t.Parallel()
+	f := newFrontedFake(t, 0)
+	var panicked atomic.Bool
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if r.URL.Query().Get("Action") == "CreateLoadBalancer" && panicked.CompareAndSwap(false, true) {
+			panic("transport panics after sending")
+		}
+		return resp, err
+	})
+	c := f.client(t, WithHTTPClient(&http.Client{Transport: rt}))
+	c.now = f.clock.Now
+	var hidden atomic.Bool
+	hidden.Store(true)
+	f.hook("DescribeLoadBalancers", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if hidden.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"Code":"Success","Message":"","Data":[]}`))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	grace := []WaitOption{WithPollInterval(time.Millisecond, time.Millisecond), WithNotFoundGrace(10 * time.Millisecond)}
+	assert.Panics(t, func() { _, _, _ = c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...) })
+	require.Equal(t, 1, f.requests("CreateLoadBalancer"))
+
+	_, _, err := c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
+	require.ErrorIs(t, err, ErrOutcomeUnknown, "pending: listed, not created")
+	assert.Equal(t, 1, f.requests("CreateLoadBalancer"), "one create of the name on one Client")
+}
