@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // This file holds the helpers that edit one listener of an instance by
@@ -46,7 +47,7 @@ const editAttempts = 5
 //
 // When the write's outcome is unknown (ErrOutcomeUnknown: its answer was
 // lost, or was a 5xx), it waits within ctx until the instance is RUNNING
-// and reads the set: the set it wrote is success (a response with no
+// (polling from 1 s, growing to 10 s) and reads the set: the set it wrote is success (a response with no
 // TaskID), another set is ErrListenersChanged (and the edit starts again),
 // and a set that cannot tell which (still the set before the write, or not
 // read) leaves ErrOutcomeUnknown.
@@ -192,7 +193,10 @@ func (c *Client) settle(ctx context.Context, helper string, before *DescribeLoad
 	if ctx.Err() != nil {
 		return nil, writeErr
 	}
-	if _, err := c.WaitUntilRunning(ctx, want.InstanceUUID); err != nil {
+	// A listener change takes seconds: the creation schedule's first 30 s
+	// pause would hold the instance's lock, and every edit waiting for it,
+	// that long.
+	if _, err := c.WaitUntilRunning(ctx, want.InstanceUUID, WithPollInterval(time.Second, 10*time.Second)); err != nil {
 		return nil, fmt.Errorf("%w (waiting to read the listeners again: %w)", writeErr, err)
 	}
 	now, inexact, err := c.readListeners(ctx, &DescribeLoadBalancerStrategysRequest{InstanceUUID: want.InstanceUUID})
@@ -210,12 +214,25 @@ func (c *Client) settle(ctx context.Context, helper string, before *DescribeLoad
 	}
 	switch {
 	case sameListeners(now, written):
-		return &ModifyLoadBalancerStrategysResponse{ResponseMeta: ResponseMeta{Code: "Success",
+		return &ModifyLoadBalancerStrategysResponse{ResponseMeta: ResponseMeta{Code: "Success", Attempts: attemptsOf(writeErr),
 			Message: "the answer was lost; the listeners read afterwards are the set written"}}, nil
 	case sameListeners(now, before):
 		return nil, fmt.Errorf("%w (the listeners read afterwards are still the set before the write, which may yet run)", writeErr)
 	}
 	return nil, changedError(helper, want.InstanceUUID, "after a write whose outcome was unknown ("+plain(writeErr)+"): another set is in place")
+}
+
+// attemptsOf is how many times the request of a failed call was sent.
+func attemptsOf(err error) int {
+	var ae *APIError
+	var te *TransportError
+	switch {
+	case errors.As(err, &ae):
+		return ae.Attempts
+	case errors.As(err, &te):
+		return te.Attempts
+	}
+	return 1
 }
 
 // changedError is ErrListenersChanged of a helper.

@@ -40,7 +40,9 @@ import (
 // never create; if it still does not show up, they fail with an error
 // that matches ErrOutcomeUnknown. So a call whose context ended while the
 // service was still placing the order does not make the next call buy a
-// second instance.
+// second instance. A create that ends any other way before its instance
+// is listed (the wait ends before it sees it, or an Observer's panic ends the call) stays
+// pending the same way; only a refusal ends it at once.
 //
 // Calls on one Client for the same name and region wait for each other,
 // so that its goroutines make one instance: the others find it. If the
@@ -91,7 +93,8 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 	}
 
 	var id string
-	resp, err := c.CreateLoadBalancer(ctx, req)
+	c.pending.add(key, c.timeNow()) // until listed or refused (pendingCreates)
+	resp, err := creating(ctx, c, key, func(ctx context.Context) (*CreateLoadBalancerResponse, error) { return c.CreateLoadBalancer(ctx, req) })
 	switch {
 	case err == nil:
 		for _, uuid := range resp.InstanceUUIDs {
@@ -112,10 +115,15 @@ func (c *Client) EnsureLoadBalancer(ctx context.Context, req *CreateLoadBalancer
 			return nil, false, err
 		}
 		id = found[0].InstanceUUID
+		c.pending.done(key) // listed
 	default:
+		c.pending.done(key) // refused: nothing was created
 		return nil, false, err
 	}
 	lb, err = c.WaitUntilRunning(ctx, id, opts...)
+	if we := (*WaitError)(nil); err == nil || errors.As(err, &we) && we.Status != "" {
+		c.pending.done(key) // listed: the wait saw its status
+	}
 	return lb, true, err
 }
 
@@ -193,7 +201,9 @@ func ambiguousLoadBalancers(helper string, req *CreateLoadBalancerRequest, found
 // uploading again; if none appears, the error still matches
 // ErrOutcomeUnknown, and the upload stays pending on the Client as
 // EnsureLoadBalancer's create does (PendingCreatePeriod): later calls for
-// the name list but do not upload until it shows up or the period ends. If the upload is refused and a certificate of the
+// the name list but do not upload until it shows up or the period ends;
+// so does an upload the service accepted whose certificate is not listed
+// within that minute, and one ended by an Observer's panic. If the upload is refused and a certificate of the
 // name now exists (another caller uploaded it meanwhile), that one is
 // compared as if found before: the same is returned with created false,
 // another fails with ErrAmbiguousName.
@@ -230,9 +240,13 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 	}
 	outcome := "nothing was uploaded"
 	if len(found) == 0 {
-		_, err := c.UploadCACertificate(ctx, req)
+		c.pending.add(key, c.timeNow()) // until listed or refused (pendingCreates)
+		_, err := creating(ctx, c, key, func(ctx context.Context) (*UploadCACertificateResponse, error) {
+			return c.UploadCACertificate(ctx, req)
+		})
 		switch {
 		case err != nil && !errors.Is(err, ErrOutcomeUnknown):
+			c.pending.done(key) // refused: nothing was uploaded
 			// Refused: perhaps because another caller has just
 			// uploaded the name. Then that one is compared as found.
 			if _, ferr := find(); ferr != nil || len(found) == 0 {
@@ -242,13 +256,14 @@ func (c *Client) EnsureCertificate(ctx context.Context, req *UploadCACertificate
 		default:
 			created, outcome = true, "found after uploading the request's"
 			if rerr := relist(ctx, &cfg, find); rerr != nil {
+				c.pending.add(key, c.timeNow()) // uploaded, or perhaps: not listed yet
 				what := fmt.Sprintf("certificate %q", req.CertificateName)
 				if err != nil {
-					c.pending.add(key, c.timeNow())
 					return nil, false, lostAnswer(helper, what, err, rerr)
 				}
 				return nil, true, fmt.Errorf("cdslb: %s: %s was uploaded but not found by name: %w", helper, what, rerr)
 			}
+			c.pending.done(key) // listed
 		}
 	}
 	if len(found) > 1 {

@@ -102,8 +102,12 @@ type AttemptStart struct {
 	// the signing parameters (AccessKeyId, Signature, SignatureNonce,
 	// Timestamp and the rest), which identify the key or the request and
 	// tell a reader nothing of the call.
-	URL           string
-	RateLimitWait time.Duration // the time this attempt waited for WithRateLimit's limit before it was signed
+	URL string
+	// RateLimitWait is the time this attempt waited for WithRateLimit's
+	// limit before it was signed, on the client's clock (WithClock). The
+	// write of UpdateListener, RemoveListener and ApplyListeners takes its
+	// token before its check read: its first attempt reports that wait.
+	RateLimitWait time.Duration
 }
 
 // AttemptEnd is the end of one attempt.
@@ -273,20 +277,17 @@ func (c *Client) startCall(ctx context.Context, action string, readOnly bool) (c
 	return o.ctx, o
 }
 
-// waitToken is takeToken, which when timed (with an observer) also
-// returns how long it waited for the rate limit.
-func (c *Client) waitToken(ctx context.Context, op operation, attempt int, timed bool) (time.Duration, error) {
-	if !timed || c.limiter == nil {
-		return 0, c.takeToken(ctx, op, attempt)
-	}
-	start := time.Now()
-	err := c.takeToken(ctx, op, attempt)
-	return time.Since(start), err
+// waitToken is takeToken: it returns the wait the rate limit imposed on
+// the attempt, on the client's clock, its prepaid token's included. It
+// needs no timing, so it costs the same with an observer (timed) or not.
+func (c *Client) waitToken(ctx context.Context, op operation, attempt int, _ bool) (time.Duration, error) {
+	return c.takeToken(ctx, op, attempt)
 }
 
 // startAttempt reports the start of an attempt and returns its context.
 func (o *observedCall) startAttempt(ctx context.Context, op operation, params url.Values, attempt int, waited time.Duration) context.Context {
 	if o == nil {
+		markMayLeave(ctx) // a caller's transport may panic after sending, too
 		return ctx
 	}
 	host, port := o.c.base.Hostname(), o.c.base.Port()
@@ -301,6 +302,7 @@ func (o *observedCall) startAttempt(ctx context.Context, op operation, params ur
 	o.attemptStart = time.Now()
 	o.attempt = orContext(o.obs.StartAttempt(ctx, e), ctx)
 	o.attempts = attempt
+	markMayLeave(ctx) // past the last observer method before the request leaves
 	return o.attempt
 }
 

@@ -32,28 +32,30 @@ func WithRateLimit(perSecond float64, burst int) Option {
 }
 
 // takeToken waits until the rate limit lets the attempt go, if the client
-// has one. An error wraps the context's error; the token is then given back.
-// The first attempt of a write whose token was taken ahead (prepay) uses
-// that token and does not wait.
-func (c *Client) takeToken(ctx context.Context, op operation, attempt int) error {
+// has one, and returns the wait the limit imposed, as the client's clock
+// (WithClock) waited it. An error wraps the context's error; the token is
+// then given back. The first attempt of a write whose token was taken
+// ahead (prepay) uses that token and does not wait again: the wait
+// returned is the one taken ahead.
+func (c *Client) takeToken(ctx context.Context, op operation, attempt int) (time.Duration, error) {
 	if c.limiter == nil {
-		return nil
+		return 0, nil
 	}
 	if p, _ := ctx.Value(prepaidKey{}).(*prepaid); p != nil && attempt == 1 && !op.readOnly && p.used.CompareAndSwap(false, true) {
-		return nil
+		return p.wait, nil
 	}
-	_, err := c.reserve(ctx, op, attempt)
-	return err
+	_, wait, err := c.reserve(ctx, op, attempt)
+	return wait, err
 }
 
-// reserve waits for a token and returns its reservation.
-func (c *Client) reserve(ctx context.Context, op operation, attempt int) (*rate.Reservation, error) {
+// reserve waits for a token and returns its reservation and the wait.
+func (c *Client) reserve(ctx context.Context, op operation, attempt int) (*rate.Reservation, time.Duration, error) {
 	r := c.limiter.Reserve() // burst is at least 1, so a token always comes in time
 	wait := r.Delay()
 	if wait > 0 { // with none, a context that has ended is the attempt's to report
 		if err := c.sleep(ctx, wait); err != nil {
 			r.Cancel()
-			return nil, &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt - 1,
+			return nil, 0, &TransportError{Action: op.action, Method: op.method, URL: c.base.String() + op.path, Attempts: attempt - 1,
 				Err: fmt.Errorf("waiting %v for the rate limit: %w", wait.Round(time.Millisecond), err)}
 		}
 	}
@@ -61,7 +63,7 @@ func (c *Client) reserve(ctx context.Context, op operation, attempt int) (*rate.
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "cdslb rate limit", slog.String("action", op.action),
 			slog.Int("attempt", attempt), slog.Duration("waited", wait))
 	}
-	return r, nil
+	return r, wait, nil
 }
 
 // prepaid is a write's rate-limit token taken before the read that checks
@@ -70,6 +72,7 @@ func (c *Client) reserve(ctx context.Context, op operation, attempt int) (*rate.
 // unseen). The write's first attempt uses it; retries take their own.
 type prepaid struct {
 	r    *rate.Reservation
+	wait time.Duration // what taking it waited, reported as the write's (AttemptStart.RateLimitWait)
 	used atomic.Bool
 }
 
@@ -81,11 +84,11 @@ func (c *Client) prepay(ctx context.Context, action string) (*prepaid, error) {
 	if c.limiter == nil {
 		return nil, nil
 	}
-	r, err := c.reserve(ctx, operation{action: action, method: http.MethodPost, path: pathLB}, 1)
+	r, wait, err := c.reserve(ctx, operation{action: action, method: http.MethodPost, path: pathLB}, 1)
 	if err != nil {
 		return nil, err
 	}
-	return &prepaid{r: r}, nil
+	return &prepaid{r: r, wait: wait}, nil
 }
 
 // spend returns the context in which the write uses the token.

@@ -124,7 +124,7 @@ func (r *redactor) redact(s string) string {
 		s = privateKeyBlock().ReplaceAllLiteralString(s, redacted)
 	}
 	if mayNameSecret(s) {
-		s = signedPart().ReplaceAllString(s, "$1$2"+redacted)
+		s = signedPart().ReplaceAllString(s, "${1}${2}"+redacted)
 	}
 	return s
 }

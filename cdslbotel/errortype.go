@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
-	"net/url"
 	"reflect"
 	"strconv"
 
@@ -15,7 +13,11 @@ import (
 // ErrorType returns the error.type of an error a cdslb.Client returned,
 // a short value of low cardinality:
 //   - the API's code for an answer that had one, such as
-//     "ResourceNotFound" or "InternalError"; "MalformedAnswer" for a
+//     "ResourceNotFound" or "InternalError", when it is shaped like one
+//     (a letter, then up to 63 letters, digits, dots or underscores), and
+//     otherwise "_OTHER", so that a code made up per answer (one that
+//     carries a request id or a message) cannot multiply a metric's
+//     series; "MalformedAnswer" for a
 //     Success that could not be read; the HTTP status, such as "503", for
 //     an answer that was not the API's JSON;
 //   - "InvalidRequest" for a request refused before sending;
@@ -38,8 +40,10 @@ func ErrorType(err error) string {
 		switch {
 		case errors.Is(api, cdslb.ErrMalformedAnswer):
 			return "MalformedAnswer"
-		case api.Code != "":
+		case isCode(api.Code):
 			return api.Code
+		case api.Code != "": // made up per answer, perhaps: not a value of its own
+			return "_OTHER"
 		case api.HTTPStatus != 0:
 			return strconv.Itoa(api.HTTPStatus)
 		}
@@ -76,42 +80,19 @@ var sentinels = []struct {
 	{cdslb.ErrResourceNotFound, "ResourceNotFound"},
 }
 
-// redactedCause names the cause behind the library's redacting wrapper by
-// the types errors.As finds there: net/http's *url.Error says no more than
-// that a request failed, so its own cause is named; a type of the caller's
-// own is "_OTHER".
-func redactedCause(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil {
-		return typeName(ue.Err)
-	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return reflect.TypeOf(ne).String()
-	}
-	return "_OTHER"
-}
-
 // typeName names the type of err's cause, such as "*net.OpError": the
 // first error in its chain that is neither the library's nor fmt's
 // wrapping; "_OTHER" for an error made by errors.New, whose type says
 // nothing.
 func typeName(err error) string {
-	for err != nil {
+	for depth := 0; err != nil && depth < 100; depth++ { // bounded: a cause's As may lead in a circle
 		t := reflect.TypeOf(err)
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
 		switch {
 		case t.PkgPath() == "github.com/cdsgo/cdslb" || t.PkgPath() == "fmt":
-			next := errors.Unwrap(err)
-			if next == nil {
-				// A cause whose text held a secret is kept behind a wrapper
-				// that prints it redacted and does not unwrap; errors.As
-				// still finds the types that say what failed.
-				return redactedCause(err)
-			}
-			err = next
+			err = unwrap(err)
 			continue
 		case t.PkgPath() == "errors" && t.Name() == "errorString":
 			return "_OTHER"
@@ -119,4 +100,36 @@ func typeName(err error) string {
 		return reflect.TypeOf(err).String()
 	}
 	return "_OTHER"
+}
+
+// isCode reports whether code is shaped like an API code: a letter, then
+// up to 63 letters, digits, dots or underscores.
+func isCode(code string) bool {
+	if len(code) == 0 || len(code) > 64 {
+		return false
+	}
+	for i, c := range []byte(code) {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '.' || c == '_')) {
+			return false
+		}
+	}
+	return true
+}
+
+// unwrap is errors.Unwrap, and for an error without Unwrap that looks into
+// its cause with an As method (the library's redacting stand-in for a
+// caller's transport error, which has no Unwrap so that no Unwrap chain
+// reaches the unredacted text), that cause. Only its type is used.
+func unwrap(err error) error {
+	if next := errors.Unwrap(err); next != nil {
+		return next
+	}
+	if a, ok := err.(interface{ As(any) bool }); ok {
+		var cause error
+		if a.As(&cause) && cause != err {
+			return cause
+		}
+	}
+	return nil
 }

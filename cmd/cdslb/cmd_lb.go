@@ -166,7 +166,7 @@ as "lb list" does.`,
 			}
 			// Said before waiting, so that a wait that ends early still
 			// names what was created.
-			fmt.Fprintf(a.stderr, "created load balancer %s (task %s)\n", strings.Join(resp.InstanceUUIDs, ", "), resp.TaskID)
+			fmt.Fprintf(a.stderr, "created load balancer %s%s\n", strings.Join(resp.InstanceUUIDs, ", "), task(resp.TaskID))
 			var lbs []cdslb.LoadBalancer
 			for _, id := range resp.InstanceUUIDs {
 				lb, err := a.wait(c, id, goalRunning)

@@ -150,7 +150,7 @@ again to see.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "applied to load balancer %s (task %s)\n", args[0], resp.TaskID)
+			fmt.Fprintf(a.stderr, "applied to load balancer %s%s\n", args[0], task(resp.TaskID))
 			if wait {
 				if _, err := a.wait(c, args[0], goalRunning); err != nil {
 					return err
@@ -184,4 +184,13 @@ func (a *app) listenersRemoveCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the load balancer is running again")
 	a.waitFlags(cmd)
 	return cmd
+}
+
+// task is " (task ID)", or nothing for an answer without a task id, such
+// as a write whose lost answer the library settled by reading the set.
+func task(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " (task " + id + ")"
 }
