@@ -137,7 +137,7 @@ func decodeData(dec *jsontext.Decoder, into any) (malformed string, err error) {
 	if errors.As(err, &why) {
 		return why.Error(), nil
 	}
-	return "Data cannot be read: " + where(se.JSONPointer) + " " + kindName(se.JSONKind) + " where " + typeName(se.GoType) + " is due", nil
+	return "Data cannot be read: " + where(se.JSONPointer) + " is " + kindName(se.JSONKind) + " where " + typeName(se.GoType) + " is due", nil
 }
 
 // malformedError says why a list is malformed, naming the entry.
