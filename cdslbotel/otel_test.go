@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,33 +56,6 @@ func (tm *telemetry) metrics(t *testing.T) map[string]metricdata.Aggregation {
 	return out
 }
 
-// failOnce makes the server answer the next request for action with a
-// 503 gateway page, and then behave: the test kit's faults are rates, so
-// the transport clears the fault once it has struck.
-type failOnce struct {
-	srv    *cdslbtest.Server
-	mu     sync.Mutex
-	action string
-}
-
-func (f *failOnce) arm(t *testing.T, action string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	require.NoError(t, f.srv.SetFault(action, cdslbtest.Fault{ErrorRate: 1, Status: http.StatusServiceUnavailable}))
-	f.action = action
-}
-
-func (f *failOnce) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(r)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err == nil && resp.StatusCode == http.StatusServiceUnavailable && f.action != "" {
-		f.srv.ClearFaults()
-		f.action = ""
-	}
-	return resp, err
-}
-
 func attr(s sdktrace.ReadOnlySpan, k attribute.Key) (attribute.Value, bool) {
 	for _, kv := range s.Attributes() {
 		if kv.Key == k {
@@ -112,8 +84,7 @@ func TestSpansAndMetricsOfAHelperRun(t *testing.T) {
 	t.Parallel()
 	tm := newTelemetry(t)
 	srv := cdslbtest.NewServer(t)
-	once := &failOnce{srv: srv}
-	c := srv.Client(tm.option, cdslb.WithHTTPClient(&http.Client{Transport: once}))
+	c := srv.Client(tm.option)
 	ctx := context.Background()
 
 	lb, _, err := c.EnsureLoadBalancer(ctx, &cdslb.CreateLoadBalancerRequest{RegionID: "CN_Hongkong_A", VdcID: "vdc-1", BasePipeID: "pipe-1",
@@ -121,12 +92,18 @@ func TestSpansAndMetricsOfAHelperRun(t *testing.T) {
 	require.NoError(t, err)
 	plan, err := c.PlanListeners(ctx, lb.InstanceUUID, []cdslb.HTTPListener{webListener()}, nil)
 	require.NoError(t, err)
-	once.arm(t, "DescribeLoadBalancerStrategys")
+	require.NoError(t, srv.FailNext("DescribeLoadBalancerStrategys", 1, cdslbtest.Fault{ErrorRate: 1, Status: http.StatusServiceUnavailable}))
 	_, err = c.ApplyListeners(ctx, plan)
 	require.NoError(t, err)
 	_, err = c.WaitUntilRunning(ctx, lb.InstanceUUID, fastPoll)
 	require.NoError(t, err)
-	require.Equal(t, "", once.action, "the fault struck")
+	struck := 0
+	for _, call := range srv.Calls("DescribeLoadBalancerStrategys") {
+		if call.Status == http.StatusServiceUnavailable {
+			struck++
+		}
+	}
+	require.Equal(t, 1, struck, "the fault struck once")
 
 	spans := tm.spans.GetSpans().Snapshots()
 	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}

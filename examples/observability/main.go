@@ -20,7 +20,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -56,10 +55,8 @@ func run(ctx context.Context, out io.Writer) error {
 	fake := fakelb.New(fakelb.Config{AccessKeyID: id, AccessKeySecret: secret, Delay: 100 * time.Millisecond})
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	once := &failOnce{fake: fake}
 	c, err := cdslb.NewClient(id, secret, cdslb.WithEndpoint(srv.URL), cdslbotel.WithOpenTelemetry(tp, mp),
-		cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 100 * time.Millisecond}),
-		cdslb.WithHTTPClient(&http.Client{Transport: once}))
+		cdslb.WithRetry(cdslb.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 100 * time.Millisecond}))
 	if err != nil {
 		return err
 	}
@@ -77,7 +74,9 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := once.arm("DescribeLoadBalancerStrategys"); err != nil {
+	// The next read of the listener set is answered 503, once: the client
+	// retries it, and the trace shows both attempts.
+	if err := fake.FailNext("DescribeLoadBalancerStrategys", 1, fakelb.Fault{ErrorRate: 1, Status: http.StatusServiceUnavailable}); err != nil {
 		return err
 	}
 	if _, err := c.ApplyListeners(ctx, plan); err != nil {
@@ -96,32 +95,6 @@ func run(ctx context.Context, out io.Writer) error {
 	fmt.Fprintln(out, "\nMetrics:")
 	printMetrics(out, rm)
 	return nil
-}
-
-// failOnce answers the next request for an action with the fake's 503
-// gateway page, and then lets the fake behave.
-type failOnce struct {
-	fake   *fakelb.Server
-	mu     sync.Mutex
-	action string
-}
-
-func (f *failOnce) arm(action string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.action = action
-	return f.fake.SetFault(action, fakelb.Fault{ErrorRate: 1, Status: http.StatusServiceUnavailable})
-}
-
-func (f *failOnce) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(r)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if err == nil && resp.StatusCode == http.StatusServiceUnavailable && f.action != "" {
-		f.fake.ClearFaults()
-		f.action = ""
-	}
-	return resp, err
 }
 
 // shown are the attributes printed beside a span's name.
