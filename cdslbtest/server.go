@@ -177,7 +177,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	s := &Server{URL: hs.URL, in: &inner{t: t, fake: fake, keys: &keyPair{id, secret}, now: o.now, auto: o.auto, hs: hs, close: new(sync.Once)}}
 	t.Cleanup(s.Close)
 	owner, err := cdslb.NewClient(id, secret, cdslb.WithEndpoint(hs.URL), cdslb.WithRetry(cdslb.NoRetry),
-		cdslb.WithHTTPClient(&http.Client{Transport: handlerTransport{fake.Direct()}}))
+		cdslb.WithHTTPClient(&http.Client{Transport: fakelb.InProcess{Handler: fake.Direct()}}))
 	if err != nil {
 		t.Fatal("cdslbtest.NewServer: " + err.Error())
 	}
@@ -304,21 +304,6 @@ func (s *Server) ClearFaults() {
 	if s.made() {
 		s.in.fake.ClearFaults()
 	}
-}
-
-// handlerTransport serves requests with a handler in process.
-type handlerTransport struct{ h http.Handler }
-
-// RoundTrip serves r with the handler and returns its recorded answer.
-func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	if r.Body != nil {
-		r.Body.Close()
-	}
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
 }
 
 // failTransport fails every request with its error.

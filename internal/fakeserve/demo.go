@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/cdsgo/cdslb"
@@ -21,7 +20,7 @@ const DemoDomain = "demo.example.com"
 // the seeds are what the API would store, and counts no request.
 func seedDemo(fake *fakelb.Server) error {
 	c, err := cdslb.NewClient("demo", "demo", cdslb.WithEndpoint("http://fake.invalid"), cdslb.WithRetry(cdslb.NoRetry),
-		cdslb.WithHTTPClient(&http.Client{Transport: direct{fake.Direct()}}))
+		cdslb.WithHTTPClient(&http.Client{Transport: fakelb.InProcess{Handler: fake.Direct()}}))
 	if err != nil {
 		return err
 	}
@@ -70,19 +69,4 @@ func seedDemo(fake *fakelb.Server) error {
 		}
 	}
 	return nil
-}
-
-// direct serves requests with a handler in process.
-type direct struct{ h http.Handler }
-
-// RoundTrip serves r with the handler and returns its recorded answer.
-func (d direct) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	d.h.ServeHTTP(rec, r)
-	if r.Body != nil {
-		r.Body.Close()
-	}
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
 }
