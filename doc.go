@@ -47,8 +47,8 @@
 //
 // Creating, resizing, changing listeners and deleting return at once with a
 // TaskID while the instance is busy. WaitUntilRunning and WaitUntilDeleted
-// poll until the change is done, with growing intervals and the context's
-// deadline. ModifyLoadBalancerStrategys replaces an instance's whole
+// poll until the change is done or the context ends: at once, at 30 s and
+// 60 s, then every 12 s, or as WithPollInterval says. ModifyLoadBalancerStrategys replaces an instance's whole
 // listener set; AddLoadBalancerStrategys, UpdateListener and RemoveListener
 // change one listener and keep the others.
 //
