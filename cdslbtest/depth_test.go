@@ -190,7 +190,7 @@ func TestAServerNeverPrintsItsSecret(t *testing.T) {
 			t.Errorf("value %d in JSON: %s", i, raw)
 		}
 	}
-	if s := srv.String(); !strings.Contains(s, srv.URL) || !strings.Contains(s, srv.AccessKeyID()) || !strings.Contains(s, "[REDACTED]") {
+	if s := srv.String(); !strings.Contains(s, srv.URL) || !strings.Contains(s, srv.AccessKeyID()) || !strings.Contains(s, "AccessKeySecret: REDACTED}") {
 		t.Errorf("String() = %s", s)
 	}
 	var buf bytes.Buffer

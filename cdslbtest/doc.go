@@ -232,7 +232,7 @@
 // # Printing
 //
 // A Server prints like a cdslb.Client: its URL and access key id, with the
-// secret shown as [REDACTED], under every fmt verb, nested in structs (its
+// secret shown as REDACTED, under every fmt verb, nested in structs (its
 // state sits behind one pointer, so even fmt's raw printing of an
 // unexported field does not reach the secret), in slog's text and JSON
 // handlers (LogValue), and in encoding/json.

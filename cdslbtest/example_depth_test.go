@@ -185,7 +185,7 @@ func ExampleServer_String() {
 	test(func(t testing.TB) {
 		srv := cdslbtest.NewServer(t)
 		s := fmt.Sprintf("%v %+v %#v %s", srv, srv, *srv, srv)
-		fmt.Println(len(srv.AccessKeySecret()) > 0, !strings.Contains(s, srv.AccessKeySecret()), strings.Contains(s, "[REDACTED]"))
+		fmt.Println(len(srv.AccessKeySecret()) > 0, !strings.Contains(s, srv.AccessKeySecret()), strings.Contains(s, "AccessKeySecret: REDACTED}"))
 	})
 	// Output: true true true
 }

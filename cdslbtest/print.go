@@ -7,7 +7,7 @@ import (
 )
 
 // redacted stands for the secret wherever a Server is printed.
-const redacted = "[REDACTED]"
+const redacted = "REDACTED"
 
 // String describes the server by URL and access key id, never the secret,
 // as cdslb.Client does. It and the other printing methods have value
