@@ -96,7 +96,7 @@ func (c *Client) AddLoadBalancerStrategys(ctx context.Context, req *AddLoadBalan
 // The TCP list is optional on the wire: left out when empty.
 var addLoadBalancerStrategys = declare("AddLoadBalancerStrategys", pathLB, changes,
 	func(r *AddLoadBalancerStrategysRequest, _ *time.Location) form {
-		return inBody(addListenersBody(listenerSet(r.InstanceUUID, r.HTTPListeners, r.TCPListeners)))
+		return inBody((*addListenersBody)(listenerSet(r.InstanceUUID, r.HTTPListeners, r.TCPListeners)))
 	},
 	acknowledged[AddLoadBalancerStrategysRequest, AddLoadBalancerStrategysResponse])
 

@@ -299,11 +299,11 @@ func TestBackendServerWireForm(t *testing.T) {
 func toWire(v any) ([]byte, error) {
 	switch v := v.(type) {
 	case HTTPListener:
-		return jsonv2.Marshal(httpListenerToWire(&v), asWritten)
+		return jsonv2.Marshal(listenerSet("", []HTTPListener{v}, nil).HttpListeners[0], asWritten)
 	case TCPListener:
-		return jsonv2.Marshal(tcpListenerToWire(&v), asWritten)
+		return jsonv2.Marshal(listenerSet("", nil, []TCPListener{v}).TcpListeners[0], asWritten)
 	case BackendServer:
-		return jsonv2.Marshal(tcpListenerToWire(&TCPListener{BackendServers: []BackendServer{v}}).BackendServer[0], asWritten)
+		return jsonv2.Marshal(listenerSet("", nil, []TCPListener{{BackendServers: []BackendServer{v}}}).TcpListeners[0].BackendServer[0], asWritten)
 	}
 	return nil, fmt.Errorf("toWire: %T", v)
 }
