@@ -31,8 +31,7 @@ var describeLoadBalancerStrategys = declare("DescribeLoadBalancerStrategys", pat
 		return inQuery(instanceWire{r.InstanceUUID})
 	},
 	func(_ *DescribeLoadBalancerStrategysRequest, d *listenersWire, _ *time.Location) (*DescribeLoadBalancerStrategysResponse, error) {
-		h, t, _ := d.value()
-		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: t}, nil
+		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: d.http, TCPListeners: d.tcp}, nil
 	})
 
 // ModifyLoadBalancerStrategysRequest is the complete new listener set of an

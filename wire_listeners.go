@@ -113,11 +113,6 @@ func (w *listenersWire) unreadAt(err error) string {
 	return "field " + where(p) + " of the listener set"
 }
 
-// value returns the set, and the first value not read exactly.
-func (w *listenersWire) value() (h []HTTPListener, t []TCPListener, inexact string) {
-	return w.http, w.tcp, w.unread
-}
-
 // listenerSetBody is the body of ModifyLoadBalancerStrategys; the lists
 // are sent as [] when empty, never null.
 type listenerSetBody struct {
