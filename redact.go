@@ -352,22 +352,16 @@ type redactorSlotKey struct{}
 // withRedactorSlot returns ctx with a slot, which a successful call made
 // with it fills: a new one, unless ctx has one already.
 func withRedactorSlot(ctx context.Context) (context.Context, *redactorSlot) {
-	if slot, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot); ok { // a helper's read, within a helper
+	if slot := redactorSlotIn(ctx); slot != nil { // a helper's read, within a helper
 		return ctx, slot
 	}
 	slot := new(redactorSlot)
 	return context.WithValue(ctx, redactorSlotKey{}, slot), slot
 }
 
-// wantsRedactor reports whether ctx has a slot.
-func wantsRedactor(ctx context.Context) bool {
-	_, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot)
-	return ok
-}
-
-// keepRedactor puts r into ctx's slot, if it has one.
-func keepRedactor(ctx context.Context, r *redactor) {
-	if slot, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot); ok {
-		slot.r = r
-	}
+// redactorSlotIn returns ctx's slot, or nil: a successful call puts its
+// redactor there.
+func redactorSlotIn(ctx context.Context) *redactorSlot {
+	slot, _ := ctx.Value(redactorSlotKey{}).(*redactorSlot)
+	return slot
 }
