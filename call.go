@@ -224,7 +224,6 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		rctx = httptrace.WithClientTrace(ctx, wt.hooks())
 	}
 	req := c.newRequest(rctx, op.method, &u, body)
-	unreplayable(req)
 
 	resp, err := c.roundTrip(req)
 	if err != nil {
@@ -256,10 +255,13 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	// that echoes the request must not put its secrets there, nor text
 	// without bounds. See boundMessage.
 	var red *redactor // made only for what needs it: most answers quote nothing
-	if env.TaskID != "" || env.Code != "Success" || env.malformed != "" || wantsRedactor(ctx) {
+	slot := redactorSlotIn(ctx)
+	if env.TaskID != "" || env.Code != "Success" || env.malformed != "" || slot != nil {
 		red = c.redactor(u.RawQuery, body)
 	}
-	taskID = boundMessage(env.TaskID, red)
+	if env.TaskID != "" {
+		taskID = boundMessage(env.TaskID, red)
+	}
 	if env.Code != "Success" {
 		// A spent nonce means the service already had this very request: a
 		// write may have run.
@@ -279,6 +281,8 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		}
 		return &APIError{Action: op.action, HTTPStatus: status, Message: boundMessage(why, red), TaskID: taskID, Attempts: attempt, malformed: true, unknown: write}
 	}
-	keepRedactor(ctx, red)
+	if slot != nil {
+		slot.r = red
+	}
 	return nil
 }

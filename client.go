@@ -41,7 +41,7 @@ type Client struct {
 	transport *http.Transport // the default transport; nil with WithHTTPClient
 	caller    *http.Client    // the caller's client, from WithHTTPClient
 	userAgent string
-	headers   [2]http.Header // the headers of a GET and of a POST; see requestHeader
+	headers   [2]http.Header // the headers of a GET and of a POST; see newRequest
 	retry     RetryPolicy
 	logger    *slog.Logger
 	observer  Observer // WithObserver's; nil: none

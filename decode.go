@@ -1,6 +1,7 @@
 package cdslb
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -61,9 +62,11 @@ func decodeAnswer(dec *jsontext.Decoder, into any) (env envelope, ok bool) {
 		switch i {
 		case 0, 1, 2:
 			seen[i] = true
-			var s string
+			s := ""
 			if dec.PeekKind() == '"' {
-				err = json.UnmarshalDecode(dec, &s)
+				var tok jsontext.Token
+				tok, err = dec.ReadToken()
+				s = tok.String()
 			} else {
 				err = dec.SkipValue() // tolerated: left empty
 			}
@@ -128,9 +131,11 @@ func decodeData(dec *jsontext.Decoder, into any) (malformed string, err error) {
 	if _, self := into.(json.UnmarshalerFrom); !self && k != 'n' && k != '{' && reflect.TypeOf(into).Elem().Kind() == reflect.Struct {
 		return "Data is " + kindName(k) + " where an object is due", dec.SkipValue()
 	}
-	err = json.UnmarshalDecode(dec, into)
+	if err = json.UnmarshalDecode(dec, into); err == nil {
+		return "", nil
+	}
 	var se *json.SemanticError
-	if err == nil || !errors.As(err, &se) || errors.Is(err, jsontext.ErrDuplicateName) {
+	if !errors.As(err, &se) || errors.Is(err, jsontext.ErrDuplicateName) {
 		return "", err
 	}
 	var why *malformedError
@@ -308,8 +313,14 @@ var errTooLarge = errors.New("the answer is larger than the client's limit (With
 // API's JSON.
 const headBytes = 16 << 10
 
-// decoders keeps decoders, and their buffers, from one answer to the next.
-var decoders = sync.Pool{New: func() any { return new(jsontext.Decoder) }}
+// readers keeps decoders and answer readers, and their buffers, from one
+// answer to the next.
+var readers = sync.Pool{New: func() any { return new(pooledReader) }}
+
+type pooledReader struct {
+	dec jsontext.Decoder
+	r   answerReader
+}
 
 var noAnswer = strings.NewReader("")
 
@@ -351,24 +362,28 @@ func readAnswer(resp *http.Response, max int64, into any) (env envelope, ok bool
 	if resp.ContentLength > max {
 		return env, false, nil, errTooLarge
 	}
-	r := &answerReader{r: resp.Body, max: max}
-	dec := decoders.Get().(*jsontext.Decoder)
+	p := readers.Get().(*pooledReader)
+	r, dec := &p.r, &p.dec
+	*r = answerReader{r: resp.Body, max: max, head: r.head[:0]}
 	dec.Reset(r, tolerant)
 	env, ok = decodeAnswer(dec, into)
-	if r.n <= 1<<20 { // its buffer grew with what it read: a large one is not kept
-		dec.Reset(noAnswer) // keeps nothing of this answer's
-		decoders.Put(dec)
-	}
 	// Where the decoder stopped early, read on: for an excerpt, and to the
 	// end, which lets the connection be reused. A read past max stops it.
 	_, _ = io.Copy(io.Discard, r)
 	switch {
 	case r.tooLarge:
-		return env, false, r.head, errTooLarge
+		head, err = bytes.Clone(r.head), errTooLarge
 	case r.err != nil:
-		return env, false, r.head, r.err
+		head, err = bytes.Clone(r.head), r.err
+	case !ok:
+		head = bytes.Clone(r.head)
 	}
-	return env, ok, r.head, nil
+	if r.n <= 1<<20 { // the decoder's buffer grew with what it read: a large one is not kept
+		dec.Reset(noAnswer) // keeps nothing of this answer's
+		r.r = nil
+		readers.Put(p)
+	}
+	return env, ok && err == nil, head, err
 }
 
 // absent says which of the named values (name, value, name, value...) an

@@ -304,7 +304,11 @@ const (
 // site, data center, project, product, version, address types) share one
 // copy of each value seen in a list, so that a large list holds it once.
 // Ids, names and addresses are each instance's own and are left alone.
+// A nil seen shares nothing.
 func share(lb *LoadBalancer, seen map[string]string) {
+	if seen == nil {
+		return
+	}
 	for _, s := range [...]*string{&lb.Status, &lb.StatusText, &lb.RegionID, &lb.DisplayName, &lb.VdcID,
 		&lb.VdcName, &lb.ProjectName, &lb.SubProductName, &lb.Version} {
 		*s = shared(seen, *s)

@@ -127,7 +127,7 @@ func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStr
 	if err != nil {
 		return nil, "", err
 	}
-	_, _, inexact := data.value()
+	inexact := data.unread
 	if inexact == "" {
 		inexact = sharedName(set)
 	}

@@ -96,8 +96,10 @@ func gram(s string) uint64 {
 }
 
 // privateKeyIn returns the PrivateKey of a request body, if it has one.
+// The look for the name leaves its opening quote out: bytes.Index tries
+// each place its first byte is, and JSON is full of quotes.
 func privateKeyIn(body []byte) string {
-	if !bytes.Contains(body, []byte(`"PrivateKey"`)) {
+	if !bytes.Contains(body, []byte(`PrivateKey"`)) {
 		return ""
 	}
 	var v struct{ PrivateKey string }
@@ -352,22 +354,16 @@ type redactorSlotKey struct{}
 // withRedactorSlot returns ctx with a slot, which a successful call made
 // with it fills: a new one, unless ctx has one already.
 func withRedactorSlot(ctx context.Context) (context.Context, *redactorSlot) {
-	if slot, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot); ok { // a helper's read, within a helper
+	if slot := redactorSlotIn(ctx); slot != nil { // a helper's read, within a helper
 		return ctx, slot
 	}
 	slot := new(redactorSlot)
 	return context.WithValue(ctx, redactorSlotKey{}, slot), slot
 }
 
-// wantsRedactor reports whether ctx has a slot.
-func wantsRedactor(ctx context.Context) bool {
-	_, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot)
-	return ok
-}
-
-// keepRedactor puts r into ctx's slot, if it has one.
-func keepRedactor(ctx context.Context, r *redactor) {
-	if slot, ok := ctx.Value(redactorSlotKey{}).(*redactorSlot); ok {
-		slot.r = r
-	}
+// redactorSlotIn returns ctx's slot, or nil: a successful call puts its
+// redactor there.
+func redactorSlotIn(ctx context.Context) *redactorSlot {
+	slot, _ := ctx.Value(redactorSlotKey{}).(*redactorSlot)
+	return slot
 }

@@ -31,8 +31,7 @@ var describeLoadBalancerStrategys = declare("DescribeLoadBalancerStrategys", pat
 		return inQuery(instanceWire{r.InstanceUUID})
 	},
 	func(_ *DescribeLoadBalancerStrategysRequest, d *listenersWire, _ *time.Location) (*DescribeLoadBalancerStrategysResponse, error) {
-		h, t, _ := d.value()
-		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: t}, nil
+		return &DescribeLoadBalancerStrategysResponse{HTTPListeners: d.http, TCPListeners: d.tcp}, nil
 	})
 
 // ModifyLoadBalancerStrategysRequest is the complete new listener set of an
@@ -96,7 +95,7 @@ func (c *Client) AddLoadBalancerStrategys(ctx context.Context, req *AddLoadBalan
 // The TCP list is optional on the wire: left out when empty.
 var addLoadBalancerStrategys = declare("AddLoadBalancerStrategys", pathLB, changes,
 	func(r *AddLoadBalancerStrategysRequest, _ *time.Location) form {
-		return inBody(addListenersBody(listenerSet(r.InstanceUUID, r.HTTPListeners, r.TCPListeners)))
+		return inBody((*addListenersBody)(listenerSet(r.InstanceUUID, r.HTTPListeners, r.TCPListeners)))
 	},
 	acknowledged[AddLoadBalancerStrategysRequest, AddLoadBalancerStrategysResponse])
 

@@ -46,29 +46,33 @@ func defaultTransport() *http.Transport {
 // newRequest is http.NewRequestWithContext for a URL the client has made,
 // with the client's header map: it parses no URL and makes no header map
 // only to replace them. A body is sent with its length.
-func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, body []byte) *http.Request {
-	r := http.Request{Method: method, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: c.requestHeader(body != nil)}
-	if body != nil {
-		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-	}
-	return r.WithContext(ctx)
-}
-
-// unreplayable makes sure net/http sends req at most once: its transports
-// repeat a request on a reused or refused connection (HTTP/1.1) or a reset
-// stream (HTTP/2) when they can rewind its body, which would send a signed
-// request, nonce and all, a second time. A POST keeps its in-memory body
-// and its length but loses GetBody; a GET gets an empty body net/http
-// cannot rewind, which HTTP/1.1 sends as no body at all. Every repeat is
-// the retry policy's, signed afresh. The GET's body is declared identity
+//
+// The request is sent at most once by net/http: its transports repeat a
+// request on a reused or refused connection (HTTP/1.1) or a reset stream
+// (HTTP/2) when they can rewind its body, which would send a signed
+// request, nonce and all, a second time. A POST has its in-memory body and
+// its length but no GetBody; a GET gets an empty body net/http cannot
+// rewind, which HTTP/1.1 sends as no body at all. Every repeat is the
+// retry policy's, signed afresh. The GET's body is declared identity
 // encoded, of unknown length: without that, HTTP/1.1 would probe it for a
 // first byte, with a goroutine and a timer per request.
-func unreplayable(req *http.Request) {
-	if req.Body == nil {
-		req.Body = emptyBody{}
-		req.TransferEncoding = identity
+//
+// The default transport only reads the header map, as every RoundTripper
+// must, so its requests share the client's map; a caller's client gets a
+// copy of its own, since its RoundTripper may break that rule and
+// roundTrip adds a Referer. The values are shared one-element slices,
+// never written: a RoundTripper that adds a value appends to a full slice,
+// which copies it.
+func (c *Client) newRequest(ctx context.Context, method string, u *url.URL, body []byte) *http.Request {
+	r := http.Request{Method: method, URL: u, Host: u.Host, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: c.headers[0], Body: emptyBody{}, TransferEncoding: identity}
+	if body != nil {
+		r.Header, r.Body, r.ContentLength, r.TransferEncoding = c.headers[1], io.NopCloser(bytes.NewReader(body)), int64(len(body)), nil
 	}
-	req.GetBody = nil
+	if c.caller != nil {
+		r.Header = maps.Clone(r.Header)
+	}
+	return r.WithContext(ctx)
 }
 
 // identity is a request's TransferEncoding that asks for none; net/http
@@ -84,23 +88,6 @@ func (emptyBody) Close() error             { return nil }
 // WriteTo writes nothing. net/http copies a body of unknown length with
 // io.Copy, which without it would allocate a 32 KB buffer per request.
 func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
-
-// requestHeader returns the header map for one request. The default
-// transport only reads it, as every RoundTripper must, so its requests
-// share the client's map; a caller's client gets a copy of its own, since
-// its RoundTripper may break that rule and roundTrip adds a Referer. The
-// values are shared one-element slices, never written: a RoundTripper that
-// adds a value appends to a full slice, which copies it.
-func (c *Client) requestHeader(post bool) http.Header {
-	h := c.headers[0]
-	if post {
-		h = c.headers[1]
-	}
-	if c.caller != nil {
-		return maps.Clone(h)
-	}
-	return h
-}
 
 // roundTrip sends one request on the caller's client, or on the default
 // transport directly.

@@ -1,6 +1,7 @@
 package cdslb
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cdsgo/cdslb/internal/wire"
@@ -99,7 +100,7 @@ func (*loadBalancerList) listed() {}
 
 // UnmarshalJSONFrom reads the list an entry at a time.
 func (l *loadBalancerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	seen := make(map[string]string)
+	var seen map[string]string // nil until a second entry
 	var w loadBalancerWire
 	return readEntries(dec, func(dec *jsontext.Decoder) (string, error) {
 		w = loadBalancerWire{}
@@ -110,6 +111,10 @@ func (l *loadBalancerList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			return why, nil
 		}
 		lb := w.value()
+		if len(l.created) == 1 { // a second entry: the first, alone, shared nothing
+			seen = make(map[string]string)
+			share(&l.chunks[0][0], seen)
+		}
 		share(&lb, seen)
 		if n := len(l.chunks); n == 0 || len(l.chunks[n-1]) == cap(l.chunks[n-1]) {
 			l.chunks = append(l.chunks, make([]LoadBalancer, 0, 4<<min(n, 8)))
@@ -125,9 +130,9 @@ func (l *loadBalancerList) value(loc *time.Location) []LoadBalancer {
 	if l.chunks == nil {
 		return nil
 	}
-	lbs := make([]LoadBalancer, 0, len(l.created))
-	for _, c := range l.chunks {
-		lbs = append(lbs, c...)
+	lbs := l.chunks[0] // a short list is its first chunk
+	if len(l.chunks) > 1 {
+		lbs = slices.Concat(l.chunks...)
 	}
 	for i, t := range l.created {
 		lbs[i].CreatedTime = wire.ParseTime(t, loc)

@@ -113,11 +113,6 @@ func (w *listenersWire) unreadAt(err error) string {
 	return "field " + where(p) + " of the listener set"
 }
 
-// value returns the set, and the first value not read exactly.
-func (w *listenersWire) value() (h []HTTPListener, t []TCPListener, inexact string) {
-	return w.http, w.tcp, w.unread
-}
-
 // listenerSetBody is the body of ModifyLoadBalancerStrategys; the lists
 // are sent as [] when empty, never null.
 type listenerSetBody struct {
@@ -134,12 +129,21 @@ type addListenersBody struct {
 	TcpListeners  []tcpListenerWire `json:",omitempty"`
 }
 
-func listenerSet(instanceUUID string, h []HTTPListener, t []TCPListener) listenerSetBody {
-	return listenerSetBody{instanceUUID, nonNil(convert(h, httpListenerToWire)), nonNil(convert(t, tcpListenerToWire))}
+func listenerSet(instanceUUID string, h []HTTPListener, t []TCPListener) *listenerSetBody {
+	n := 0 // every listener's backends share one array: one allocation, not one per listener
+	for i := range h {
+		n += len(h[i].BackendServers)
+	}
+	for i := range t {
+		n += len(t[i].BackendServers)
+	}
+	b := make([]backendWire, 0, n)
+	return &listenerSetBody{instanceUUID, nonNil(convert(h, func(l *HTTPListener) httpListenerWire { return httpListenerToWire(l, &b) })),
+		nonNil(convert(t, func(l *TCPListener) tcpListenerWire { return tcpListenerToWire(l, &b) }))}
 }
 
-func httpListenerToWire(l *HTTPListener) httpListenerWire {
-	w := httpListenerWire{listenerWire: l.fields().toWire(ListenerModeHTTP), StickySession: onOff(l.StickySession),
+func httpListenerToWire(l *HTTPListener, backends *[]backendWire) httpListenerWire {
+	w := httpListenerWire{listenerWire: l.fields().toWire(ListenerModeHTTP, backends), StickySession: onOff(l.StickySession),
 		CertificateIds: nonNil(convert(l.Certificates, func(c *CertificateRef) certificateRefWire {
 			return certificateRefWire{text(c.CertificateID), text(c.CertificateName)}
 		}))}
@@ -159,15 +163,18 @@ func httpListenerToWire(l *HTTPListener) httpListenerWire {
 	return w
 }
 
-func tcpListenerToWire(l *TCPListener) tcpListenerWire {
-	return tcpListenerWire{l.fields().toWire(ListenerModeTCP), onOff(l.EnableSourceIP), onOff(l.EnableRepeaterMode)}
+func tcpListenerToWire(l *TCPListener, backends *[]backendWire) tcpListenerWire {
+	return tcpListenerWire{l.fields().toWire(ListenerModeTCP, backends), onOff(l.EnableSourceIP), onOff(l.EnableRepeaterMode)}
 }
 
-func (f listenerFields) toWire(mode string) listenerWire {
+// toWire converts the shared fields, the backends into the set's array.
+func (f listenerFields) toWire(mode string, backends *[]backendWire) listenerWire {
+	start := len(*backends)
+	for _, s := range *f.backends {
+		*backends = append(*backends, backendWire{text(s.IP), whole(s.Port), whole(s.Weight), whole(s.MaxConn)})
+	}
 	w := listenerWire{ListenerName: *f.name, ListenerMode: text(mode), ListenerPort: whole(*f.port), Scheduler: text(*f.scheduler),
-		MaxConn: whole(*f.maxConn), AclWhiteList: nonNil(*f.acl), BackendServer: nonNil(convert(*f.backends, func(s *BackendServer) backendWire {
-			return backendWire{text(s.IP), whole(s.Port), weight(s.Weight), whole(s.MaxConn)}
-		}))}
+		MaxConn: whole(*f.maxConn), AclWhiteList: nonNil(*f.acl), BackendServer: nonNil((*backends)[start:len(*backends):len(*backends)])}
 	w.ConnectTimeout, w.ConnectTimeoutUnit = timeout(*f.connect)
 	w.ClientTimeout, w.ClientTimeoutUnit = timeout(*f.client)
 	w.ServerTimeout, w.ServerTimeoutUnit = timeout(*f.server)
@@ -347,7 +354,7 @@ type tcpListenerWire struct {
 type backendWire struct {
 	IP      text
 	Port    whole
-	Weight  weight
+	Weight  whole `json:",string"` // written as a string
 	MaxConn whole
 }
 
@@ -366,16 +373,6 @@ func (n *whole) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	}
 	*n = whole(i)
 	return nil
-}
-
-// weight is a whole number written as a string.
-type weight whole
-
-func (n *weight) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return (*whole)(n).UnmarshalJSONFrom(dec)
-}
-func (n weight) MarshalJSONTo(enc *jsontext.Encoder) error {
-	return enc.WriteToken(jsontext.String(strconv.Itoa(int(n))))
 }
 
 // onOff is a switch, written "on" or "off", read in any of the API's

@@ -299,11 +299,11 @@ func TestBackendServerWireForm(t *testing.T) {
 func toWire(v any) ([]byte, error) {
 	switch v := v.(type) {
 	case HTTPListener:
-		return jsonv2.Marshal(httpListenerToWire(&v), asWritten)
+		return jsonv2.Marshal(listenerSet("", []HTTPListener{v}, nil).HttpListeners[0], asWritten)
 	case TCPListener:
-		return jsonv2.Marshal(tcpListenerToWire(&v), asWritten)
+		return jsonv2.Marshal(listenerSet("", nil, []TCPListener{v}).TcpListeners[0], asWritten)
 	case BackendServer:
-		return jsonv2.Marshal(tcpListenerToWire(&TCPListener{BackendServers: []BackendServer{v}}).BackendServer[0], asWritten)
+		return jsonv2.Marshal(listenerSet("", nil, []TCPListener{{BackendServers: []BackendServer{v}}}).TcpListeners[0].BackendServer[0], asWritten)
 	}
 	return nil, fmt.Errorf("toWire: %T", v)
 }
@@ -351,14 +351,14 @@ func FuzzListenerSetIsWrittenBackAsRead(f *testing.F) {
 		if jsonv2.Unmarshal(data, &read, tolerant) != nil || read.unread != "" {
 			return
 		}
-		h, tl, _ := read.value()
+		h, tl := read.http, read.tcp
 		body := written("", h, tl, false)
 		var back listenersWire
 		var envelope struct{ HttpListeners, TcpListeners jsontext.Value }
 		require.NoError(t, jsonv2.Unmarshal([]byte(body), &envelope, tolerant))
 		require.NoError(t, jsonv2.Unmarshal([]byte(`{"HttpListeners":`+string(envelope.HttpListeners)+`,"TcpListeners":`+string(envelope.TcpListeners)+`}`), &back, tolerant))
 		require.Empty(t, back.unread, "written: %s", body)
-		h2, tl2, _ := back.value()
+		h2, tl2 := back.http, back.tcp
 		require.Equal(t, body, written("", h2, tl2, false), "read: %s", data)
 		require.True(t, sameListeners(&DescribeLoadBalancerStrategysResponse{HTTPListeners: h, TCPListeners: tl},
 			&DescribeLoadBalancerStrategysResponse{HTTPListeners: h2, TCPListeners: tl2}), "read: %s", data)
