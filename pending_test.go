@@ -67,16 +67,7 @@ func TestCreateInterruptedByAPanickingObserverIsPending(t *testing.T) {
 				next.ServeHTTP(httptest.NewRecorder(), r) // placed, but listed only later
 				abort()
 			})
-			var hidden atomic.Bool
-			hidden.Store(true)
-			f.hook("DescribeLoadBalancers", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-				if hidden.Load() {
-					w.Header().Set("Content-Type", "application/json")
-					_, _ = w.Write([]byte(`{"Code":"Success","Message":"","Data":[]}`))
-					return
-				}
-				next.ServeHTTP(w, r)
-			})
+			hidden := hideListing(f)
 			grace := []WaitOption{WithPollInterval(time.Millisecond, time.Millisecond), WithNotFoundGrace(10 * time.Millisecond)}
 			func() {
 				defer func() { assert.NotNil(t, recover(), "the observer's panic goes on") }()
@@ -163,6 +154,20 @@ func TestCreateInterruptedByAPanickingTransportIsPending(t *testing.T) {
 	})
 	c := f.client(t, WithHTTPClient(&http.Client{Transport: rt}))
 	c.now = f.clock.Now
+	hideListing(f)
+	grace := []WaitOption{WithPollInterval(time.Millisecond, time.Millisecond), WithNotFoundGrace(10 * time.Millisecond)}
+	assert.Panics(t, func() { _, _, _ = c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...) })
+	require.Equal(t, 1, f.requests("CreateLoadBalancer"))
+
+	_, _, err := c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
+	require.ErrorIs(t, err, ErrOutcomeUnknown, "pending: listed, not created")
+	assert.Equal(t, 1, f.requests("CreateLoadBalancer"), "one create of the name on one Client")
+}
+
+// hideListing makes DescribeLoadBalancers answer an empty list until the
+// returned switch is set to false: a create the service placed but does
+// not list yet.
+func hideListing(f *frontedFake) *atomic.Bool {
 	var hidden atomic.Bool
 	hidden.Store(true)
 	f.hook("DescribeLoadBalancers", func(w http.ResponseWriter, r *http.Request, next http.Handler) {
@@ -173,11 +178,5 @@ func TestCreateInterruptedByAPanickingTransportIsPending(t *testing.T) {
 		}
 		next.ServeHTTP(w, r)
 	})
-	grace := []WaitOption{WithPollInterval(time.Millisecond, time.Millisecond), WithNotFoundGrace(10 * time.Millisecond)}
-	assert.Panics(t, func() { _, _, _ = c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...) })
-	require.Equal(t, 1, f.requests("CreateLoadBalancer"))
-
-	_, _, err := c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
-	require.ErrorIs(t, err, ErrOutcomeUnknown, "pending: listed, not created")
-	assert.Equal(t, 1, f.requests("CreateLoadBalancer"), "one create of the name on one Client")
+	return &hidden
 }
