@@ -2,6 +2,7 @@ package cdslb
 
 import (
 	"context"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,9 +10,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 	qs "github.com/google/go-querystring/query"
 )
 
@@ -42,18 +40,16 @@ type form struct {
 func inQuery(v any) form { return form{http.MethodGet, v} }
 func inBody(v any) form  { return form{http.MethodPost, v} }
 
-// asWritten writes request bodies byte for byte as encoding/json (v1)
-// wrote them, which the vendor's captured requests and signature vectors
-// pin: HTML characters escaped, nil lists as null, omitempty as v1 has it.
-var asWritten = json.JoinOptions(jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), json.FormatNilSliceAsNull(true),
-	json.FormatNilMapAsNull(true), jsonv1.OmitEmptyWithLegacySemantics(true))
-
+// encode writes the request. A body is written by the standard
+// encoding/json, as the vendor's own Go SDK writes it, which its captured
+// requests and the signature vectors pin: HTML characters escaped, nil
+// lists as null. Only answers need the strict reader.
 func (f form) encode() (url.Values, []byte, error) {
 	if f.method == http.MethodGet {
 		params, err := qs.Values(f.value)
 		return params, nil, err
 	}
-	body, err := json.Marshal(f.value, asWritten)
+	body, err := stdjson.Marshal(f.value)
 	return nil, body, err
 }
 

@@ -183,24 +183,18 @@ func (f listenerFields) toWire(mode string, backends *[]backendWire) listenerWir
 
 func timeout(d time.Duration) (amount, text) {
 	n, unit := wire.TimeoutIn(d)
-	return amount{n: n}, text(unit)
+	return amount(strconv.FormatInt(n, 10)), text(unit)
 }
 
-// amount is a timeout's value: read as given, written as a string of n.
-type amount struct {
-	raw jsontext.Value
-	n   int64
-}
+// amount is a timeout's value. Read, it is the JSON value as given, which
+// common interprets with its unit; written, it holds the digits, which are
+// sent as a string.
+type amount string
 
 func (a *amount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	v, err := dec.ReadValue()
-	a.raw = v.Clone()
+	*a = amount(v)
 	return err
-}
-
-func (a amount) MarshalJSONTo(enc *jsontext.Encoder) error {
-	var b [24]byte
-	return enc.WriteValue(append(strconv.AppendInt(append(b[:0], '"'), a.n, 10), '"'))
 }
 
 func nonNil[S ~[]T, T any](s S) S {
@@ -273,16 +267,16 @@ func (w *listenerWire) common(f listenerFields, mode string) (bad string) {
 	}
 	for _, t := range [3]struct {
 		name  string
-		value jsontext.Value
+		value amount
 		unit  text
 		d     *time.Duration
-	}{{"ConnectTimeout", w.ConnectTimeout.raw, w.ConnectTimeoutUnit, f.connect},
-		{"ClientTimeout", w.ClientTimeout.raw, w.ClientTimeoutUnit, f.client}, {"ServerTimeout", w.ServerTimeout.raw, w.ServerTimeoutUnit, f.server}} {
-		if (t.value == nil || t.value.Kind() == 'n' || string(t.value) == `""`) && t.unit == "" {
+	}{{"ConnectTimeout", w.ConnectTimeout, w.ConnectTimeoutUnit, f.connect},
+		{"ClientTimeout", w.ClientTimeout, w.ClientTimeoutUnit, f.client}, {"ServerTimeout", w.ServerTimeout, w.ServerTimeoutUnit, f.server}} {
+		if (t.value == "" || t.value == "null" || t.value == `""`) && t.unit == "" {
 			continue // unset
 		}
 		var ok bool
-		if *t.d, ok = wire.Duration(t.value, string(t.unit)); !ok {
+		if *t.d, ok = wire.Duration([]byte(t.value), string(t.unit)); !ok {
 			bad = cmp.Or(bad, t.name)
 		}
 	}
@@ -380,12 +374,8 @@ func (n *whole) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // and their string forms.
 type onOff wire.Switch
 
-func (s onOff) MarshalJSONTo(enc *jsontext.Encoder) error {
-	if s {
-		return enc.WriteToken(jsontext.String("on"))
-	}
-	return enc.WriteToken(jsontext.String("off"))
-}
+// MarshalJSON writes "on" or "off".
+func (s onOff) MarshalJSON() ([]byte, error) { return wire.Switch(s).MarshalJSON() }
 
 func (s *onOff) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	v, err := dec.ReadValue()

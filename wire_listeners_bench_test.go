@@ -174,7 +174,7 @@ func BenchmarkUpdateListener(b *testing.B) {
 }
 
 // BenchmarkListenerEncode writes the 20-listener set's body as a
-// ModifyLoadBalancerStrategys request: conversion and the library's Marshal.
+// ModifyLoadBalancerStrategys request: conversion and encoding/json's Marshal.
 func BenchmarkListenerEncode(b *testing.B) {
 	set := benchListenerSet(b)
 	req := &ModifyLoadBalancerStrategysRequest{InstanceUUID: waitUUID, HTTPListeners: set.HTTPListeners, TCPListeners: set.TCPListeners}

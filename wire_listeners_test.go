@@ -297,15 +297,19 @@ func TestBackendServerWireForm(t *testing.T) {
 
 // toWire encodes a listener or backend as the library sends it.
 func toWire(v any) ([]byte, error) {
+	var w any
 	switch v := v.(type) {
 	case HTTPListener:
-		return jsonv2.Marshal(listenerSet("", []HTTPListener{v}, nil).HttpListeners[0], asWritten)
+		w = listenerSet("", []HTTPListener{v}, nil).HttpListeners[0]
 	case TCPListener:
-		return jsonv2.Marshal(listenerSet("", nil, []TCPListener{v}).TcpListeners[0], asWritten)
+		w = listenerSet("", nil, []TCPListener{v}).TcpListeners[0]
 	case BackendServer:
-		return jsonv2.Marshal(listenerSet("", nil, []TCPListener{{BackendServers: []BackendServer{v}}}).TcpListeners[0].BackendServer[0], asWritten)
+		w = listenerSet("", nil, []TCPListener{{BackendServers: []BackendServer{v}}}).TcpListeners[0].BackendServer[0]
+	default:
+		return nil, fmt.Errorf("toWire: %T", v)
 	}
-	return nil, fmt.Errorf("toWire: %T", v)
+	_, b, err := inBody(w).encode()
+	return b, err
 }
 
 // fromWire decodes a listener or backend as the library reads answers:
