@@ -53,6 +53,11 @@ func (f form) encode() (url.Values, []byte, error) {
 	return nil, body, err
 }
 
+// instanceWire is the wire form of a request that names one instance.
+type instanceWire struct {
+	InstanceUUID string `json:"InstanceUuid" url:"InstanceUuid"`
+}
+
 // none is the Data of an answer that holds nothing of use: it is not read.
 type none struct{}
 
@@ -133,8 +138,12 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 	if ctx == nil {
 		return nil, nil, &ValidationError{Action: a.name, Field: "ctx", Reason: "must not be nil; use context.Background()"}
 	}
-	ctx, obs := c.startCall(ctx, a.name, a.effect == reads) // obs: nil without an observer
-	defer obs.end(&err)
+	caller := ctx         // a create's flag (creating) is looked up here: an observer's context may not hold it
+	var obs *observedCall // nil without an observer: nothing is reported
+	if c.observer != nil {
+		ctx, obs = c.startCall(ctx, a.name, a.effect == reads)
+		defer obs.end(&err)
+	}
 	if req == nil {
 		req = new(Req)
 	}
@@ -149,12 +158,14 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 	op := operation{action: a.name, method: f.method, path: a.path, readOnly: a.effect == reads, rereadOnConflict: rereadOnConflict}
 	var last error // the previous attempt's
 	for attempt := 1; ; attempt++ {
-		waited, err := c.waitToken(ctx, op, attempt, obs != nil)
-		if err != nil {
-			if last != nil {
-				err = fmt.Errorf("%w (stopped waiting to retry: %w)", last, err)
+		var waited time.Duration
+		if c.limiter != nil {
+			if waited, err = c.takeToken(ctx, op, attempt); err != nil {
+				if last != nil {
+					err = fmt.Errorf("%w (stopped waiting to retry: %w)", last, err)
+				}
+				return nil, nil, err
 			}
-			return nil, nil, err
 		}
 		data := new(Data)
 		var into any = data
@@ -162,7 +173,13 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 			into = nil
 		}
 		var resp *Resp
-		actx := obs.startAttempt(ctx, op, params, attempt, waited)
+		actx := ctx
+		if obs != nil {
+			actx = obs.startAttempt(ctx, op, params, attempt, waited)
+		}
+		if !op.readOnly {
+			markMayLeave(caller) // past the last observer method before the request leaves
+		}
 		err = c.send(actx, op, params, body, into, func(env envelope, status int) (err error) {
 			if resp, err = a.answer(req, data, c.loc); err == nil {
 				*PResp(resp).meta() = ResponseMeta{Code: env.Code, Message: env.Message, TaskID: env.TaskID, HTTPStatus: status, Attempts: attempt}
@@ -170,12 +187,16 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 			return err
 		}, attempt)
 		if err == nil {
-			obs.endAttempt(PResp(resp).meta(), nil, 0, false)
+			if obs != nil {
+				obs.endAttempt(PResp(resp).meta(), nil, 0, false)
+			}
 			return resp, data, nil
 		}
 		last = err
 		delay, again := c.retryDelay(ctx, op, err, attempt)
-		obs.endAttempt(nil, err, delay, again)
+		if obs != nil {
+			obs.endAttempt(nil, err, delay, again)
+		}
 		if !again {
 			return nil, nil, err
 		}
@@ -184,6 +205,19 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 		}
 	}
 }
+
+// ResponseMeta is embedded in every response: the envelope the service wraps
+// each answer in.
+type ResponseMeta struct {
+	Code    string // "Success" for every response a method returns without error
+	Message string // the service's message, such as "Success."
+	TaskID  string // the id of the asynchronous task an action started, if any
+
+	HTTPStatus int // the HTTP status of the answer, such as 200
+	Attempts   int // how many times the request was sent, retries included: 1 when the first attempt succeeded
+}
+
+func (m *ResponseMeta) meta() *ResponseMeta { return m }
 
 // operation is one attempt's action on the wire.
 type operation struct {
@@ -250,8 +284,10 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 	// What the service chose reaches errors and logs bounded: a service
 	// that echoes the request must not put its secrets there, nor text
 	// without bounds. See boundMessage.
-	var red *redactor // made only for what needs it: most answers quote nothing
-	slot := redactorSlotIn(ctx)
+	// The redactor is made only for what needs it: most answers quote
+	// nothing. A helper's call fills its slot (withRedactorSlot).
+	var red *redactor
+	slot, _ := ctx.Value(redactorSlotKey{}).(*redactorSlot)
 	if env.TaskID != "" || env.Code != "Success" || env.malformed != "" || slot != nil {
 		red = c.redactor(u.RawQuery, body)
 	}

@@ -145,11 +145,6 @@ func decodeData(dec *jsontext.Decoder, into any) (malformed string, err error) {
 	return "Data cannot be read: " + where(se.JSONPointer) + " is " + kindName(se.JSONKind) + " where " + typeName(se.GoType) + " is due", nil
 }
 
-// malformedError says why a list is malformed, naming the entry.
-type malformedError struct{ at, why string }
-
-func (e *malformedError) Error() string { return e.at + " " + e.why }
-
 // readEntries reads a list of objects, or null, an entry at a time: read
 // decodes the entry at dec and says why it is malformed ("" if it is not).
 // The first entry that is not an object, or that read refuses, ends the
@@ -235,6 +230,18 @@ func (l *list[W]) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	})
 }
 
+// convert converts each wire value with value; nil stays nil.
+func convert[W, T any](ws []W, value func(*W) T) []T {
+	if ws == nil {
+		return nil
+	}
+	out := make([]T, len(ws))
+	for i := range ws {
+		out[i] = value(&ws[i])
+	}
+	return out
+}
+
 // text is a string the library only shows: any other value leaves it
 // empty, except in a set read exactly, which it makes inexact.
 type text string
@@ -251,60 +258,6 @@ func (t *text) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	tok, err := dec.ReadToken()
 	*t = text(tok.String())
 	return err
-}
-
-// where spells a JSON pointer as the service's fields are named in
-// messages: /Data/3/VIPs/0 is Data[3].VIPs[0].
-func where(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range p.Tokens() {
-		if _, err := strconv.Atoi(tok); err == nil {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(boundMessage(tok, nil))
-	}
-	return b.String()
-}
-
-// kindName names a kind of JSON value.
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case '{':
-		return "an object"
-	case '[':
-		return "a list"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	case '0':
-		return "a number"
-	}
-	return "a value"
-}
-
-// typeName names the kind of value a Go type reads.
-func typeName(t reflect.Type) string {
-	if t == nil {
-		return "another value"
-	}
-	switch t.Kind() {
-	case reflect.Slice:
-		return "a list"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	}
-	return "a number"
 }
 
 var errTooLarge = errors.New("the answer is larger than the client's limit (WithMaxResponseBytes)")

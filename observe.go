@@ -261,12 +261,9 @@ type observedCall struct {
 	code, taskID string
 }
 
-// startCall reports the start of a call and returns its context. Without
-// an observer it returns ctx and nil.
+// startCall reports the start of a call and returns its context; the
+// Client has an observer.
 func (c *Client) startCall(ctx context.Context, action string, readOnly bool) (context.Context, *observedCall) {
-	if c.observer == nil {
-		return ctx, nil
-	}
 	for s, _ := ctx.Value(operationKey{}).(*operationState); s != nil; s = s.parent {
 		if s.c == c {
 			s.calls.Add(1)
@@ -277,19 +274,8 @@ func (c *Client) startCall(ctx context.Context, action string, readOnly bool) (c
 	return o.ctx, o
 }
 
-// waitToken is takeToken: it returns the wait the rate limit imposed on
-// the attempt, on the client's clock, its prepaid token's included. It
-// needs no timing, so it costs the same with an observer (timed) or not.
-func (c *Client) waitToken(ctx context.Context, op operation, attempt int, _ bool) (time.Duration, error) {
-	return c.takeToken(ctx, op, attempt)
-}
-
 // startAttempt reports the start of an attempt and returns its context.
 func (o *observedCall) startAttempt(ctx context.Context, op operation, params url.Values, attempt int, waited time.Duration) context.Context {
-	if o == nil {
-		markMayLeave(ctx) // a caller's transport may panic after sending, too
-		return ctx
-	}
 	host, port := o.c.base.Hostname(), o.c.base.Port()
 	n := 443
 	if port != "" {
@@ -302,7 +288,6 @@ func (o *observedCall) startAttempt(ctx context.Context, op operation, params ur
 	o.attemptStart = time.Now()
 	o.attempt = orContext(o.obs.StartAttempt(ctx, e), ctx)
 	o.attempts = attempt
-	markMayLeave(ctx) // past the last observer method before the request leaves
 	return o.attempt
 }
 
@@ -339,7 +324,7 @@ func (c *Client) observedURL(op operation, params url.Values) string {
 // endAttempt reports the end of the current attempt: its answer's meta when
 // it succeeded, or its error and the retry policy's decision.
 func (o *observedCall) endAttempt(meta *ResponseMeta, err error, delay time.Duration, retry bool) {
-	if o == nil || o.attempt == nil {
+	if o.attempt == nil {
 		return
 	}
 	actx := o.attempt
@@ -361,9 +346,6 @@ func (o *observedCall) endAttempt(meta *ResponseMeta, err error, delay time.Dura
 // ends it, with errPanicked (after the open attempt's end) before the
 // panic goes on. It must be deferred directly.
 func (o *observedCall) end(errp *error) {
-	if o == nil {
-		return
-	}
 	err := *errp
 	r := recover()
 	if r != nil {

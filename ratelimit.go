@@ -31,16 +31,13 @@ func WithRateLimit(perSecond float64, burst int) Option {
 	}
 }
 
-// takeToken waits until the rate limit lets the attempt go, if the client
-// has one, and returns the wait the limit imposed, as the client's clock
+// takeToken waits until the client's rate limit lets the attempt go, and
+// returns the wait the limit imposed, as the client's clock
 // (WithClock) waited it. An error wraps the context's error; the token is
 // then given back. The first attempt of a write whose token was taken
 // ahead (prepay) uses that token and does not wait again: the wait
 // returned is the one taken ahead.
 func (c *Client) takeToken(ctx context.Context, op operation, attempt int) (time.Duration, error) {
-	if c.limiter == nil {
-		return 0, nil
-	}
 	if p, _ := ctx.Value(prepaidKey{}).(*prepaid); p != nil && attempt == 1 && !op.readOnly && p.used.CompareAndSwap(false, true) {
 		return p.wait, nil
 	}

@@ -354,16 +354,9 @@ type redactorSlotKey struct{}
 // withRedactorSlot returns ctx with a slot, which a successful call made
 // with it fills: a new one, unless ctx has one already.
 func withRedactorSlot(ctx context.Context) (context.Context, *redactorSlot) {
-	if slot := redactorSlotIn(ctx); slot != nil { // a helper's read, within a helper
+	if slot, _ := ctx.Value(redactorSlotKey{}).(*redactorSlot); slot != nil { // a helper's read, within a helper
 		return ctx, slot
 	}
 	slot := new(redactorSlot)
 	return context.WithValue(ctx, redactorSlotKey{}, slot), slot
-}
-
-// redactorSlotIn returns ctx's slot, or nil: a successful call puts its
-// redactor there.
-func redactorSlotIn(ctx context.Context) *redactorSlot {
-	slot, _ := ctx.Value(redactorSlotKey{}).(*redactorSlot)
-	return slot
 }
