@@ -137,31 +137,49 @@ func TestEnsureAfterASeenCreateWhoseWaitEndedCreatesAgainOnceItIsGone(t *testing
 	assert.Equal(t, 2, f.requests("CreateLoadBalancer"))
 }
 
-// TestCreateInterruptedByAPanickingTransportIsPending: without an
-// observer, a caller's RoundTripper that panics after sending the create
-// leaves the name pending all the same: the next Ensure never creates a
-// second instance while the first may appear.
+// TestCreateInterruptedByAPanickingTransportIsPending: a caller's
+// RoundTripper that panics after sending the create leaves the name pending
+// all the same: the next Ensure never creates a second instance while the
+// first may appear. Also with an observer whose contexts do not derive from
+// the caller's, which hold none of the library's values.
 func TestCreateInterruptedByAPanickingTransportIsPending(t *testing.T) {
 	t.Parallel()
-	f := newFrontedFake(t, 0)
-	var panicked atomic.Bool
-	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		resp, err := http.DefaultTransport.RoundTrip(r)
-		if r.URL.Query().Get("Action") == "CreateLoadBalancer" && panicked.CompareAndSwap(false, true) {
-			panic("transport panics after sending")
-		}
-		return resp, err
-	})
-	c := f.client(t, WithHTTPClient(&http.Client{Transport: rt}))
-	c.now = f.clock.Now
-	hideListing(f)
-	grace := []WaitOption{WithPollInterval(time.Millisecond, time.Millisecond), WithNotFoundGrace(10 * time.Millisecond)}
-	assert.Panics(t, func() { _, _, _ = c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...) })
-	require.Equal(t, 1, f.requests("CreateLoadBalancer"))
+	for name, opts := range map[string][]Option{"no observer": nil, "an observer of other contexts": {WithObserver(otherContexts{})}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFrontedFake(t, 0)
+			var panicked atomic.Bool
+			rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				resp, err := http.DefaultTransport.RoundTrip(r)
+				if r.URL.Query().Get("Action") == "CreateLoadBalancer" && panicked.CompareAndSwap(false, true) {
+					panic("transport panics after sending")
+				}
+				return resp, err
+			})
+			c := f.client(t, append(opts, WithHTTPClient(&http.Client{Transport: rt}))...)
+			c.now = f.clock.Now
+			hideListing(f)
+			grace := []WaitOption{WithPollInterval(time.Millisecond, time.Millisecond), WithNotFoundGrace(10 * time.Millisecond)}
+			assert.Panics(t, func() { _, _, _ = c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...) })
+			require.Equal(t, 1, f.requests("CreateLoadBalancer"))
 
-	_, _, err := c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
-	require.ErrorIs(t, err, ErrOutcomeUnknown, "pending: listed, not created")
-	assert.Equal(t, 1, f.requests("CreateLoadBalancer"), "one create of the name on one Client")
+			_, _, err := c.EnsureLoadBalancer(context.Background(), goodCreate(), grace...)
+			require.ErrorIs(t, err, ErrOutcomeUnknown, "pending: listed, not created")
+			assert.Equal(t, 1, f.requests("CreateLoadBalancer"), "one create of the name on one Client")
+		})
+	}
+}
+
+// otherContexts is an observer that gives each call and attempt a context
+// of its own, not derived from the one it was given.
+type otherContexts struct{ NopObserver }
+
+func (otherContexts) StartCall(context.Context, CallStart) context.Context {
+	return context.Background()
+}
+
+func (otherContexts) StartAttempt(context.Context, AttemptStart) context.Context {
+	return context.Background()
 }
 
 // hideListing makes DescribeLoadBalancers answer an empty list until the
