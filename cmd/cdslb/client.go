@@ -13,6 +13,7 @@ import (
 type credentials struct {
 	id, secret, endpoint string
 	source               string // for errors: "profile x", "the environment"
+	endpointFrom         string // for errors: "--endpoint", "CDS_API_HOST" or the source
 }
 
 // credentials resolves the key pair and the endpoint: --profile, then the
@@ -39,11 +40,11 @@ func (a *app) credentials() (credentials, error) {
 			path, _ := a.configPath()
 			return credentials{}, usageError{fmt.Errorf("no profile %q in %s; add it with: cdslb config set-profile --profile %s --access-key-id ID < secret-file", a.profile, path, shellQuote(a.profile))}
 		}
-		sources = append(sources, credentials{p.AccessKeyID, p.AccessKeySecret, p.Endpoint, "profile " + a.profile})
+		sources = append(sources, credentials{p.AccessKeyID, p.AccessKeySecret, p.Endpoint, "profile " + a.profile, "profile " + a.profile})
 	}
-	env := credentials{a.env["CDS_SECRET_ID"], a.env["CDS_SECRET_KEY"], a.env["CDS_API_HOST"], "the environment (CDS_SECRET_ID, CDS_SECRET_KEY)"}
+	env := credentials{a.env["CDS_SECRET_ID"], a.env["CDS_SECRET_KEY"], a.env["CDS_API_HOST"], "the environment (CDS_SECRET_ID, CDS_SECRET_KEY)", "CDS_API_HOST"}
 	if blank(env.id) && blank(env.secret) && (!blank(a.env["CDS_ACCESS_KEY_ID"]) || !blank(a.env["CDS_ACCESS_KEY_SECRET"])) {
-		env = credentials{a.env["CDS_ACCESS_KEY_ID"], a.env["CDS_ACCESS_KEY_SECRET"], a.env["CDS_API_HOST"], "the environment (CDS_ACCESS_KEY_ID, CDS_ACCESS_KEY_SECRET)"}
+		env = credentials{a.env["CDS_ACCESS_KEY_ID"], a.env["CDS_ACCESS_KEY_SECRET"], a.env["CDS_API_HOST"], "the environment (CDS_ACCESS_KEY_ID, CDS_ACCESS_KEY_SECRET)", "CDS_API_HOST"}
 	}
 	sources = append(sources, env)
 	if a.profile == "" && blank(env.id) && blank(env.secret) {
@@ -51,7 +52,7 @@ func (a *app) credentials() (credentials, error) {
 			return credentials{}, err
 		}
 		if p, ok := cfg.Profiles["default"]; ok {
-			sources = append(sources, credentials{p.AccessKeyID, p.AccessKeySecret, p.Endpoint, "profile default"})
+			sources = append(sources, credentials{p.AccessKeyID, p.AccessKeySecret, p.Endpoint, "profile default", "profile default"})
 		}
 	}
 	for _, s := range sources {
@@ -65,7 +66,7 @@ func (a *app) credentials() (credentials, error) {
 			return credentials{}, usageError{fmt.Errorf("%s sets the access key id but not its secret", s.source)}
 		}
 		if a.endpoint != "" {
-			s.endpoint = a.endpoint
+			s.endpoint, s.endpointFrom = a.endpoint, "--endpoint"
 		}
 		return s, nil
 	}
@@ -103,7 +104,11 @@ func (a *app) client() (*cdslb.Client, error) {
 	}
 	c, err := cdslb.NewClient(cred.id, cred.secret, opts...)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: %w", cred.source, err)}
+		source, msg := cred.source, strings.TrimPrefix(err.Error(), "cdslb: ") // the CLI says "cdslb:" once
+		if after, ok := strings.CutPrefix(msg, "WithEndpoint: "); ok {
+			source, msg = cred.endpointFrom, after // where the refused value came from
+		}
+		return nil, usageError{fmt.Errorf("%s: %s", source, msg)}
 	}
 	return c, nil
 }

@@ -117,7 +117,18 @@ func TestCredentialPrecedence(t *testing.T) {
 	noEnvCredentials(e)
 	e.vars = append(e.vars, "CDS_SECRET_ID="+id, "CDS_SECRET_KEY="+secret, "CDS_API_HOST=http://127.0.0.1:1")
 	contains(t, e.ok("zones", "list", "--endpoint", url), "CN_Hongkong_A")
-	expect(t, e.run("zones", "list", "--endpoint", "ftp://x"), 4)
+	// A refused endpoint is named by where it came from, with "cdslb:" once.
+	r = e.run("zones", "list", "--endpoint", "ftp://x")
+	expect(t, r, 4)
+	if want := "cdslb: --endpoint: \"ftp://x\" is not an http or https URL\n"; r.stderr != want {
+		t.Errorf("stderr %q, want %q", r.stderr, want)
+	}
+	e.vars = append(e.vars, "CDS_API_HOST=ftp://y")
+	r = e.run("zones", "list")
+	expect(t, r, 4)
+	if want := "cdslb: CDS_API_HOST: \"ftp://y\" is not an http or https URL\n"; r.stderr != want {
+		t.Errorf("stderr %q, want %q", r.stderr, want)
+	}
 }
 
 // On a terminal set-profile reads one line, so Enter ends the secret; a
