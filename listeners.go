@@ -137,15 +137,18 @@ func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStr
 // sharedName describes the first name two listeners of the set share,
 // HTTP and TCP alike (names are unique within an instance), or is "".
 func sharedName(set *DescribeLoadBalancerStrategysResponse) string {
-	ports := make(map[string]string, len(set.HTTPListeners)+len(set.TCPListeners))
+	type at struct {
+		mode string
+		port int
+	}
+	seen := make(map[string]at, len(set.HTTPListeners)+len(set.TCPListeners))
 	var dup string
 	see := func(mode, name string, port int) bool {
-		at := fmt.Sprintf("%s port %d", mode, port)
-		if first, ok := ports[name]; ok {
-			dup = fmt.Sprintf("where two listeners are named %q (%s and %s)", name, first, at)
+		if first, ok := seen[name]; ok {
+			dup = fmt.Sprintf("where two listeners are named %q (%s port %d and %s port %d)", name, first.mode, first.port, mode, port)
 			return true
 		}
-		ports[name] = at
+		seen[name] = at{mode, port}
 		return false
 	}
 	for _, l := range set.HTTPListeners {

@@ -305,7 +305,7 @@ func TestSetWithTwoListenersOfOneNameIsUnreadable(t *testing.T) {
 	ctx := context.Background()
 	_, err := c.PlanListeners(ctx, waitUUID, nil, []TCPListener{{ListenerName: "b", ListenerPort: 82, Scheduler: SchedulerLeastConn, MaxConn: 5}})
 	require.ErrorIs(t, err, ErrListenersUnreadable)
-	assert.Contains(t, err.Error(), `"a"`)
+	assert.Contains(t, err.Error(), `two listeners are named "a" (tcp port 80 and tcp port 81)`)
 	_, err = c.UpdateListener(ctx, waitUUID, "b", func(_ *HTTPListener, tcp *TCPListener) error { tcp.MaxConn = 5; return nil })
 	require.ErrorIs(t, err, ErrListenersUnreadable)
 	assert.Contains(t, err.Error(), `"a"`)
