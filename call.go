@@ -124,14 +124,25 @@ func acknowledged[Req, Resp any](*Req, *none, *time.Location) (*Resp, error) { r
 // as the policy and the declared effect allow. A nil request is the zero
 // request, which validation refuses when the action needs a parameter.
 func (a *action[Req, PReq, Data, Resp, PResp]) call(ctx context.Context, c *Client, req *Req) (*Resp, error) {
-	resp, _, err := a.run(ctx, c, req, false)
+	resp, _, err := a.run(ctx, c, req, 0)
 	return resp, err
 }
 
-// run is call that also returns the answer's wire form. rereadOnConflict
-// marks a write of state read before it: on a 409 it is never resent, even
-// with RetryConflicts; its caller reads again.
-func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Client, req *Req, rereadOnConflict bool) (_ *Resp, _ *Data, err error) {
+// usage is what a helper's call of an action needs beyond a plain call.
+type usage uint8
+
+const (
+	// rereadOnConflict marks a write of state read before it: on a 409 it
+	// is never resent, even with RetryConflicts; its caller reads again.
+	rereadOnConflict usage = 1 << iota
+	// exactOnly marks a read whose Data is of use only if read exactly (an
+	// edit's listener set): see readAnswer.
+	exactOnly
+)
+
+// run is call that also returns the answer's wire form, for a helper's
+// usage.
+func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Client, req *Req, use usage) (_ *Resp, _ *Data, err error) {
 	if c == nil || c.signer == nil {
 		return nil, nil, fmt.Errorf("cdslb: %s: the Client was not made by NewClient or NewClientFromEnv", a.name)
 	}
@@ -155,7 +166,7 @@ func (a *action[Req, PReq, Data, Resp, PResp]) run(ctx context.Context, c *Clien
 	if err != nil {
 		return nil, nil, fmt.Errorf("cdslb: %s: encoding the request: %w", a.name, err)
 	}
-	op := operation{action: a.name, method: f.method, path: a.path, readOnly: a.effect == reads, rereadOnConflict: rereadOnConflict}
+	op := operation{action: a.name, method: f.method, path: a.path, readOnly: a.effect == reads, usage: use}
 	var last error // the previous attempt's
 	for attempt := 1; ; attempt++ {
 		var waited time.Duration
@@ -221,11 +232,11 @@ func (m *ResponseMeta) meta() *ResponseMeta { return m }
 
 // operation is one attempt's action on the wire.
 type operation struct {
-	action           string
-	method           string // http.MethodGet or http.MethodPost
-	path             string // pathLB or pathMonitor
-	readOnly         bool   // the declared effect is reads
-	rereadOnConflict bool   // see run
+	action   string
+	method   string // http.MethodGet or http.MethodPost
+	path     string // pathLB or pathMonitor
+	readOnly bool   // the declared effect is reads
+	usage    usage  // see run
 }
 
 // send makes one attempt: sign afresh, send, read the answer, decode its
@@ -266,7 +277,7 @@ func (c *Client) send(ctx context.Context, op operation, params url.Values, body
 		return &APIError{Action: op.action, HTTPStatus: status, Message: "a redirect, which the API never sends; the answer was refused", Attempts: attempt, unknown: write}
 	}
 
-	env, ok, head, err := readAnswer(resp, c.maxBody, into)
+	env, ok, head, err := readAnswer(resp, c.maxBody, into, op.usage&exactOnly != 0)
 	if err != nil {
 		if errors.Is(err, errTooLarge) { // closed without draining: the rest may be huge, or never come
 			return &APIError{Action: op.action, HTTPStatus: status, Message: err.Error(), Attempts: attempt, unknown: write}

@@ -311,18 +311,29 @@ func (a *answerReader) Read(p []byte) (int, error) {
 // refused before anything is read. An oversized answer is not drained and
 // its connection is closed; a whole answer is read to its end, which lets
 // the connection be reused.
-func readAnswer(resp *http.Response, max int64, into any) (env envelope, ok bool, head []byte, err error) {
+//
+// An answer whose Data is of use only if read exactly (exact), and which
+// fits in head, is read once, its Data exactly and at once, straight from
+// the connection. Only if that fails is it read again from head, as any
+// answer is read, which tells how it failed.
+func readAnswer(resp *http.Response, max int64, into any, exact bool) (env envelope, ok bool, head []byte, err error) {
 	if resp.ContentLength > max {
 		return env, false, nil, errTooLarge
 	}
 	p := readers.Get().(*pooledReader)
 	r, dec := &p.r, &p.dec
 	*r = answerReader{r: resp.Body, max: max, head: r.head[:0]}
-	dec.Reset(r, tolerant)
+	once := exact && into != nil && resp.ContentLength >= 0 && resp.ContentLength <= headBytes
+	dec.Reset(r, tolerant, json.RejectUnknownMembers(once)) // the envelope is read by hand: it only tells Data
 	env, ok = decodeAnswer(dec, into)
 	// Where the decoder stopped early, read on: for an excerpt, and to the
 	// end, which lets the connection be reused. A read past max stops it.
 	_, _ = io.Copy(io.Discard, r)
+	if once && (!ok || env.malformed != "" || env.ambiguous != "") && !r.tooLarge && r.err == nil && r.n <= headBytes {
+		reflect.ValueOf(into).Elem().SetZero()
+		dec.Reset(bytes.NewReader(r.head), tolerant)
+		env, ok = decodeAnswer(dec, into)
+	}
 	switch {
 	case r.tooLarge:
 		head, err = bytes.Clone(r.head), errTooLarge

@@ -148,7 +148,7 @@ func (c *Client) editOnce(ctx context.Context, name, instanceUUID, listenerName 
 	}
 	write := &ModifyLoadBalancerStrategysRequest{InstanceUUID: instanceUUID, HTTPListeners: edited.HTTPListeners, TCPListeners: edited.TCPListeners}
 	return c.checkAndWrite(ctx, name, set, write, func(ctx context.Context) (*ModifyLoadBalancerStrategysResponse, error) {
-		resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, write, true)
+		resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, write, rereadOnConflict)
 		return resp, err
 	})
 }

@@ -123,7 +123,7 @@ type HealthCheck struct {
 // the other.
 func (c *Client) readListeners(ctx context.Context, req *DescribeLoadBalancerStrategysRequest) (*DescribeLoadBalancerStrategysResponse, string, error) {
 	ctx, answered := withRedactorSlot(ctx)
-	set, data, err := describeLoadBalancerStrategys.run(ctx, c, req, false)
+	set, data, err := describeLoadBalancerStrategys.run(ctx, c, req, exactOnly)
 	if err != nil {
 		return nil, "", err
 	}

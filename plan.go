@@ -167,7 +167,7 @@ func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoad
 	want := &ModifyLoadBalancerStrategysRequest{InstanceUUID: plan.InstanceUUID, HTTPListeners: plan.http, TCPListeners: plan.tcp}
 	resp, err := c.checkAndWrite(ctx, helper, plan.snapshot, want, func(ctx context.Context) (*ModifyLoadBalancerStrategysResponse, error) {
 		if slices.ContainsFunc(plan.made, func(ch ListenerChange) bool { return ch.Action != ListenerAdded }) {
-			resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, want, true)
+			resp, _, err := modifyLoadBalancerStrategys.run(ctx, c, want, rereadOnConflict)
 			return resp, err
 		}
 		add := &AddLoadBalancerStrategysRequest{InstanceUUID: plan.InstanceUUID}
@@ -178,7 +178,7 @@ func (c *Client) applyOnce(ctx context.Context, plan *ListenerPlan) (*ModifyLoad
 				add.TCPListeners = append(add.TCPListeners, plan.tcp[slices.IndexFunc(plan.tcp, named[TCPListener](ch.ListenerName))])
 			}
 		}
-		resp, _, err := addLoadBalancerStrategys.run(ctx, c, add, true)
+		resp, _, err := addLoadBalancerStrategys.run(ctx, c, add, rereadOnConflict)
 		if err != nil {
 			return nil, err
 		}

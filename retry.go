@@ -53,7 +53,7 @@ func (c *Client) retryDelay(ctx context.Context, op operation, err error, attemp
 		retry := false
 		switch {
 		case refusedBusy(apiErr):
-			retry = c.retry.RetryConflicts && !op.rereadOnConflict
+			retry = c.retry.RetryConflicts && op.usage&rereadOnConflict == 0
 		case op.readOnly:
 			retry = mayPass(err)
 		}

@@ -24,7 +24,7 @@ import (
 // in a spelling with one exact meaning. A set read so may be written back.
 // A set that is not is read again tolerantly, for plain reads, and recorded
 // as unread: the safe edits refuse it (ErrListenersUnreadable).
-var exactly = json.JoinOptions(json.RejectUnknownMembers(true))
+var exactly = json.JoinOptions(json.RejectUnknownMembers(true), json.MatchCaseInsensitiveNames(false), jsontext.AllowInvalidUTF8(false))
 
 // strict reports whether dec reads a set exactly.
 func strict(dec *jsontext.Decoder) bool {
@@ -56,6 +56,16 @@ type listenerSetWire struct {
 // UnmarshalJSONFrom reads the set: exactly, or else tolerantly and unread.
 // What is no listener set at all is malformed.
 func (w *listenersWire) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if strict(dec) && dec.PeekKind() == '{' { // exactly or not at all: see readAnswer
+		var set listenerSetWire
+		if err := json.UnmarshalDecode(dec, &set, exactly); err != nil {
+			return err
+		}
+		if w.http, w.tcp, w.unread = set.value(); w.unread != "" {
+			return inexact(dec)
+		}
+		return nil
+	}
 	raw, err := dec.ReadValue()
 	if err != nil || raw.Kind() == 'n' {
 		return err
