@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -278,10 +279,11 @@ type pooledReader struct {
 var noAnswer = strings.NewReader("")
 
 // answerReader reads an answer for the decoder: it refuses bytes past max,
-// keeps the first headBytes, and records the transport's error.
+// keeps the first keep bytes in head, and records the transport's error.
 type answerReader struct {
 	r        io.Reader
 	n, max   int64
+	keep     int
 	head     []byte
 	err      error // the transport's, other than io.EOF
 	tooLarge bool
@@ -294,8 +296,8 @@ func (a *answerReader) Read(p []byte) (int, error) {
 	}
 	p = p[:min(int64(len(p)), a.max+1-a.n)]
 	n, err := a.r.Read(p)
-	if len(a.head) < headBytes {
-		a.head = append(a.head, p[:min(n, headBytes-len(a.head))]...)
+	if len(a.head) < a.keep {
+		a.head = append(a.head, p[:min(n, a.keep-len(a.head))]...)
 	}
 	if a.n += int64(n); a.n > a.max {
 		a.tooLarge = true
@@ -312,35 +314,39 @@ func (a *answerReader) Read(p []byte) (int, error) {
 // its connection is closed; a whole answer is read to its end, which lets
 // the connection be reused.
 //
-// An answer whose Data is of use only if read exactly (exact), and which
-// fits in head, is read once, its Data exactly and at once, straight from
-// the connection. Only if that fails is it read again from head, as any
-// answer is read, which tells how it failed.
+// An answer whose Data is of use only if read exactly (exact), and whose
+// Content-Length says it fits in head, is read once, its Data exactly and
+// at once, straight from the connection, and kept whole in head (even if
+// it is longer than it said). Only if that fails is it read again from
+// head, as any answer is read, which tells how it failed.
 func readAnswer(resp *http.Response, max int64, into any, exact bool) (env envelope, ok bool, head []byte, err error) {
 	if resp.ContentLength > max {
 		return env, false, nil, errTooLarge
 	}
 	p := readers.Get().(*pooledReader)
 	r, dec := &p.r, &p.dec
-	*r = answerReader{r: resp.Body, max: max, head: r.head[:0]}
 	once := exact && into != nil && resp.ContentLength >= 0 && resp.ContentLength <= headBytes
+	*r = answerReader{r: resp.Body, max: max, keep: headBytes, head: r.head[:0]}
+	if once {
+		r.keep = int(min(max, math.MaxInt))
+	}
 	dec.Reset(r, tolerant, json.RejectUnknownMembers(once)) // the envelope is read by hand: it only tells Data
 	env, ok = decodeAnswer(dec, into)
 	// Where the decoder stopped early, read on: for an excerpt, and to the
 	// end, which lets the connection be reused. A read past max stops it.
 	_, _ = io.Copy(io.Discard, r)
-	if once && (!ok || env.malformed != "" || env.ambiguous != "") && !r.tooLarge && r.err == nil && r.n <= headBytes {
+	if once && (!ok || env.malformed != "" || env.ambiguous != "") && !r.tooLarge && r.err == nil {
 		reflect.ValueOf(into).Elem().SetZero()
 		dec.Reset(bytes.NewReader(r.head), tolerant)
 		env, ok = decodeAnswer(dec, into)
 	}
-	switch {
+	switch quoted := r.head[:min(len(r.head), headBytes)]; {
 	case r.tooLarge:
-		head, err = bytes.Clone(r.head), errTooLarge
+		head, err = bytes.Clone(quoted), errTooLarge
 	case r.err != nil:
-		head, err = bytes.Clone(r.head), r.err
+		head, err = bytes.Clone(quoted), r.err
 	case !ok:
-		head = bytes.Clone(r.head)
+		head = bytes.Clone(quoted)
 	}
 	if r.n <= 1<<20 { // the decoder's buffer grew with what it read: a large one is not kept
 		dec.Reset(noAnswer) // keeps nothing of this answer's

@@ -244,8 +244,8 @@ func (o observedOperation) end(errp *error) {
 	}
 }
 
-// observedCall is an observed API call and its current attempt; nil when
-// the client has no observer, and then its methods do nothing.
+// observedCall is an observed API call and its current attempt. run makes
+// one, and calls its methods, only when the client has an observer.
 type observedCall struct {
 	obs      Observer
 	c        *Client
