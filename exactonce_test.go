@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,7 +69,12 @@ func TestReadOnceOrAsAnyAnswerTheSame(t *testing.T) {
 			require.NoError(t, err)
 			set, inexact, err := c.readListeners(context.Background(), &DescribeLoadBalancerStrategysRequest{InstanceUUID: waitUUID})
 			if err != nil {
-				return "error: " + strings.Join(strings.Fields(err.Error()), " ") // an excerpt may end in the padding
+				msg := strings.Join(strings.Fields(err.Error()), " ") // an excerpt may end in the padding
+				// Where a name given twice is, go-json-experiment names
+				// wrongly when its decoder's buffer grows within the value
+				// (the name before lost: "Data.[0].MaxConn"), as a new
+				// decoder's may: compared without it.
+				return "error: " + ambiguousAt.ReplaceAllString(msg, "ambiguous: ... is given twice")
 			}
 			b, err := json.Marshal(set)
 			require.NoError(t, err)
@@ -80,3 +86,5 @@ func TestReadOnceOrAsAnyAnswerTheSame(t *testing.T) {
 		assert.Equal(t, read(100, headBytes), once, "answer %d: longer than its Content-Length says", i)
 	}
 }
+
+var ambiguousAt = regexp.MustCompile(`ambiguous: \S+ is given twice`)
