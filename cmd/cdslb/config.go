@@ -92,8 +92,13 @@ func (a *app) readConfig() (*configFile, string, error) {
 }
 
 // writeConfig writes the config file with mode 0600, through a new file
-// renamed into place, so that a reader never sees half a file.
+// renamed into place, so that a reader never sees half a file. A config
+// file that is a symbolic link (to a dotfiles repository, say) stays one:
+// the file it links to is replaced.
 func writeConfig(path string, cfg *configFile) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}

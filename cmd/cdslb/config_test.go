@@ -142,3 +142,30 @@ func TestSetProfileReadsOneLineOnATerminal(t *testing.T) {
 	e.term = false
 	expect(t, e.run("config", "set-profile", "--access-key-id", "AK"), 4)
 }
+
+// A config file that is a symbolic link stays one: set-profile replaces
+// the file it links to.
+func TestSetProfileKeepsASymlinkedConfig(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges there")
+	}
+	e := newEnv(t)
+	dotfiles := filepath.Join(t.TempDir(), "dotfiles")
+	check(t, os.MkdirAll(dotfiles, 0o700))
+	target := filepath.Join(dotfiles, "cdslb.yaml")
+	check(t, os.WriteFile(target, []byte("Profiles: {}\n"), 0o600))
+	link := filepath.Join(t.TempDir(), "config.yaml")
+	check(t, os.Symlink(target, link))
+	e.vars = append(e.vars, "CDSLB_CONFIG="+link)
+
+	e.stdin = "s3cret\n"
+	e.ok("config", "set-profile", "--profile", "work", "--access-key-id", "AKWORK")
+	info, err := os.Lstat(link)
+	check(t, err)
+	if info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the config file is no longer a symbolic link: %v", info.Mode())
+	}
+	data, err := os.ReadFile(target)
+	check(t, err)
+	contains(t, string(data), "AKWORK")
+}
