@@ -35,6 +35,9 @@ type app struct {
 	timeout     time.Duration
 	pollEvery   time.Duration
 	showPrivKey bool
+	// notFoundGrace is lb wait's --not-found-grace, the library's default
+	// (a minute) for the other waits.
+	notFoundGrace time.Duration
 }
 
 // run runs the command line args and returns the exit status. It reads

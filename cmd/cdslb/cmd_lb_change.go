@@ -186,6 +186,8 @@ failed status such as CREATE_FAILED.`,
 		},
 	}
 	cmd.Flags().StringVar(&forState, "for", "running", "the state to wait for: running or deleted")
+	cmd.Flags().DurationVar(&a.notFoundGrace, "not-found-grace", time.Minute,
+		"how long the load balancer may be missing from the list before the wait fails (exit status 5); a new one may take a moment to be listed")
 	a.waitFlags(cmd)
 	return cmd
 }

@@ -190,3 +190,14 @@ func (s *signalBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// lb wait on an id that is not listed fails once --not-found-grace has
+// passed (0: at the first poll), not after the default minute; a negative
+// grace is refused before anything is sent.
+func TestLBWaitNotFoundGrace(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("lb", "wait", "no-such-id", "--not-found-grace", "0")
+	expect(t, r, 5)
+	contains(t, r.stderr, "no-such-id", "ResourceNotFound")
+	expect(t, e.run("lb", "wait", "no-such-id", "--not-found-grace", "-1s"), 4)
+}

@@ -29,6 +29,9 @@ func (a *app) checkWaitFlags() error {
 	if a.pollEvery < 0 {
 		return usageError{fmt.Errorf("--poll-interval %v: must not be negative", a.pollEvery)}
 	}
+	if a.notFoundGrace < 0 {
+		return usageError{fmt.Errorf("--not-found-grace %v: must not be negative", a.notFoundGrace)}
+	}
 	return nil
 }
 
@@ -58,7 +61,7 @@ func (a *app) wait(c *cdslb.Client, id string, g goal) (*cdslb.LoadBalancer, err
 	}
 	ctx, cancel := context.WithTimeout(a.ctx, a.timeout)
 	defer cancel()
-	var opts []cdslb.WaitOption
+	opts := []cdslb.WaitOption{cdslb.WithNotFoundGrace(a.notFoundGrace)}
 	if a.pollEvery > 0 {
 		opts = append(opts, cdslb.WithPollInterval(a.pollEvery, a.pollEvery))
 	}
