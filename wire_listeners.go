@@ -54,7 +54,8 @@ type listenerSetWire struct {
 }
 
 // UnmarshalJSONFrom reads the set: exactly, or else tolerantly and unread.
-// What is no listener set at all is malformed.
+// For an edit (a strict dec: see readAnswer) it is exact or an error. What
+// is no listener set at all is malformed.
 func (w *listenersWire) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	if strict(dec) && dec.PeekKind() == '{' { // exactly or not at all: see readAnswer
 		var set listenerSetWire
