@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,3 +91,53 @@ func TestReadOnceOrAsAnyAnswerTheSame(t *testing.T) {
 }
 
 var ambiguousAt = regexp.MustCompile(`ambiguous: \S+ is given twice`)
+
+// TestEditsReadOnceOverRealTransports: over net/http's own HTTP/1.1 and
+// HTTP/2, an answer with a Content-Length (read once) or without one
+// (chunked or streamed: read as any answer) gives an edit the same
+// outcome: a set with a value of no exact meaning is unreadable and names
+// its listener, a set given a member twice is malformed, and nothing is
+// written either way.
+func TestEditsReadOnceOverRealTransports(t *testing.T) {
+	t.Parallel()
+	keep := keepWith("MaxConn", "100")
+	for _, tc := range []struct {
+		answer string
+		want   error
+		named  string
+	}{
+		{listing(keepWith("MaxConn", `"many"`)), ErrListenersUnreadable, `listener "keep": field MaxConn`},
+		{listing(strings.Replace(keep, "{", `{"maxconn":7,`, 1)), ErrMalformedAnswer, "MaxConn is given twice"},
+	} {
+		for _, h2 := range []bool{false, true} {
+			for _, declared := range []bool{true, false} {
+				var writes atomic.Int32
+				srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Method == http.MethodPost {
+						writes.Add(1)
+					}
+					if declared {
+						w.Header().Set("Content-Length", strconv.Itoa(len(tc.answer)))
+					}
+					_, _ = io.WriteString(w, tc.answer[:10])
+					w.(http.Flusher).Flush() // without a declared length: chunked, or an HTTP/2 stream of unknown length
+					_, _ = io.WriteString(w, tc.answer[10:])
+				}))
+				srv.EnableHTTP2 = h2
+				srv.StartTLS()
+				c, err := NewClient(testKeyID, testSecret, WithEndpoint(srv.URL), WithRetry(NoRetry))
+				require.NoError(t, err)
+				c.transport.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+				_, err = c.UpdateListener(context.Background(), waitUUID, "edit", func(_ *HTTPListener, tcp *TCPListener) error {
+					tcp.MaxConn = 200
+					return nil
+				})
+				require.ErrorIs(t, err, tc.want, "HTTP/2 %v, Content-Length %v", h2, declared)
+				assert.Contains(t, err.Error(), tc.named, "HTTP/2 %v, Content-Length %v", h2, declared)
+				assert.Zero(t, writes.Load(), "nothing is written")
+				c.CloseIdleConnections()
+				srv.Close()
+			}
+		}
+	}
+}
